@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Attune: a personalization decision engine.
+///
+/// C libraries come from Debian packages (`libopenblas-dev`, `liblapacke-dev`) and are
+/// wrapped as system-library targets; only `Linalg` imports them.
+let package = Package(
+    name: "Attune",
+    products: [
+        .executable(name: "attune", targets: ["AttuneCLI"]),
+        .executable(name: "attune-bench", targets: ["AttuneBench"]),
+        .library(name: "AttuneCore", targets: ["AttuneCore"]),
+        .library(name: "Linalg", targets: ["Linalg"]),
+        .library(name: "Bandits", targets: ["Bandits"]),
+    ],
+    targets: [
+        // MARK: - C system libraries
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
+
+        // MARK: - Modules
+        .target(name: "AttuneCore", exclude: ["README.md"]),
+        .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
+        .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
+        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
+        .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
+
+        // MARK: - Benchmarks
+        .executableTarget(
+            name: "AttuneBench",
+            dependencies: ["AttuneCore", "Linalg", "Bandits"],
+            path: "Benchmarks/AttuneBench"
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "AttuneCoreTests", dependencies: ["AttuneCore", "_AttuneTestSupport"]),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg", "_AttuneTestSupport"]),
+        .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
+        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCore"]),
+    ]
+)

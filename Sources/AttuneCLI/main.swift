@@ -1,0 +1,2 @@
+import AttuneCore
+print("attune \(AttuneVersion.current)")
