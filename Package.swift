@@ -27,9 +27,12 @@ let package = Package(
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
         // MARK: - Benchmarks
+        // The benchmark links CBLAS directly only to measure raw OpenBLAS as the baseline of
+        // Linalg's wrappers, and CAllocationCounter to count heap allocations in hot loops.
+        .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "CBLAS", "CAllocationCounter"],
             path: "Benchmarks/AttuneBench"
         ),
 
