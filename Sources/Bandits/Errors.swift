@@ -27,6 +27,9 @@ public enum BanditsError: Error, Equatable, Sendable, CustomStringConvertible {
     case corruptSnapshot(reason: String)
     /// A numerical routine failed (a matrix lost positive definiteness, …).
     case numerical(String)
+    /// A policy specification is invalid: `path` is the JSON path of the offending field,
+    /// `problem` what is wrong with it and `fix` what to write instead.
+    case invalidSpecification(path: String, problem: String, fix: String)
 
     public var description: String {
         switch self {
@@ -56,6 +59,8 @@ public enum BanditsError: Error, Equatable, Sendable, CustomStringConvertible {
             return "snapshot is damaged: \(reason); restore an earlier checkpoint"
         case .numerical(let message):
             return "numerical failure: \(message)"
+        case .invalidSpecification(let path, let problem, let fix):
+            return "\(path): \(problem); \(fix)"
         }
     }
 }

@@ -4,8 +4,6 @@ import CBLAS
 
 extension BLAS {
     /// `C ← α op(A) op(B) + β C` with `op(A)` of size `m × k`, `op(B)` of size `k × n` (`dgemm`).
-    ///
-    /// When `beta == 0`, `C` is not read (it may hold NaN).
     /// - Complexity: O(m n k), no allocation by this wrapper.
     @inlinable
     public static func gemm(

@@ -137,7 +137,6 @@ public enum BLAS {
     /// `y ← α op(A) x + β y` for an `m × n` matrix `A` (`dgemv`).
     ///
     /// `x` has `n` elements and `y` has `m` when `transpose == .none`, the reverse otherwise.
-    /// When `beta == 0`, `y` is not read (it may hold NaN).
     /// - Complexity: O(m n), no allocation.
     @inlinable
     public static func gemv(
