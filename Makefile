@@ -1,0 +1,53 @@
+# Attune: set-up, build, test, serve and benchmark on a Debian 12 machine (as root).
+#
+#   make serve   installs what is missing, builds in release mode and starts the decision server
+#   make test    installs what is missing, builds and runs the whole test suite
+#   make bench   runs every benchmark suite against its peers (JSON Lines on stdout)
+
+SHELL := /bin/bash
+# The Swift toolchain lives in /opt/swift on the project's machines.
+export PATH := $(PATH):/opt/swift/usr/bin
+# Online learning makes many small BLAS calls: threads only add synchronisation to them.
+export OPENBLAS_NUM_THREADS ?= 1
+
+APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+SWIFT ?= swift
+RELEASE := .build/release
+
+.PHONY: deps build test serve bench clean
+
+## deps: install the Debian packages the build needs (quiet and idempotent when present)
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+## build: release build of attune and attune-bench
+build: deps
+	$(SWIFT) build -c release --product attune
+	$(SWIFT) build -c release --product attune-bench
+
+## test: the whole test suite (debug build), ending with the runner's summary line
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## serve: the decision server on its embedded default store
+serve: build
+	@if $(RELEASE)/attune serve --help >/dev/null 2>&1; then \
+	  exec $(RELEASE)/attune serve; \
+	else \
+	  echo "This build has no decision server yet; here is what it has:"; $(RELEASE)/attune --help; \
+	fi
+
+## bench: every benchmark suite, each against its peers in the same run
+bench: build
+	$(RELEASE)/attune-bench all
+
+clean:
+	rm -rf .build
