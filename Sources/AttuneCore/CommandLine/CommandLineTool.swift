@@ -57,7 +57,7 @@ public struct CommandLineTool: Sendable {
             }
         } catch let error as CommandLineError {
             if case .undeclaredArgument = error {
-                context.errors.writeLine("internal error: \(error)")
+                context.errors.writeLine(error.description)
                 return error.exitCode
             }
             let helpPath = commandPath.count > 1 ? commandPath : Self.helpPath(arguments: arguments, root: root)

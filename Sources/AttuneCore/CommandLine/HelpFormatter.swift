@@ -32,7 +32,7 @@ public struct HelpFormatter: Sendable {
             sections.append(configuration.discussion.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { wrap(String($0), indent: 0) }.joined(separator: "\n"))
         }
-        sections.append(wrap("USAGE: " + usage(for: command, path: path), indent: 7))
+        sections.append(wrapItems(["USAGE:"] + usageItems(for: command, path: path), indent: 7))
 
         let specifications = configuration.specifications
         let positionals = specifications.filter { $0.kind == .positional }
@@ -57,13 +57,16 @@ public struct HelpFormatter: Sendable {
 
     /// The one-line usage: `attune segment fit --method <method> [--k <k>] <file>`.
     public func usage(for command: any Command.Type, path: [String]) -> String {
-        let configuration = command.configuration
+        usageItems(for: command, path: path).joined(separator: " ")
+    }
+
+    /// The words of the usage line; a bracketed item is one word, never split when wrapping.
+    private func usageItems(for command: any Command.Type, path: [String]) -> [String] {
         var words = path
         if ArgumentParser.isGroup(command) {
-            words.append("<command>")
-            return words.joined(separator: " ")
+            return words + ["<command>"]
         }
-        let specifications = configuration.specifications
+        let specifications = command.configuration.specifications
         for specification in specifications where specification.kind != .positional {
             var word = specification.displayName
             if specification.kind == .option { word += " <\(specification.valueName)>" }
@@ -75,7 +78,25 @@ public struct HelpFormatter: Sendable {
             if specification.isRepeating { word += " ..." }
             words.append(specification.isRequired ? word : "[\(word)]")
         }
-        return words.joined(separator: " ")
+        return words
+    }
+
+    /// Joins `items` with spaces, wrapping between items; continuation lines are indented.
+    private func wrapItems(_ items: [String], indent: Int) -> String {
+        var lines: [String] = []
+        var current = ""
+        for item in items {
+            if current.isEmpty {
+                current = item
+            } else if current.count + 1 + item.count <= width {
+                current += " " + item
+            } else {
+                lines.append(current)
+                current = String(repeating: " ", count: indent) + item
+            }
+        }
+        lines.append(current)
+        return lines.joined(separator: "\n")
     }
 
     // MARK: - Rows
@@ -107,7 +128,7 @@ public struct HelpFormatter: Sendable {
     /// `  label    text`, with the text in a column and wrapped under itself; a label too
     /// long for the column puts the text on the next line.
     private func row(_ label: String, _ text: String) -> String {
-        let column = 26
+        let column = Swift.min(26, Swift.max(12, width / 3))
         let lead = "  " + label
         let body = wrap(text, indent: column, available: width - column)
         if lead.count + 2 <= column {
@@ -122,8 +143,8 @@ public struct HelpFormatter: Sendable {
     /// whole width by default); continuation lines are indented by `indent` and hold
     /// `available` columns (or the rest of the width).
     private func wrap(_ text: String, indent: Int, available: Int? = nil) -> String {
-        let firstLimit = Swift.max(20, available ?? width)
-        let restLimit = Swift.max(20, available ?? (width - indent))
+        let firstLimit = Swift.max(10, available ?? width)
+        let restLimit = Swift.max(10, available ?? (width - indent))
         var lines: [String] = []
         var current = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
