@@ -89,7 +89,7 @@ public struct ProgressLine: Sendable, Hashable {
             scaled /= 1000
             index += 1
         }
-        let digits = scaled.magnitude >= 99.5 ? 0 : (scaled.magnitude >= 9.95 ? 1 : (index == 0 && scaled.magnitude < 0.995 ? 2 : 1))
+        let digits = scaled.magnitude >= 99.5 ? 0 : (scaled.magnitude >= 9.995 ? 1 : 2)
         return fixed(scaled, digits: digits) + suffixes[index]
     }
 
