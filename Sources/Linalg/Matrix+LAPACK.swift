@@ -96,6 +96,14 @@ extension Matrix {
         }
         if info > 0 { throw .singular(operation: "Matrix.leastSquares (rank deficient: diagonal \(info) of the triangular factor is zero)") }
         guard info == 0 else { throw .lapack(routine: "dgels", info: Int(info)) }
+        // dgels only reports exact zeros on the diagonal of R (or L); in floating point a rank
+        // deficiency shows as a diagonal element at rounding level relative to the largest.
+        let p = Swift.min(m, n)
+        let diagonal = (0..<p).map { Swift.abs(a[$0 * n + $0]) }
+        let largest = diagonal.max() ?? 0
+        if let i = diagonal.firstIndex(where: { $0 <= largest * Double(Swift.max(m, n)) * Double.ulpOfOne }) {
+            throw .singular(operation: "Matrix.leastSquares (rank deficient: diagonal \(i + 1) of the triangular factor is negligible)")
+        }
         return Matrix(uncheckedRows: n, columns: k, elements: Array(x[0..<(n * k)]))
     }
 
