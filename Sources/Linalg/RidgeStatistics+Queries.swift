@@ -104,8 +104,8 @@ extension RidgeStatistics {
         let out = result.baseAddress!
         BLAS.copy(n: d, x: normals.baseAddress!, y: out)
         workspace.withUnsafeBufferPointer { l in
-            // Lᵀ y = z  ⇒  y = L⁻ᵀ z.
-            BLAS.trsv(triangle: .lower, transpose: .transpose, n: d, a: l.baseAddress!, lda: d, x: out)
+            // The workspace holds R = Lᵀ in its upper triangle: R y = z  ⇒  y = L⁻ᵀ z.
+            BLAS.trsv(triangle: .upper, transpose: .none, n: d, a: l.baseAddress!, lda: d, x: out)
         }
         BLAS.scal(n: d, alpha: scale, x: out)
         coefficients.elements.withUnsafeBufferPointer { theta in

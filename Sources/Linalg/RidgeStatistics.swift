@@ -68,7 +68,7 @@ public struct RidgeStatistics: Sendable {
 
     /// `A⁻¹x` during an update (length `d`).
     @usableFromInline var scratch: [Double]
-    /// `d × d`: a Cholesky factor of `A` in its lower triangle when ``factorIsCurrent``; empty
+    /// `d × d`: `R = Lᵀ` with `A = Rᵀ R` in its upper triangle when ``factorIsCurrent``; empty
     /// until something needs it (sampling, refactoring, forgetting).
     @usableFromInline var workspace: [Double]
     /// Whether ``workspace`` holds the Cholesky factor of the current `precision`.
@@ -169,24 +169,38 @@ public struct RidgeStatistics: Sendable {
     }
 
     /// The Sherman–Morrison step (γ = 1); inputs already validated.
+    ///
+    /// With `u = A⁻¹x` and `c = w / (1 + w xᵀu)`, the correction `−c u uᵀ` is applied as
+    /// `−v vᵀ` with `v = √c · u` (and `A`'s `+w xxᵀ` as `+v vᵀ` with `v = √w · x`), which keeps
+    /// the full storage exactly symmetric in one pass (see `SymmetricKernels.symmetricRankOne`).
+    /// Full symmetric storage also lets the products use `dgemv`, faster than `dsymv` here.
     @usableFromInline
     mutating func updateShermanMorrison(_ x: UnsafePointer<Double>, reward: Double, weight: Double) {
         let d = dimension
         guard weight > 0 else { return }
         factorIsCurrent = false
         inverse.elements.withUnsafeMutableBufferPointer { ainvBuffer in
-            scratch.withUnsafeMutableBufferPointer { uBuffer in
-                let ainv = ainvBuffer.baseAddress!, u = uBuffer.baseAddress!
+            scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                let ainv = ainvBuffer.baseAddress!, u = scratchBuffer.baseAddress!
                 // u = A⁻¹x; the denominator 1 + w xᵀA⁻¹x ≥ 1 for a positive definite A.
-                BLAS.symv(triangle: .lower, n: d, a: ainv, lda: d, x: x, y: u)
+                BLAS.gemv(m: d, n: d, a: ainv, lda: d, x: x, y: u)
                 let denominator = 1 + weight * BLAS.dot(n: d, x: x, y: u)
-                BLAS.syr(triangle: .lower, n: d, alpha: -weight / denominator, x: u, a: ainv, lda: d)
-                SymmetricKernels.mirrorLowerToUpper(ainv, n: d)
+                BLAS.scal(n: d, alpha: (weight / denominator).squareRoot(), x: u)
+                SymmetricKernels.symmetricRankOne(ainv, n: d, u, subtract: true)
             }
         }
-        precision.elements.withUnsafeMutableBufferPointer { a in
-            BLAS.syr(triangle: .lower, n: d, alpha: weight, x: x, a: a.baseAddress!, lda: d)
-            SymmetricKernels.mirrorLowerToUpper(a.baseAddress!, n: d)
+        precision.elements.withUnsafeMutableBufferPointer { aBuffer in
+            let a = aBuffer.baseAddress!
+            if weight == 1 {
+                SymmetricKernels.symmetricRankOne(a, n: d, x, subtract: false)
+            } else {
+                scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                    let v = scratchBuffer.baseAddress!
+                    BLAS.copy(n: d, x: x, y: v)
+                    BLAS.scal(n: d, alpha: weight.squareRoot(), x: v)
+                    SymmetricKernels.symmetricRankOne(a, n: d, v, subtract: false)
+                }
+            }
         }
         moment.elements.withUnsafeMutableBufferPointer { b in
             BLAS.axpy(n: d, alpha: weight * reward, x: x, y: b.baseAddress!)
@@ -209,10 +223,12 @@ public struct RidgeStatistics: Sendable {
                     BLAS.copy(n: d * d, x: a.baseAddress!, y: n)
                     BLAS.scal(n: d * d, alpha: gamma, x: n)
                     for i in 0..<d { n[i * d + i] += floor }
-                    if weight > 0 { BLAS.syr(triangle: .lower, n: d, alpha: weight, x: x, a: n, lda: d) }
-                    SymmetricKernels.mirrorLowerToUpper(n, n: d)
+                    if weight > 0 {
+                        BLAS.syr(triangle: .lower, n: d, alpha: weight, x: x, a: n, lda: d)
+                        SymmetricKernels.mirrorLowerToUpper(n, n: d)
+                    }
                     BLAS.copy(n: d * d, x: n, y: ws)
-                    return SymmetricKernels.choleskyLower(ws, n: d)
+                    return SymmetricKernels.choleskyUpper(ws, n: d)
                 }
             }
         }
@@ -231,14 +247,14 @@ public struct RidgeStatistics: Sendable {
         inverseFromFactor()
     }
 
-    /// `θ ← A⁻¹ b` (symmetric matrix-vector product).
+    /// `θ ← A⁻¹ b` (`dgemv` over the full symmetric storage).
     @usableFromInline
     mutating func recomputeCoefficients() {
         let d = dimension
         inverse.elements.withUnsafeBufferPointer { ainv in
             moment.elements.withUnsafeBufferPointer { b in
                 coefficients.elements.withUnsafeMutableBufferPointer { theta in
-                    BLAS.symv(triangle: .lower, n: d, a: ainv.baseAddress!, lda: d, x: b.baseAddress!, y: theta.baseAddress!)
+                    BLAS.gemv(m: d, n: d, a: ainv.baseAddress!, lda: d, x: b.baseAddress!, y: theta.baseAddress!)
                 }
             }
         }
@@ -252,8 +268,8 @@ public struct RidgeStatistics: Sendable {
             inverse.elements.withUnsafeMutableBufferPointer { ainv in
                 BLAS.copy(n: d * d, x: w.baseAddress!, y: ainv.baseAddress!)
                 // potri cannot fail on a factor potrf accepted (its diagonal is positive).
-                _ = SymmetricKernels.inverseFromLowerFactor(ainv.baseAddress!, n: d)
-                SymmetricKernels.mirrorLowerToUpper(ainv.baseAddress!, n: d)
+                _ = SymmetricKernels.inverseFromUpperFactor(ainv.baseAddress!, n: d)
+                SymmetricKernels.mirrorUpperToLower(ainv.baseAddress!, n: d)
             }
         }
         recomputeCoefficients()
@@ -268,7 +284,7 @@ public struct RidgeStatistics: Sendable {
         let order = precision.elements.withUnsafeBufferPointer { a in
             workspace.withUnsafeMutableBufferPointer { w in
                 BLAS.copy(n: d * d, x: a.baseAddress!, y: w.baseAddress!)
-                return SymmetricKernels.choleskyLower(w.baseAddress!, n: d)
+                return SymmetricKernels.choleskyUpper(w.baseAddress!, n: d)
             }
         }
         guard order == 0 else { throw .notPositiveDefinite(operation: "\(operation)", order: order) }
