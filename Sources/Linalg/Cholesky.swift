@@ -147,7 +147,7 @@ public struct Cholesky: Sendable, Equatable {
     public func reconstructed() -> Matrix {
         var a = Matrix(rows: order, columns: order)
         // L Lᵀ through dgemm; factor is finite and square, so this cannot throw.
-        try? Matrix.multiply(factor, transposing: .none, factor, transposing: .transpose, into: &a)
+        try? Matrix.multiply(factor, factor, transposeA: .none, transposeB: .transpose, into: &a)
         return a
     }
 

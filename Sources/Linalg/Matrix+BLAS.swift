@@ -25,8 +25,7 @@ extension Matrix {
     /// - Complexity: O(m n k); no allocation when `c`'s storage is uniquely referenced.
     @inlinable
     public static func multiply(
-        _ a: Matrix, transposing transposeA: BLAS.Transpose = .none,
-        _ b: Matrix, transposing transposeB: BLAS.Transpose = .none,
+        _ a: Matrix, _ b: Matrix, transposeA: BLAS.Transpose = .none, transposeB: BLAS.Transpose = .none,
         alpha: Double = 1, beta: Double = 0, into c: inout Matrix
     ) throws(LinalgError) {
         try a.checkStorage("Matrix.multiply")
@@ -71,7 +70,7 @@ extension Matrix {
         try other.checkStorage("Matrix.multiplied")
         try other.checkFinite("Matrix.multiplied")
         var c = Matrix(rows: shape(transposeSelf).rows, columns: other.shape(transposeOther).columns)
-        try Matrix.multiply(self, transposing: transposeSelf, other, transposing: transposeOther, into: &c)
+        try Matrix.multiply(self, other, transposeA: transposeSelf, transposeB: transposeOther, into: &c)
         return c
     }
 
