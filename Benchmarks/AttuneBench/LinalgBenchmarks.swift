@@ -12,7 +12,9 @@ import Linalg
 /// the project states a target.
 enum LinalgBenchmarks {
     /// The tasks, in run order; the names are the peer's too.
-    static let tasks = ["gemm", "gemv", "syr", "ger", "potrf", "sherman_morrison", "ridge_update_solve"]
+    static let tasks = ["gemm", "gemv", "syr", "ger", "potrf", "sherman_morrison", "ridge_update_solve", "ridge_update_forgetting"]
+    /// Tasks over a stream of ridge updates, labelled by their dimension `d`.
+    static let ridgeTasks: Set<String> = ["sherman_morrison", "ridge_update_solve", "ridge_update_forgetting"]
     /// The default sizes, and the `--quick` ones.
     static let defaultSizes = [8, 20, 64, 256, 1024, 2048]
     static let quickSizes = [8, 20, 64, 256]
@@ -136,6 +138,7 @@ extension LinalgBenchmarks {
         case "potrf": return d * d * d / 3
         case "sherman_morrison": return 2 * d * d + d * (d + 1) + 2 * d
         case "ridge_update_solve": return 6 * d * d + d * (d + 1) + 4 * d
+        case "ridge_update_forgetting": return d * d * d + 4 * d * d
         default: return .nan
         }
     }
@@ -144,7 +147,7 @@ extension LinalgBenchmarks {
     static func measure(_ task: String, _ input: LinalgInputs, _ harness: Harness) -> BenchmarkRecord {
         let n = input.size
         var record = BenchmarkRecord()
-        let label = ["sherman_morrison", "ridge_update_solve"].contains(task) ? "d" : "n"
+        let label = ridgeTasks.contains(task) ? "d" : "n"
         record["task"] = .string("\(task) \(label)=\(n)")
         record["size"] = .int(n)
         // The common fields first, in this order, whatever a task adds while measuring.
@@ -172,8 +175,8 @@ extension LinalgBenchmarks {
         case "potrf":
             let s = input.spd
             m = harness.measure { _ = try? Cholesky(s) }
-        case "sherman_morrison", "ridge_update_solve":
-            m = measureRidge(input, harness, solve: task == "ridge_update_solve")
+        case "sherman_morrison", "ridge_update_solve", "ridge_update_forgetting":
+            m = measureRidge(input, harness, solve: task == "ridge_update_solve", forgetting: task == "ridge_update_forgetting" ? 0.99 : 1)
         default:
             m = Measurement(medianNanoseconds: .nan, p99Nanoseconds: .nan, samples: 0, callsPerSample: 0, allocationsPerCall: .nan)
         }
@@ -233,10 +236,11 @@ extension LinalgBenchmarks {
     }
 
     /// One `RidgeStatistics.update` per call over a cycle of contexts; with `solve`, the next
-    /// context is then scored (`mean` and `variance`, what LinUCB needs to decide).
-    static func measureRidge(_ input: LinalgInputs, _ harness: Harness, solve: Bool) -> Measurement {
+    /// context is then scored (`mean` and `variance`, what LinUCB needs to decide). With
+    /// `forgetting < 1` every update refactors by Cholesky (O(d³)).
+    static func measureRidge(_ input: LinalgInputs, _ harness: Harness, solve: Bool, forgetting: Double) -> Measurement {
         let n = input.size, rows = input.pool.rows
-        guard var stats = try? RidgeStatistics(dimension: n, ridge: 1) else {
+        guard var stats = try? RidgeStatistics(dimension: n, ridge: 1, forgetting: forgetting) else {
             return Measurement(medianNanoseconds: .nan, p99Nanoseconds: .nan, samples: 0, callsPerSample: 0, allocationsPerCall: .nan)
         }
         let rewards = input.rewards.elements
