@@ -91,6 +91,12 @@ struct MatrixBLASTests {
         #expect(ata == ata.transposed())
         let aat = try a.gram(transposing: .none)
         #expect(NaiveLinearAlgebra.maxAbsDifference(aat, NaiveLinearAlgebra.gemm(a, a, transposeB: true)) <= productTolerance(n))
+        // The in-place form overwrites whatever the result held.
+        var into = Matrix(rows: n, columns: n, repeating: 7)
+        try a.gram(into: &into)
+        #expect(into == ata)
+        var wrong = Matrix(rows: n + 1, columns: n)
+        #expect(throws: LinalgError.self) { try a.gram(into: &wrong) }
     }
 
     @Test("trsv and trsm solve against substitution", arguments: [1, 2, 6, 25])

@@ -126,6 +126,19 @@ struct RidgeStatisticsTests {
         #expect(NaiveLinearAlgebra.maxAbsDifference(first.moment, whole.moment) <= 1e-12 * scale)
         #expect(NaiveLinearAlgebra.maxAbsDifference(first.coefficients, whole.coefficients) <= 1e-10)
         #expect(NaiveLinearAlgebra.maxAbsDifference(first.inverse, whole.inverse) <= 1e-10)
+        // Four shards merged one after the other, as a trainer gathering replicas would.
+        let bounds = [0, 50, 51, 200, 300]
+        var shards: [RidgeStatistics] = []
+        for s in 0..<4 {
+            var shard = try RidgeStatistics(dimension: d, ridge: 1.5)
+            try stream.feed(&shard, range: bounds[s]..<bounds[s + 1])
+            shards.append(shard)
+        }
+        var gathered = shards[0]
+        for shard in shards.dropFirst() { try gathered.merge(shard) }
+        #expect(gathered.count == 300)
+        #expect(NaiveLinearAlgebra.maxAbsDifference(gathered.precision, whole.precision) <= 1e-12 * scale)
+        #expect(NaiveLinearAlgebra.maxAbsDifference(gathered.coefficients, whole.coefficients) <= 1e-10)
         // Merging empty statistics leaves the precision exactly as it was.
         let same = try whole.merging(try RidgeStatistics(dimension: d, ridge: 1.5))
         #expect(same.precision == whole.precision)
