@@ -12,8 +12,8 @@ import AttuneCore
 /// ``SquareCB``. With `alpha = 0` it is a plain ridge-regression scorer and skips the
 /// variance computation.
 ///
-/// - Complexity: scoring n candidates is O(n d²) with α > 0 (one `symv` and two `dot` per
-///   candidate) and O(n d) with α = 0; an update is O(d²). No allocation.
+/// - Complexity: scoring n candidates is O(n d²) with α > 0 (batched into two `gemv` over
+///   all actions when n ≥ K/2) and O(n d) with α = 0; an update is O(d²). No allocation.
 ///
 /// ## References
 /// Li, Chu, Langford & Schapire, "A contextual-bandit approach to personalized news article
@@ -45,7 +45,7 @@ public struct LinUCB: Scorer {
     public let configuration: Configuration
     public var actionCount: Int { arms.count }
     public var contextDimension: Int { arms.dimension }
-    public var scratchCount: Int { arms.dimension }
+    public func scratchCount(candidateCount: Int) -> Int { arms.batchScratchCount }
     var arms: RidgeArms
 
     /// Creates an untrained LinUCB over `actionCount` actions and `contextDimension` features.
@@ -85,10 +85,12 @@ public struct LinUCB: Scorer {
             for i in 0..<candidates.count { estimates[i] = 0; bonuses[i] = 0 }
             return
         }
-        for i in 0..<candidates.count {
-            let a = candidates[i]
-            estimates[i] = arms.mean(of: a, x: x)
-            bonuses[i] = alpha > 0 ? alpha * arms.variance(of: a, x: x, scratch: tmp).squareRoot() : 0
+        arms.scores(x: x, candidates: candidates, means: estimates.baseAddress!,
+                    variances: alpha > 0 ? bonuses.baseAddress! : nil, scratch: tmp)
+        if alpha > 0 {
+            for i in 0..<candidates.count { bonuses[i] = alpha * bonuses[i].squareRoot() }
+        } else {
+            for i in 0..<candidates.count { bonuses[i] = 0 }
         }
     }
 

@@ -61,7 +61,7 @@ public struct LinearThompsonSampling: Scorer {
     public let configuration: Configuration
     public var actionCount: Int { arms.count }
     public var contextDimension: Int { arms.dimension }
-    public var scratchCount: Int { arms.dimension }
+    public func scratchCount(candidateCount: Int) -> Int { arms.batchScratchCount + 2 * candidateCount }
     public var posteriorSampleCount: Int { configuration.samples }
     var arms: RidgeArms
 
@@ -98,16 +98,16 @@ public struct LinearThompsonSampling: Scorer {
         let n = candidates.count
         guard sampleCount > 0, n > 0 else { return }
         let scale = configuration.scale
-        for i in 0..<n {
-            let a = candidates[i]
-            guard let x = features.baseAddress, let tmp = scratch.baseAddress else {
-                // No features: the model has no coefficients and every score is 0.
-                for m in 0..<sampleCount { samples[m * n + i] = 0 }
-                continue
-            }
-            let mean = arms.mean(of: a, x: x)
-            let sd = scale * arms.variance(of: a, x: x, scratch: tmp).squareRoot()
-            for m in 0..<sampleCount { samples[m * n + i] = mean + sd * generator.nextStandardNormal() }
+        guard let x = features.baseAddress, let base = scratch.baseAddress else {
+            // No features: the model has no coefficients and every score is 0.
+            for j in 0..<(sampleCount * n) { samples[j] = 0 }
+            return
+        }
+        let means = base, deviations = base + n, work = base + 2 * n
+        arms.scores(x: x, candidates: candidates, means: means, variances: deviations, scratch: work)
+        for i in 0..<n { deviations[i] = scale * deviations[i].squareRoot() }
+        for m in 0..<sampleCount {
+            for i in 0..<n { samples[m * n + i] = means[i] + deviations[i] * generator.nextStandardNormal() }
         }
     }
 
