@@ -201,7 +201,8 @@ extension PolicySpecification {
     static func supportedStrategies(for kind: AlgorithmSpecification.Kind) -> [SegmentStrategy] {
         switch kind {
         case .ucb1, .betaBernoulli: return [.global, .perSegment]
-        case .linucb, .linearThompson: return [.global]
+        case .linucb: return SegmentStrategy.allCases
+        case .linearThompson: return [.global]
         }
     }
 
