@@ -108,6 +108,7 @@ extension PolicySpecification {
         let applicable: Set<String>
         switch a.kind {
         case .linucb: applicable = ["alpha", "ridge", "forgetting", "seed"]
+        case .sharedLinucb: applicable = ["alpha", "ridge", "seed"]
         case .linearThompson: applicable = ["variance", "ridge", "forgetting", "samples", "seed"]
         case .ucb1: applicable = ["alpha", "seed"]
         case .betaBernoulli, .priceThompson: applicable = ["prior_alpha", "prior_beta", "samples", "seed"]
@@ -128,6 +129,11 @@ extension PolicySpecification {
         if let p = a.priorAlpha { try Self.require(p > 0, "$.algorithm.prior_alpha", "\(p)", "a number > 0") }
         if let p = a.priorBeta { try Self.require(p > 0, "$.algorithm.prior_beta", "\(p)", "a number > 0") }
         if let m = a.samples { try Self.require(m >= 1 && m <= 4096, "$.algorithm.samples", "\(m)", "an integer in 1...4096") }
+        if a.kind == .sharedLinucb {
+            try Self.require(!(catalog[0].features ?? []).isEmpty, "$.catalog[0].features", "missing",
+                             "action features on every action (shared_linucb scores context ⊗ action features)")
+            try Self.require(featureSchema.dimension >= 1, "$.feature_schema.features", "empty", "at least one context feature")
+        }
         if a.kind == .priceThompson {
             for (i, entry) in catalog.enumerated() {
                 let margin = (entry.price ?? 0) - (entry.cost ?? 0)
@@ -209,7 +215,7 @@ extension PolicySpecification {
         switch kind {
         case .ucb1, .betaBernoulli, .priceThompson: return [.global, .perSegment]
         case .linucb: return SegmentStrategy.allCases
-        case .linearThompson: return [.global]
+        case .linearThompson, .sharedLinucb: return [.global]
         }
     }
 

@@ -185,6 +185,9 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable, Equatable, CaseIterable {
         /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`, `forgetting`.
         case linucb
+        /// One shared LinUCB model over context ⊗ action features (ADF), for large catalogs whose
+        /// actions carry `features`: `alpha`, `ridge`.
+        case sharedLinucb = "shared_linucb"
         /// Disjoint linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`,
         /// `forgetting`, `samples`.
         case linearThompson = "linear_thompson"
