@@ -41,8 +41,16 @@ struct LinearLearnerTests {
         #expect(PolicyConformance.check(makePolicy: { try Self.ridge(SquareCB(gamma: 10)) }) == [])
     }
 
+    static func bootstrap() throws -> ContextualBandit<BootstrapThompson, Greedy> {
+        try ContextualBandit(catalog: .numbered(k),
+                             scorer: BootstrapThompson(actionCount: k, contextDimension: d,
+                                                       configuration: .init(bags: 8, samples: 16, seed: 5)),
+                             explorer: Greedy(), seed: 3)
+    }
+
     @Test func thompsonConforms() {
         #expect(PolicyConformance.check(makePolicy: { try Self.thompson() }) == [])
+        #expect(PolicyConformance.check(makePolicy: { try Self.bootstrap() }) == [])
     }
 
     // MARK: - Against closed forms
@@ -100,7 +108,7 @@ struct LinearLearnerTests {
 
     // MARK: - Learning
 
-    @Test(arguments: ["linucb", "epsilon_greedy", "softmax", "squarecb", "linear_thompson"])
+    @Test(arguments: ["linucb", "epsilon_greedy", "softmax", "squarecb", "linear_thompson", "bootstrap_thompson"])
     func regretBeatsTheUniformBound(learner: String) throws {
         let environment = LinearEnvironment(dimension: Self.d, actionCount: Self.k, seed: 21)
         let rounds = 400
@@ -113,6 +121,7 @@ struct LinearLearnerTests {
         case "epsilon_greedy": var p = try Self.ridge(EpsilonGreedy(epsilon: 0.05)); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
         case "softmax": var p = try Self.ridge(Softmax(temperature: 0.05)); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
         case "squarecb": var p = try Self.ridge(SquareCB(gamma: 50)); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
+        case "bootstrap_thompson": var p = try Self.bootstrap(); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
         default: var p = try Self.thompson(); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
         }
         #expect(regret < bound, "\(learner): regret \(regret), bound \(bound), uniform \(uniform)")
