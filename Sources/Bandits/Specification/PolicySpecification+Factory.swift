@@ -43,6 +43,11 @@ extension PolicySpecification {
                 scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, samples: a.samples ?? 32)
             let scorer = try LinearThompsonSampling(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
+        case .logisticThompson:
+            let configuration = try LogisticThompsonSampling.Configuration(
+                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, samples: a.samples ?? 32)
+            let scorer = try LogisticThompsonSampling(actionCount: k, contextDimension: d, configuration: configuration)
+            return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .bootstrapThompson:
             let configuration = try BootstrapThompson.Configuration(
                 bags: a.bags ?? 10, ridge: a.ridge ?? 1, samples: a.samples ?? 32, seed: a.seed ?? 0)

@@ -110,6 +110,7 @@ extension PolicySpecification {
         case .linucb: applicable = ["alpha", "ridge", "forgetting", "seed"]
         case .sharedLinucb: applicable = ["alpha", "ridge", "seed"]
         case .bootstrapThompson: applicable = ["bags", "ridge", "samples", "seed"]
+        case .logisticThompson: applicable = ["variance", "ridge", "samples", "seed"]
         case .linearThompson: applicable = ["variance", "ridge", "forgetting", "samples", "seed"]
         case .ucb1: applicable = ["alpha", "seed"]
         case .betaBernoulli, .priceThompson: applicable = ["prior_alpha", "prior_beta", "samples", "seed"]
@@ -217,7 +218,7 @@ extension PolicySpecification {
         switch kind {
         case .ucb1, .betaBernoulli, .priceThompson: return [.global, .perSegment]
         case .linucb: return SegmentStrategy.allCases
-        case .linearThompson, .sharedLinucb, .bootstrapThompson: return [.global]
+        case .linearThompson, .sharedLinucb, .bootstrapThompson, .logisticThompson: return [.global]
         }
     }
 

@@ -191,6 +191,9 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         /// Disjoint linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`,
         /// `forgetting`, `samples`.
         case linearThompson = "linear_thompson"
+        /// Logistic Thompson sampling for Bernoulli rewards, Laplace posterior (Chapelle & Li
+        /// 2011): `variance`, `ridge`, `samples`.
+        case logisticThompson = "logistic_thompson"
         /// Bootstrap Thompson sampling over an ensemble of ridge models (Eckles & Kaptein
         /// 2014): `bags`, `ridge`, `samples`.
         case bootstrapThompson = "bootstrap_thompson"
