@@ -64,10 +64,15 @@ public struct PriceLadderThompson: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public var actionCount: Int { configuration.margins.count }
+    /// Length of the context vectors read.
     public let contextDimension: Int
+    /// Posterior draws per decision: `configuration.samples`.
     public var posteriorSampleCount: Int { configuration.samples }
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { 0 }
     /// The purchase-probability posteriors, one Beta per (segment, price point).
     var demand: BetaBernoulliThompson

@@ -61,8 +61,11 @@ public struct SegmentedLinUCB: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public let actionCount: Int
+    /// Length of the context vectors read.
     public let contextDimension: Int
     /// Global (or shared) statistics: K arms.
     var global: RidgeArms
@@ -89,6 +92,7 @@ public struct SegmentedLinUCB: Scorer {
         }
     }
 
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { 2 * (contextDimension + configuration.segmentCount) }
 
     /// Writes each candidate's estimate and bonus under the configured strategy.

@@ -50,9 +50,13 @@ public struct UCB1: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public let actionCount: Int
+    /// Length of the context vectors read.
     public let contextDimension: Int
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { 0 }
 
     /// Weighted observation count per (segment, action), row-major `segment * actionCount + action`.

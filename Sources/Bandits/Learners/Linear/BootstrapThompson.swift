@@ -51,10 +51,15 @@ public struct BootstrapThompson: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public let actionCount: Int
+    /// Length of the context vectors read.
     public var contextDimension: Int { replicas.dimension }
+    /// Posterior draws per decision: `configuration.samples`.
     public var posteriorSampleCount: Int { configuration.samples }
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { max(1, contextDimension) }
     /// `B·K` ridge models: replica `b`, action `a` at `b·K + a`.
     var replicas: RidgeArms

@@ -58,10 +58,15 @@ public struct LinearThompsonSampling: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public var actionCount: Int { arms.count }
+    /// Length of the context vectors read.
     public var contextDimension: Int { arms.dimension }
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { arms.batchScratchCount + 2 * candidateCount }
+    /// Posterior draws per decision: `configuration.samples`.
     public var posteriorSampleCount: Int { configuration.samples }
     var arms: RidgeArms
 

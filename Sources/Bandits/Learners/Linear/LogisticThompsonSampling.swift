@@ -45,10 +45,15 @@ public struct LogisticThompsonSampling: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public var actionCount: Int { arms.count }
+    /// Length of the context vectors read.
     public var contextDimension: Int { arms.dimension }
+    /// Posterior draws per decision: `configuration.samples`.
     public var posteriorSampleCount: Int { configuration.samples }
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { arms.batchScratchCount + 2 * candidateCount }
     /// Inverse precisions and posterior means (`coefficients`) per action.
     var arms: RidgeArms

@@ -41,8 +41,11 @@ public struct SharedLinUCB: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public let actionCount: Int
+    /// Length of the context vectors read.
     public let contextDimension: Int
     /// Action features per action.
     public let featureCount: Int
@@ -77,6 +80,7 @@ public struct SharedLinUCB: Scorer {
         joint = Array(repeating: 0, count: contextDimension * f)
     }
 
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int {
         let f = featureCount
         return f + contextDimension * f * f + f * f + f
@@ -147,6 +151,8 @@ public struct SharedLinUCB: Scorer {
         case featureCount = "feature_count", actionFeatures = "action_features", model
     }
 
+    /// Decodes the value written by ``encode(to:)``.
+    /// - Throws: `DecodingError` for malformed or inconsistent data.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         configuration = try c.decode(Configuration.self, forKey: .configuration)
@@ -161,6 +167,8 @@ public struct SharedLinUCB: Scorer {
         joint = Array(repeating: 0, count: contextDimension * featureCount)
     }
 
+    /// Encodes the complete value.
+    /// - Throws: the encoder's errors.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(configuration, forKey: .configuration)
@@ -171,6 +179,7 @@ public struct SharedLinUCB: Scorer {
         try c.encode(model, forKey: .model)
     }
 
+    /// Equal when the configuration and the learned state are equal.
     public static func == (lhs: SharedLinUCB, rhs: SharedLinUCB) -> Bool {
         lhs.configuration == rhs.configuration && lhs.actionFeatures == rhs.actionFeatures
             && lhs.contextDimension == rhs.contextDimension && lhs.model == rhs.model
