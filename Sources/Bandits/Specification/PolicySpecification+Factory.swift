@@ -38,6 +38,10 @@ extension PolicySpecification {
             let scorer = try SharedLinUCB(catalog: actions, contextDimension: d,
                                           configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
+        case .hybridLinucb:
+            let scorer = try HybridLinUCB(catalog: actions, contextDimension: d,
+                                          configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1))
+            return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .linearThompson:
             let configuration = try LinearThompsonSampling.Configuration(
                 scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, samples: a.samples ?? 32)

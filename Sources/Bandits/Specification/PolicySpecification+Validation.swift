@@ -108,7 +108,7 @@ extension PolicySpecification {
         let applicable: Set<String>
         switch a.kind {
         case .linucb: applicable = ["alpha", "ridge", "forgetting", "seed"]
-        case .sharedLinucb: applicable = ["alpha", "ridge", "seed"]
+        case .sharedLinucb, .hybridLinucb: applicable = ["alpha", "ridge", "seed"]
         case .bootstrapThompson: applicable = ["bags", "ridge", "samples", "seed"]
         case .logisticThompson: applicable = ["variance", "ridge", "samples", "seed"]
         case .linearThompson: applicable = ["variance", "ridge", "forgetting", "samples", "seed"]
@@ -132,9 +132,9 @@ extension PolicySpecification {
         if let p = a.priorBeta { try Self.require(p > 0, "$.algorithm.prior_beta", "\(p)", "a number > 0") }
         if let b = a.bags { try Self.require(b >= 2 && b <= 256, "$.algorithm.bags", "\(b)", "an integer in 2...256") }
         if let m = a.samples { try Self.require(m >= 1 && m <= 4096, "$.algorithm.samples", "\(m)", "an integer in 1...4096") }
-        if a.kind == .sharedLinucb {
+        if a.kind == .sharedLinucb || a.kind == .hybridLinucb {
             try Self.require(!(catalog[0].features ?? []).isEmpty, "$.catalog[0].features", "missing",
-                             "action features on every action (shared_linucb scores context ⊗ action features)")
+                             "action features on every action (\(a.kind.rawValue) scores context ⊗ action features)")
             try Self.require(featureSchema.dimension >= 1, "$.feature_schema.features", "empty", "at least one context feature")
         }
         if a.kind == .priceThompson {
@@ -218,7 +218,7 @@ extension PolicySpecification {
         switch kind {
         case .ucb1, .betaBernoulli, .priceThompson: return [.global, .perSegment]
         case .linucb: return SegmentStrategy.allCases
-        case .linearThompson, .sharedLinucb, .bootstrapThompson, .logisticThompson: return [.global]
+        case .linearThompson, .sharedLinucb, .hybridLinucb, .bootstrapThompson, .logisticThompson: return [.global]
         }
     }
 

@@ -188,6 +188,9 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         /// One shared LinUCB model over context ⊗ action features (ADF), for large catalogs whose
         /// actions carry `features`: `alpha`, `ridge`.
         case sharedLinucb = "shared_linucb"
+        /// Hybrid LinUCB (Li et al. 2010, Algorithm 2): the shared model of `shared_linucb`
+        /// plus a disjoint model per action: `alpha`, `ridge`.
+        case hybridLinucb = "hybrid_linucb"
         /// Disjoint linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`,
         /// `forgetting`, `samples`.
         case linearThompson = "linear_thompson"
