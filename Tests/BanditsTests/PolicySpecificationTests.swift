@@ -112,3 +112,23 @@ struct PolicySpecificationTests {
         #expect(throws: BanditsError.self) { try specification.makePolicy() }
     }
 }
+
+@Suite("Eligibility")
+struct EligibilityTests {
+    @Test func rulesSegmentsAndExclusionsFilterTheCatalog() throws {
+        var specification = try PolicySpecification(decoding: PolicySpecificationTests.data("offers-linucb"))
+        // vip_preview (index 5) needs orders_90d >= 3.
+        #expect(try specification.eligibleActions(for: ["orders_90d": 4], segment: nil) == [0, 1, 2, 3, 4, 5])
+        #expect(try specification.eligibleActions(for: ["orders_90d": 1], segment: nil) == [0, 1, 2, 3, 4])
+        // A missing value takes the feature's default (0 here), which fails the rule.
+        #expect(try specification.eligibleActions(for: [:], segment: nil) == [0, 1, 2, 3, 4])
+        #expect(try specification.eligibleActions(for: ["orders_90d": 5], segment: nil, excluding: ["no_offer", "bundle_deal"]) == [1, 2, 4, 5])
+        specification.catalog[1].eligibility = EligibilitySpecification(segments: [2])
+        #expect(try specification.eligibleActions(for: [:], segment: 2) == [0, 1, 2, 3, 4])
+        #expect(try specification.eligibleActions(for: [:], segment: 1) == [0, 2, 3, 4])
+        #expect(try specification.eligibleActions(for: [:], segment: nil) == [0, 2, 3, 4])
+        #expect(throws: BanditsError.unknownAction("nope")) { try specification.eligibleActions(for: [:], segment: nil, excluding: ["nope"]) }
+        let everything = Set(specification.catalog.map(\.id))
+        #expect(throws: BanditsError.noEligibleAction) { try specification.eligibleActions(for: [:], segment: nil, excluding: everything) }
+    }
+}
