@@ -72,9 +72,9 @@ public struct BetaBernoulliThompson: Scorer {
     public var posteriorSampleCount: Int { configuration.samples }
 
     /// Posterior α per (segment, action), row-major `segment * actionCount + action`.
-    public private(set) var alphas: [Double]
+    public internal(set) var alphas: [Double]
     /// Posterior β per (segment, action).
-    public private(set) var betas: [Double]
+    public internal(set) var betas: [Double]
 
     /// Creates an untrained learner at the prior.
     /// - Throws: `BanditsError.emptyCatalog` or `BanditsError.invalidParameter` for bad counts.

@@ -60,11 +60,11 @@ public struct UCB1: Scorer {
     public func scratchCount(candidateCount: Int) -> Int { 0 }
 
     /// Weighted observation count per (segment, action), row-major `segment * actionCount + action`.
-    public private(set) var counts: [Double]
+    public internal(set) var counts: [Double]
     /// Weighted reward sum per (segment, action).
-    public private(set) var rewardSums: [Double]
+    public internal(set) var rewardSums: [Double]
     /// Weighted observation count per segment.
-    public private(set) var segmentTotals: [Double]
+    public internal(set) var segmentTotals: [Double]
 
     /// Creates an untrained learner.
     /// - Parameters:
