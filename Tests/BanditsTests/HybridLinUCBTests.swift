@@ -73,4 +73,28 @@ struct HybridLinUCBTests {
             #expect(abs(bonuses[action] - 0.6 * width) < 1e-9, "bonus \(action)")
         }
     }
+
+    @Test func learnsABilinearRewardWithPerActionCorrections() throws {
+        let catalog = try Self.catalog()
+        var rng = SeededGenerator(seed: 2)
+        let w = (0..<Self.d).map { _ in (0..<Self.f).map { _ in rng.nextStandardNormal() } }
+        let own = (0..<Self.k).map { _ in (0..<Self.d).map { _ in 0.5 * rng.nextStandardNormal() } }
+        func mean(_ x: [Double], _ a: Int) -> Double {
+            (0..<Self.d).reduce(0) { s, i in
+                s + x[i] * own[a][i] + (0..<Self.f).reduce(0) { $0 + x[i] * w[i][$1] * catalog.actions[a].features[$1] }
+            }
+        }
+        var policy = try Self.policy(alpha: 0.3, ridge: 1)
+        var learner = 0.0, uniform = 0.0
+        for _ in 0..<300 {
+            let x = (0..<Self.d).map { _ in rng.nextStandardNormal() }
+            let means = (0..<Self.k).map { mean(x, $0) }
+            let decision = try policy.decide(for: Context(features: x), among: Array(0..<Self.k), using: &rng)
+            learner += (means.max() ?? 0) - means[decision.action]
+            uniform += (means.max() ?? 0) - means.reduce(0, +) / Double(Self.k)
+            try policy.learn(from: Interaction(context: Context(features: x), decision: decision,
+                                               reward: means[decision.action] + 0.1 * rng.nextStandardNormal()))
+        }
+        #expect(learner < uniform / 5, "regret \(learner), uniform \(uniform)")
+    }
 }
