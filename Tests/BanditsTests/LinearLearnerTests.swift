@@ -1,4 +1,5 @@
 import AttuneCore
+import Foundation
 import Bandits
 import Testing
 import _AttuneTestSupport
@@ -86,6 +87,32 @@ struct LinearLearnerTests {
         let p = try policy.distribution(for: Context(features: x), among: Array(0..<Self.k)).probabilities
         let expected: [Double] = (0..<Self.k).map { $0 == best ? 1 : 0 }
         #expect(p == expected)
+    }
+
+    /// Large dimensions take another code path (symmetric products per action).
+    @Test func largeDimensionBonusMatchesTheNaiveWidth() throws {
+        let d = 44
+        var policy = try ContextualBandit(catalog: .numbered(3), scorer: LinUCB(actionCount: 3, contextDimension: d, configuration: .init(alpha: 1)),
+                                          explorer: Softmax(temperature: 1))
+        var rng = SeededGenerator(seed: 12)
+        var a = (0..<d).map { i in (0..<d).map { $0 == i ? 1.0 : 0.0 } }
+        var b = Array(repeating: 0.0, count: d)
+        for _ in 0..<30 {
+            let x = (0..<d).map { _ in rng.nextStandardNormal() }
+            let reward = rng.nextStandardNormal()
+            try policy.learn(from: Interaction(context: Context(features: x), candidates: [1], action: 1, reward: reward))
+            for i in 0..<d {
+                b[i] += reward * x[i]
+                for j in 0..<d { a[i][j] += x[i] * x[j] }
+            }
+        }
+        let x = (0..<d).map { _ in rng.nextStandardNormal() }
+        let theta = naiveSolve(a, b)
+        let ucb1 = zip(theta, x).reduce(0) { $0 + $1.0 * $1.1 } + zip(naiveSolve(a, x), x).reduce(0) { $0 + $1.0 * $1.1 }.squareRoot()
+        let ucb0 = zip(x, x).reduce(0) { $0 + $1.0 * $1.1 }.squareRoot()  // untrained: θ = 0, A = I
+        // Softmax at temperature 1 over two candidates: p₁ / p₀ = e^(ucb₁ − ucb₀).
+        let p = try policy.distribution(for: Context(features: x), among: [0, 1]).probabilities
+        #expect(abs(log(p[1] / p[0]) - (ucb1 - ucb0)) < 1e-9)
     }
 
     @Test func exactTiesSplitEvenly() throws {
