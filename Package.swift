@@ -18,12 +18,18 @@ let package = Package(
         // MARK: - C system libraries
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
+        // Wraps the variadic MHD_start_daemon and buffers request bodies for the Server module.
+        .target(name: "CHTTPServer", dependencies: ["CMicroHTTPD"]),
 
         // MARK: - Modules
         .target(name: "AttuneCore", exclude: ["README.md"]),
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
         .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
-        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
+        .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "CSQLite"], exclude: ["README.md"]),
+        .target(name: "Server", dependencies: ["AttuneCore", "Bandits", "Engine", "CHTTPServer"], exclude: ["README.md"]),
+        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Engine", "Server"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
         // MARK: - Benchmarks
@@ -40,6 +46,8 @@ let package = Package(
         .testTarget(name: "AttuneCoreTests", dependencies: ["AttuneCore", "_AttuneTestSupport"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "_AttuneTestSupport"]),
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "AttuneCore"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "AttuneCore"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
     ]
 )
