@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
         // Wraps the variadic MHD_start_daemon and buffers request bodies for the Server module.
-        .target(name: "CHTTPServer", dependencies: ["CMicroHTTPD"]),
+        .target(name: "CHTTPServer", dependencies: ["CMicroHTTPD"], linkerSettings: [.linkedLibrary("microhttpd")]),
 
         // MARK: - Modules
         .target(name: "AttuneCore", exclude: ["README.md"]),

@@ -1,0 +1,46 @@
+import AttuneCore
+import Engine
+import Foundation
+
+/// The `attune serve --config` file (strict JSON: unknown keys are errors). Every field is
+/// optional; command-line flags override the file.
+///
+/// ```json
+/// {"host": "127.0.0.1", "port": 8080, "data_dir": "attune-data", "policies": "policies",
+///  "max_body_bytes": 65536, "rate_limit_per_second": 5000, "rate_limit_burst": 500,
+///  "checkpoint_interval_seconds": 60, "checkpoint_every_interactions": 10000,
+///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
+/// ```
+public struct ServeConfiguration: Sendable, Equatable, Codable {
+    public var host: String?
+    public var port: Int?
+    public var dataDir: String?
+    public var policies: String?
+    public var maxBodyBytes: Int?
+    public var rateLimitPerSecond: Double?
+    public var rateLimitBurst: Double?
+    public var checkpointIntervalSeconds: Double?
+    public var checkpointEveryInteractions: Int?
+    public var apiKeys: [APIKey]?
+
+    /// An empty configuration (all defaults).
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case host, port
+        case dataDir = "data_dir"
+        case policies
+        case maxBodyBytes = "max_body_bytes"
+        case rateLimitPerSecond = "rate_limit_per_second"
+        case rateLimitBurst = "rate_limit_burst"
+        case checkpointIntervalSeconds = "checkpoint_interval_seconds"
+        case checkpointEveryInteractions = "checkpoint_every_interactions"
+        case apiKeys = "api_keys"
+    }
+
+    /// Reads and strictly decodes a configuration file.
+    /// - Throws: `AttuneCoreError` naming the file, line and key.
+    public init(contentsOfFile path: String) throws(AttuneCoreError) {
+        self = try StrictJSONDecoder().decode(ServeConfiguration.self, contentsOfFile: path)
+    }
+}
