@@ -36,7 +36,7 @@ enum BenchError: Error, CustomStringConvertible {
 /// Parsed by hand with a small table of flags; every flag maps to one stored property, so
 /// moving to the shared command-line parser of `AttuneCore` changes only ``parse(_:)``.
 struct BenchOptions: Sendable {
-    static let suites = ["linalg", "bandits", "all"]
+    static let suites = ["linalg", "bandits", "server", "all"]
 
     var suite: String = ""
     var format: OutputFormat = .automatic
@@ -56,6 +56,8 @@ struct BenchOptions: Sendable {
                  and numpy (through OpenBLAS) as peers
       bandits    contextual-bandit learners on a seeded linear environment; Vowpal Wabbit,
                  MABWiser and a numpy LinUCB as peers
+      server     the decision server on a loopback port: HTTP ceiling, durable decisions,
+                 decisions with rewards (64 keep-alive connections), and kill -9 under load
       all        every suite built into this executable, one after the other
 
     Options:
