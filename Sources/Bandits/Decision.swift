@@ -12,8 +12,8 @@ public struct Decision: Sendable, Equatable, Codable {
     public var candidates: [Int]
     /// Probability of each candidate; a valid PMF.
     public var probabilities: [Double]
-    /// Probability of the chosen action: `probabilities[position]`.
-    public var propensity: Double { probabilities[position] }
+    /// Probability of the chosen action: `probabilities[position]` (0 for an empty decision).
+    public var propensity: Double { probabilities.indices.contains(position) ? probabilities[position] : 0 }
     /// The model version that made the decision (increases with every learned interaction).
     public var modelVersion: Int
 
