@@ -100,3 +100,16 @@ extension PolicySpecification {
         }
     }
 }
+
+// MARK: - Constraints
+
+extension PolicySpecification {
+    /// The ``DecisionGuard`` enforcing this file's frequency caps, budgets and price
+    /// guardrails over its catalog (a guard with nothing to enforce when `constraints` is absent).
+    /// - Throws: `BanditsError.invalidSpecification` when ``validate()`` fails.
+    /// - Complexity: O(catalog size + constraints).
+    public func makeDecisionGuard() throws(BanditsError) -> DecisionGuard {
+        try validate()
+        return try DecisionGuard(constraints, catalog: ActionCatalog(catalog.map(\.action)))
+    }
+}
