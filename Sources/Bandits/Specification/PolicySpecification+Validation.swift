@@ -218,7 +218,8 @@ extension PolicySpecification {
         switch kind {
         case .ucb1, .betaBernoulli, .priceThompson: return [.global, .perSegment]
         case .linucb: return SegmentStrategy.allCases
-        case .linearThompson, .sharedLinucb, .hybridLinucb, .bootstrapThompson, .logisticThompson: return [.global]
+        case .linearThompson: return SegmentStrategy.allCases
+        case .sharedLinucb, .hybridLinucb, .bootstrapThompson, .logisticThompson: return [.global]
         }
     }
 
