@@ -1,3 +1,5 @@
+import Foundation
+
 /// A policy file (`policies/*.json`, format `attune.policy/1`): the action catalog, the
 /// feature schema, the segmentation used, the learning algorithm and its exploration, the
 /// constraints and the reward definition.
@@ -303,5 +305,11 @@ public struct SlotsSpecification: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case count
         case positionDiscounts = "position_discounts"
+    }
+
+    /// The examination probability of each slot: `position_discounts`, or `1/log₂(k + 2)`
+    /// (DCG) when absent; pass it to `Policy.learn(from:context:rewards:positionDiscounts:)`.
+    public var resolvedPositionDiscounts: [Double] {
+        positionDiscounts ?? (0..<max(count, 0)).map { 1 / log2(Double($0) + 2) }
     }
 }
