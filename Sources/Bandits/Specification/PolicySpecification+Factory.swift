@@ -72,14 +72,15 @@ extension PolicySpecification {
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .betaBernoulli:
             let configuration = try BetaBernoulliThompson.Configuration(
-                priorAlpha: a.priorAlpha ?? 1, priorBeta: a.priorBeta ?? 1, samples: a.samples ?? 32, segmentCount: segments)
+                priorAlpha: a.priorAlpha ?? 1, priorBeta: a.priorBeta ?? 1, samples: a.samples ?? 32, segmentCount: segments,
+                forgetting: a.forgetting ?? 1)
             let scorer = try BetaBernoulliThompson(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .priceThompson:
             let margins = catalog.map { ($0.price ?? 0) - ($0.cost ?? 0) }
             let configuration = try PriceLadderThompson.Configuration(
                 margins: margins, priorAlpha: a.priorAlpha ?? 1, priorBeta: a.priorBeta ?? 1, samples: a.samples ?? 32,
-                segmentCount: segments)
+                segmentCount: segments, forgetting: a.forgetting ?? 1)
             return try bandit(PriceLadderThompson(contextDimension: d, configuration: configuration),
                               catalog: actions, defaultExplorer: Greedy())
         }

@@ -113,7 +113,7 @@ extension PolicySpecification {
         case .logisticThompson: applicable = ["variance", "ridge", "samples", "seed"]
         case .linearThompson: applicable = ["variance", "ridge", "forgetting", "samples", "seed"]
         case .ucb1: applicable = ["alpha", "seed"]
-        case .betaBernoulli, .priceThompson: applicable = ["prior_alpha", "prior_beta", "samples", "seed"]
+        case .betaBernoulli, .priceThompson: applicable = ["prior_alpha", "prior_beta", "samples", "forgetting", "seed"]
         }
         let given: [(String, Double?)] = [("alpha", a.alpha), ("ridge", a.ridge), ("forgetting", a.forgetting),
                                           ("variance", a.variance), ("prior_alpha", a.priorAlpha), ("prior_beta", a.priorBeta),

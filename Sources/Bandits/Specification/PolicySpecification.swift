@@ -216,7 +216,8 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public var alpha: Double?
     /// Ridge regularization λ of `A = λI + Σ x xᵀ`; > 0, default 1.
     public var ridge: Double?
-    /// Forgetting factor γ ∈ (0, 1] of the linear learners; default 1 (no forgetting).
+    /// Forgetting factor γ ∈ (0, 1] of the linear learners, `beta_bernoulli` and
+    /// `price_thompson`; default 1 (no forgetting).
     public var forgetting: Double?
     /// Posterior variance scale v² of linear Thompson sampling (the reward noise variance,
     /// in squared reward units); > 0, default 1.
