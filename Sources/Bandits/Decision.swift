@@ -31,6 +31,11 @@ public struct Decision: Sendable, Equatable, Codable {
     public init() {
         self.init(action: 0, position: 0, candidates: [], probabilities: [], modelVersion: 0)
     }
+
+    enum CodingKeys: String, CodingKey {
+        case action, position, candidates, probabilities
+        case modelVersion = "model_version"
+    }
 }
 
 /// One logged round, fed back to the learner: the context, the candidates, what was chosen

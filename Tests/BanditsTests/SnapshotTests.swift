@@ -31,6 +31,7 @@ struct SnapshotTests {
         #expect(json["format"] as? String == "attune.snapshot/1")
         #expect((json["checksum"] as? String)?.count == 16)
         #expect(json["kind"] as? String == "linucb+optimistic_argmax")
+        #expect(json["model_version"] as? Int == 50)
     }
 
     @Test func damagedBytesAreRefusedWithTypedErrors() throws {
