@@ -115,6 +115,27 @@ struct LinearLearnerTests {
         #expect(abs(log(p[1] / p[0]) - (ucb1 - ucb0)) < 1e-9)
     }
 
+    @Test func weightTwoEqualsLearningTwice() throws {
+        var weighted = try Self.linUCB()
+        var twice = try Self.linUCB()
+        var rng = SeededGenerator(seed: 41)
+        for _ in 0..<20 {
+            let x = (0..<Self.d).map { _ in rng.nextStandardNormal() }
+            let action = Int(rng.nextUniform() * Double(Self.k))
+            let interaction = Interaction(context: Context(features: x), candidates: [action], action: action, reward: rng.nextStandardNormal())
+            try weighted.learn(from: interaction, weight: 2)
+            try twice.learn(from: interaction)
+            try twice.learn(from: interaction)
+        }
+        for a in 0..<Self.k {
+            for (u, v) in zip(weighted.scorer.coefficients(of: a), twice.scorer.coefficients(of: a)) { #expect(abs(u - v) < 1e-10) }
+        }
+        var any: any Policy = weighted
+        #expect(throws: BanditsError.self) {
+            try any.learn(from: Interaction(context: Context(features: [0, 0, 0, 0, 1]), candidates: [0], action: 0, reward: 1), weight: -1)
+        }
+    }
+
     @Test func exactTiesSplitEvenly() throws {
         var policy = try Self.linUCB()
         var rng = SeededGenerator(seed: 1)
