@@ -276,18 +276,21 @@ final class LoadConnection {
             guard n > 0 else { return nil }
             offset += n
         }
-        // Headers, then Content-Length bytes of body.
+        // Headers, then Content-Length bytes of body; parsed on bytes, the client must stay cheap.
         var headerEnd: Int?
+        var searched = 0
         while headerEnd == nil {
-            headerEnd = Self.find([13, 10, 13, 10], in: buffer).map { $0 + 4 }
+            headerEnd = Self.find([13, 10, 13, 10], in: buffer, from: searched).map { $0 + 4 }
+            searched = max(0, buffer.count - 3)
             if headerEnd == nil, !fill() { return nil }
         }
-        guard let end = headerEnd else { return nil }
-        let head = String(decoding: buffer[..<end], as: UTF8.self)
-        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        guard let end = headerEnd, end > 12 else { return nil }
+        var status = 0
+        for i in 9..<12 { status = status * 10 + Int(buffer[i]) - 48 }
         var length = 0
-        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-            length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
+        if let at = Self.find(Array("Content-Length: ".utf8), in: buffer, from: 0, limit: end) {
+            var i = at + 16
+            while i < end, buffer[i] >= 48, buffer[i] <= 57 { length = length * 10 + Int(buffer[i]) - 48; i += 1 }
         }
         while buffer.count < end + length { if !fill() { return nil } }
         let reply = Reply(status: status, body: Array(buffer[end..<(end + length)]))
@@ -295,18 +298,21 @@ final class LoadConnection {
         return reply
     }
 
+    private var chunk = [UInt8](repeating: 0, count: 16_384)
+
     private func fill() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16_384)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0 else { return false }
         buffer.append(contentsOf: chunk[..<n])
         return true
     }
 
-    private static func find(_ pattern: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= pattern.count else { return nil }
-        for i in 0...(bytes.count - pattern.count) where bytes[i] == pattern[0] {
-            if Array(bytes[i..<(i + pattern.count)]) == pattern { return i }
+    private static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int, limit: Int? = nil) -> Int? {
+        let end = min(limit ?? bytes.count, bytes.count)
+        guard end - start >= pattern.count else { return nil }
+        outer: for i in start...(end - pattern.count) where bytes[i] == pattern[0] {
+            for j in 1..<pattern.count where bytes[i + j] != pattern[j] { continue outer }
+            return i
         }
         return nil
     }

@@ -67,6 +67,14 @@ struct Serve: Command {
         engineConfiguration.checkpointEveryInteractions = file.checkpointEveryInteractions ?? engineConfiguration.checkpointEveryInteractions
 
         let store = try SQLiteEventStore(path: directory + "/events.sqlite")
+        if let days = file.retentionDays {
+            guard days.isFinite, days > 0 else {
+                throw EngineError.invalidField(field: "retention_days", reason: "\(days) must be a positive number of days")
+            }
+            // Only entries far older than any reward window go; the checkpoint keeps the models they taught.
+            let deleted = try store.deleteEntries(before: Date().timeIntervalSince1970 - days * 86_400)
+            if deleted > 0 { context.errors.writeLine("attune serve: retention deleted \(deleted) decisions older than \(days) days") }
+        }
         let engine = try Engine(specifications: specifications, store: store, configuration: engineConfiguration)
         let r = engine.recovery
         context.errors.writeLine("attune serve: recovered \(r.replayedEntries) log entries after checkpoint sequence \(r.checkpointSequence) in \(String(format: "%.3f", r.seconds)) s")

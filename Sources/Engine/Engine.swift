@@ -108,7 +108,9 @@ public final class Engine: Sendable {
         let now = clock()
         let record = try live.serving.withLock { (s: inout LivePolicy.Serving) throws(EngineError) -> DecisionRecord in
             do throws(BanditsError) {
-                let customer = request.customerID ?? eventID
+                // Caps and price guardrails keep a history per customer; requests without a
+                // customer id share one anonymous history so that memory stays bounded.
+                let customer = request.customerID ?? ""
                 let allowed = try s.decisionGuard.eligibleCandidates(candidates, customer: customer, at: now)
                 try s.policy.decide(for: context, among: allowed, using: &s.generator, into: &s.decision)
                 try s.decisionGuard.recordExposure(of: s.decision.action, customer: customer, at: now)

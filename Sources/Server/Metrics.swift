@@ -7,6 +7,40 @@ public final class Metrics: Sendable {
     /// Upper bounds of the latency buckets, in seconds.
     public static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 
+    /// The routes counted separately; anything else is counted as `other`.
+    public static let routes = ["/v1/decisions", "/v1/rewards", "/v1/policies", "/v1/segments", "/healthz", "/readyz",
+                                "/metrics", "/openapi.json", "other"]
+    private static let routeIndex = Dictionary(uniqueKeysWithValues: routes.enumerated().map { ($1, $0) })
+    private static let statusRange = 100..<600
+    // Per route: one counter per status code, one per latency bucket, then the count and the
+    // latency sum in nanoseconds. Relaxed atomics: request threads never wait on each other here.
+    private static let bucketOffset = statusRange.count
+    private static let countOffset = bucketOffset + latencyBuckets.count
+    private static let sumOffset = countOffset + 1
+    private static let stride = sumOffset + 1
+
+    private let counters = AtomicCounters(count: routes.count * stride)
+
+    /// Creates empty metrics.
+    public init() {}
+
+    /// Records one request.
+    /// - Complexity: O(number of latency buckets), lock-free.
+    public func record(route: String, status: Int, seconds: Double) {
+        let base = (Self.routeIndex[route] ?? Self.routes.count - 1) * Self.stride
+        let code = Self.statusRange.contains(status) ? status : 599
+        counters.add(1, at: base + code - Self.statusRange.lowerBound)
+        if let i = Self.latencyBuckets.firstIndex(where: { seconds <= $0 }) { counters.add(1, at: base + Self.bucketOffset + i) }
+        counters.add(1, at: base + Self.countOffset)
+        counters.add(Int((seconds * 1e9).rounded()), at: base + Self.sumOffset)
+    }
+
+    /// Requests recorded for `route` with `status`.
+    public func count(route: String, status: Int) -> Int {
+        guard let r = Self.routeIndex[route], Self.statusRange.contains(status) else { return 0 }
+        return counters.value(at: r * Self.stride + status - Self.statusRange.lowerBound)
+    }
+
     struct RouteFigures: Sendable {
         var statusCounts: [Int: Int] = [:]
         var bucketCounts = Array(repeating: 0, count: Metrics.latencyBuckets.count)
@@ -14,29 +48,28 @@ public final class Metrics: Sendable {
         var sumSeconds = 0.0
     }
 
-    private let routes = Mutex<[String: RouteFigures]>([:])
-
-    /// Creates empty metrics.
-    public init() {}
-
-    /// Records one request.
-    public func record(route: String, status: Int, seconds: Double) {
-        routes.withLock { r in
-            var f = r[route] ?? RouteFigures()
-            f.statusCounts[status, default: 0] += 1
-            f.count += 1
-            f.sumSeconds += seconds
-            if let i = Self.latencyBuckets.firstIndex(where: { seconds <= $0 }) { f.bucketCounts[i] += 1 }
-            r[route] = f
+    private func figures() -> [String: RouteFigures] {
+        var result: [String: RouteFigures] = [:]
+        for (r, route) in Self.routes.enumerated() {
+            let base = r * Self.stride
+            let count = counters.value(at: base + Self.countOffset)
+            guard count > 0 else { continue }
+            var f = RouteFigures()
+            for code in Self.statusRange {
+                let n = counters.value(at: base + code - Self.statusRange.lowerBound)
+                if n > 0 { f.statusCounts[code] = n }
+            }
+            for i in Self.latencyBuckets.indices { f.bucketCounts[i] = counters.value(at: base + Self.bucketOffset + i) }
+            f.count = count
+            f.sumSeconds = Double(counters.value(at: base + Self.sumOffset)) / 1e9
+            result[route] = f
         }
+        return result
     }
-
-    /// Requests recorded for `route` with `status`.
-    public func count(route: String, status: Int) -> Int { routes.withLock { $0[route]?.statusCounts[status] ?? 0 } }
 
     /// The Prometheus text exposition of these metrics and the engine's statistics.
     public func render(engine statistics: EngineStatistics) -> String {
-        let snapshot = routes.withLock { $0 }
+        let snapshot = figures()
         var out = ""
         out += "# HELP attune_http_requests_total HTTP requests by route and status code.\n# TYPE attune_http_requests_total counter\n"
         for route in snapshot.keys.sorted() {
@@ -102,4 +135,26 @@ public final class Metrics: Sendable {
         }
         return out
     }
+}
+
+/// A fixed array of atomic counters.
+final class AtomicCounters: @unchecked Sendable {
+    // @unchecked: the storage is only reached through atomic operations.
+    private let base: UnsafeMutablePointer<Atomic<Int>>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: count)
+        for i in 0..<count { (base + i).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    func add(_ n: Int, at i: Int) { base[i].add(n, ordering: .relaxed) }
+
+    func value(at i: Int) -> Int { base[i].load(ordering: .relaxed) }
 }

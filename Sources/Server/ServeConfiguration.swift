@@ -8,7 +8,7 @@ import Foundation
 /// ```json
 /// {"host": "127.0.0.1", "port": 8080, "data_dir": "attune-data", "policies": "policies",
 ///  "max_body_bytes": 65536, "rate_limit_per_second": 5000, "rate_limit_burst": 500,
-///  "checkpoint_interval_seconds": 60, "checkpoint_every_interactions": 10000,
+///  "checkpoint_interval_seconds": 60, "checkpoint_every_interactions": 10000, "retention_days": 90,
 ///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
 /// ```
 public struct ServeConfiguration: Sendable, Equatable, Codable {
@@ -22,6 +22,8 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     public var checkpointIntervalSeconds: Double?
     public var checkpointEveryInteractions: Int?
     public var apiKeys: [APIKey]?
+    /// Delete log entries older than this many days at start (kept forever when absent).
+    public var retentionDays: Double?
 
     /// An empty configuration (all defaults).
     public init() {}
@@ -36,6 +38,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         case checkpointIntervalSeconds = "checkpoint_interval_seconds"
         case checkpointEveryInteractions = "checkpoint_every_interactions"
         case apiKeys = "api_keys"
+        case retentionDays = "retention_days"
     }
 
     /// Reads and strictly decodes a configuration file.

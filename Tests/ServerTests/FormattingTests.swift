@@ -43,3 +43,18 @@ struct FormattingTests {
         #expect(keys.match(authorization: "Bearer fedcba9876543210x") == nil)
     }
 }
+
+@Suite("Serve configuration")
+struct ServeConfigurationTests {
+    @Test func aConfigurationFileDecodesStrictly() throws {
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let good = directory + "/good.json", typo = directory + "/typo.json"
+        try #"{"host": "127.0.0.1", "port": 9000, "retention_days": 30, "api_keys": [{"name": "web", "key": "0123456789abcdef", "scopes": ["decide"]}]}"#
+            .write(toFile: good, atomically: true, encoding: .utf8)
+        try #"{"prot": 9000}"#.write(toFile: typo, atomically: true, encoding: .utf8)
+        let configuration = try ServeConfiguration(contentsOfFile: good)
+        #expect(configuration.port == 9000 && configuration.retentionDays == 30 && configuration.apiKeys?.first?.scopes == [.decide])
+        #expect(throws: (any Error).self) { try ServeConfiguration(contentsOfFile: typo) }
+    }
+}

@@ -44,7 +44,7 @@ public struct DecisionRequest: Sendable, Equatable, Codable {
     public var policy: String?
     /// The caller's event id (unique); generated when absent.
     public var eventID: String?
-    /// The customer, for frequency caps and the log.
+    /// The customer, for frequency caps, price guardrails and the log (requests without one share an anonymous history).
     public var customerID: String?
     /// The context.
     public var context: ContextInput
