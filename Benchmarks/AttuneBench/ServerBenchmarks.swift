@@ -56,10 +56,11 @@ enum ServerBenchmarks {
             engine.shutdown()
         }
         let port = server.port
-        let tasks: [(String, Bool, Bool)] = [("server healthz", false, false),
-                                             ("server decide K=10 d=20 durable", true, false),
-                                             ("server decide+reward K=10 d=20 durable", true, true)]
-        for (name, decides, rewards) in tasks {
+        let tasks: [(String, Bool, Bool, Int)] = [("server healthz", false, false, connections),
+                                                  ("server decide K=10 d=20 durable", true, false, connections),
+                                                  ("server decide K=10 d=20 durable", true, false, 4 * connections),
+                                                  ("server decide+reward K=10 d=20 durable", true, true, 4 * connections)]
+        for (name, decides, rewards, connections) in tasks {
             ResultWriter.progress("attune-bench server: \(name), \(connections) connections, \(seconds) s")
             let result = LoadGenerator.run(port: port, connections: connections, seconds: seconds) { connection, thread, i in
                 guard decides else { return connection.send("GET", "/healthz", nil).map { [$0] } }

@@ -22,6 +22,7 @@ public final class SQLiteEventStore: EventStore {
     }
 
     private let state: Mutex<State>
+    private let walCheckpointer: WALCheckpointer?
 
     /// The file path, or ":memory:".
     public let path: String
@@ -35,6 +36,10 @@ public final class SQLiteEventStore: EventStore {
         self.path = path
         let c = try SQLiteConnection(path: path)
         try c.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;")
+        // Copying the WAL back into the database (and its fsync) happens on a background
+        // connection, not inside the commits that requests wait for.
+        walCheckpointer = path == ":memory:" ? nil : try WALCheckpointer(path: path)
+        if walCheckpointer != nil { try c.execute("PRAGMA wal_autocheckpoint=0;") }
         try c.execute("""
             CREATE TABLE IF NOT EXISTS decisions(
               seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, policy TEXT NOT NULL, ts REAL NOT NULL,
