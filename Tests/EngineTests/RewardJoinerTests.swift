@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Testing
 
 @Suite("RewardJoiner")
@@ -79,5 +80,25 @@ struct RewardJoinerTests {
         restored.advance(to: 50, into: &b)
         #expect(a == b && a.count == 10)  // e10…e19 were still open at time 19.5
         #expect(restored.counters == joiner.counters)
+    }
+
+    @Test func checkpointEncodingRoundTripsExactlyAndRefusesDamage() throws {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        var anonymous = decision("anon", at: 1, sequence: 2)
+        anonymous.customerID = nil
+        anonymous.segment = nil
+        joiner.register(decision("e1", at: 0, sequence: 1), rule: rule, into: &closed)
+        joiner.register(anonymous, rule: .init(windowSeconds: 5, aggregation: .max, defaultReward: 0.25), into: &closed)
+        _ = joiner.join(reward("e1", -2.5, at: 1), into: &closed)
+        let data = try JSONEncoder().encode(joiner.state)
+        let decoded = try JSONDecoder().decode(RewardJoiner.State.self, from: data)
+        #expect(decoded == joiner.state)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let encoded = try #require(object["pending"] as? String)
+        let blob = try #require(Data(base64Encoded: encoded))
+        object["pending"] = blob.prefix(blob.count - 3).base64EncodedString()
+        let damaged = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(RewardJoiner.State.self, from: damaged) }
     }
 }
