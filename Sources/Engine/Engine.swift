@@ -68,6 +68,7 @@ public final class Engine: Sendable {
         self.meters = meters
         eventPrefix = String(UInt64(started * 1000), radix: 36) + "-" + String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF, radix: 36)
 
+        try Self.restoreKillSwitches(live, directory: configuration.dataDirectory)
         var recovered = try Self.recover(policies: live, store: store, configuration: configuration, clock: clock)
         recovered.report.seconds = clock() - started
         recovery = recovered.report
@@ -112,7 +113,15 @@ public final class Engine: Sendable {
                 // customer id share one anonymous history so that memory stays bounded.
                 let customer = request.customerID ?? ""
                 let allowed = try s.decisionGuard.eligibleCandidates(candidates, customer: customer, at: now)
-                try s.policy.decide(for: context, among: allowed, using: &s.generator, into: &s.decision)
+                if let fallback = s.fallbackAction {
+                    // Kill switch: a fixed action, logged with the probability it really had (1).
+                    let position = allowed.firstIndex(of: fallback) ?? 0
+                    s.decision = Decision(action: allowed[position], position: position, candidates: allowed,
+                                          probabilities: allowed.indices.map { $0 == position ? 1 : 0 },
+                                          modelVersion: s.policy.modelVersion)
+                } else {
+                    try s.policy.decide(for: context, among: allowed, using: &s.generator, into: &s.decision)
+                }
                 try s.decisionGuard.recordExposure(of: s.decision.action, customer: customer, at: now)
                 let d = s.decision
                 return DecisionRecord(eventID: eventID, policyID: live.id, timestamp: now, customerID: request.customerID,

@@ -13,6 +13,8 @@ final class LivePolicy: Sendable {
         var generator: SeededGenerator
         var decisionGuard: DecisionGuard
         var decision = Decision()
+        /// The kill switch: when set, this catalog index is served instead of the policy's choice.
+        var fallbackAction: Int?
     }
 
     let id: String

@@ -9,7 +9,7 @@ public final class Metrics: Sendable {
 
     /// The routes counted separately; anything else is counted as `other`.
     public static let routes = ["/v1/decisions", "/v1/rewards", "/v1/policies", "/v1/segments", "/healthz", "/readyz",
-                                "/metrics", "/openapi.json", "other"]
+                                "/metrics", "/openapi.json", "/v1/policies/{id}/kill-switch", "other"]
     private static let routeIndex = Dictionary(uniqueKeysWithValues: routes.enumerated().map { ($1, $0) })
     private static let statusRange = 100..<600
     // Per route: one counter per status code, one per latency bucket, then the count and the

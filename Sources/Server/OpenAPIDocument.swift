@@ -3,7 +3,7 @@ public enum OpenAPIDocument {
     /// The paths the router serves, with their methods (the tests check the document against them).
     public static let routes: [(method: String, path: String)] = [
         ("post", "/v1/decisions"), ("post", "/v1/rewards"), ("get", "/v1/policies"), ("get", "/v1/segments"),
-        ("get", "/healthz"), ("get", "/readyz"), ("get", "/metrics"), ("get", "/openapi.json"),
+        ("post", "/v1/policies/{id}/kill-switch"), ("get", "/healthz"), ("get", "/readyz"), ("get", "/metrics"), ("get", "/openapi.json"),
     ]
 
     /// The document.
@@ -64,6 +64,14 @@ public enum OpenAPIDocument {
            "429": {"$ref": "#/components/responses/TooMany"}, "503": {"$ref": "#/components/responses/Unavailable"}}}},
        "/v1/policies": {"get": {"summary": "Loaded policies: actions, features, reward window, model version.",
          "responses": {"200": {"description": "{\"policies\": [...]}"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},
+       "/v1/policies/{id}/kill-switch": {"post": {"summary": "Serve a fixed action instead of the policy (decisions stay logged with probability 1, learning continues); persisted in the data directory.",
+         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+         "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["enabled"], "additionalProperties": false,
+           "properties": {"enabled": {"type": "boolean"}, "action": {"type": "string", "description": "The action to serve; the first catalog action when absent."}}}}}},
+         "responses": {"200": {"description": "{\"policy\", \"kill_switch\": action or null}"}, "400": {"$ref": "#/components/responses/BadRequest"},
+           "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+           "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+           "422": {"$ref": "#/components/responses/Unprocessable"}}}},
        "/v1/segments": {"get": {"summary": "Segmentations the loaded policies learn per segment.",
          "responses": {"200": {"description": "{\"segmentations\": [...]}"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},
        "/metrics": {"get": {"summary": "Prometheus text: requests, latency histograms, decisions per action, rewards joined, default rewards, queue depths, model versions.",

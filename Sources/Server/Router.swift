@@ -11,6 +11,7 @@ import Synchronization
 /// | `POST /v1/decisions` | decide | decide, log durably, reply |
 /// | `POST /v1/rewards` | reward | log a reward, join it |
 /// | `GET /v1/policies`, `GET /v1/segments` | admin | what is loaded |
+/// | `POST /v1/policies/{id}/kill-switch` | admin | serve a fixed action instead of the policy (`{"enabled", "action"?}`) |
 /// | `GET /metrics` | admin | Prometheus text |
 /// | `GET /healthz`, `GET /readyz`, `GET /openapi.json` | none | liveness, readiness, API document |
 public final class Router: Sendable {
@@ -54,6 +55,19 @@ public final class Router: Sendable {
             ("GET", "/openapi.json", nil, { _ in HTTPResponse(status: 200, body: Array(OpenAPIDocument.json.utf8)) }),
         ]
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        if path.hasPrefix("/v1/policies/"), path.hasSuffix("/kill-switch") {
+            let route = "/v1/policies/{id}/kill-switch"
+            let id = String(path.dropFirst("/v1/policies/".count).dropLast("/kill-switch".count))
+            guard request.method == "POST" else {
+                return (route, APIError(status: 405, code: "method_not_allowed", message: "\(route) accepts POST").response)
+            }
+            do throws(APIError) {
+                try authorize(request, scope: .admin)
+                return (route, try killSwitch(id, request))
+            } catch {
+                return (route, error.response)
+            }
+        }
         let matching = routes.filter { $0.1 == path }
         guard !matching.isEmpty else {
             return ("other", APIError(status: 404, code: "not_found",
@@ -143,7 +157,26 @@ public final class Router: Sendable {
         return Self.json(.object([("event_id", .string(reply.eventID)), ("status", .string(reply.status.rawValue))]))
     }
 
+    private func killSwitch(_ policyID: String, _ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let body = try decodeBody(KillSwitchRequest.self, request)
+        guard body.enabled || body.action == nil else {
+            throw APIError(status: 422, code: "invalid_field", message: "give an action only when enabling the kill switch", field: "action")
+        }
+        guard let specification = engine.specifications.first(where: { $0.id == policyID }) else {
+            throw APIError(EngineError.unknownPolicy(policyID, available: engine.policyIDs))
+        }
+        let fallback: String? = body.enabled ? (body.action ?? specification.catalog.first?.id) : nil
+        do throws(EngineError) {
+            try engine.setKillSwitch(policy: policyID, action: fallback)
+        } catch {
+            throw APIError(error)
+        }
+        let state: JSONText.Value = fallback.map { .string($0) } ?? .null
+        return Self.json(.object([("policy", .string(policyID)), ("kill_switch", state)]))
+    }
+
     private func policies() -> HTTPResponse {
+        let switches = engine.killSwitches
         let versions = Dictionary(engine.statistics.policies.map { ($0.id, $0.modelVersion) }, uniquingKeysWith: { a, _ in a })
         let items: [JSONText.Value] = engine.specifications.map { s in
             .object([
@@ -160,6 +193,7 @@ public final class Router: Sendable {
                 ("aggregation", .string((s.reward.aggregation ?? .sum).rawValue)),
                 ("model_version", .integer(versions[s.id] ?? 0)),
                 ("fingerprint", .string(s.fingerprint)),
+                ("kill_switch", switches[s.id].map { .string($0) } ?? .null),
             ])
         }
         return Self.json(.object([("policies", .array(items))]))
@@ -194,4 +228,11 @@ public final class Router: Sendable {
     static func json(_ value: JSONText.Value, status: Int = 200) -> HTTPResponse {
         HTTPResponse(status: status, body: Array(JSONText.render(value).utf8))
     }
+}
+
+/// The body of `POST /v1/policies/{id}/kill-switch`: `{"enabled": true, "action": "no_offer"}`
+/// serves that action (the first catalog action when absent); `{"enabled": false}` resumes the policy.
+struct KillSwitchRequest: Decodable {
+    var enabled: Bool
+    var action: String?
 }

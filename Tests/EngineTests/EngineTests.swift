@@ -145,4 +145,21 @@ struct EngineTests {
         let open = try #require((70..<80).first { $0 % 2 == 1 })
         #expect(try second.reward(RewardRequest(eventID: "e\(open)", reward: 1)).status == .joined)
     }
+
+    @Test func theKillSwitchIsPersistedInTheDataDirectory() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/events.sqlite"
+        let first = try makeEngine(store: SQLiteEventStore(path: path), directory: directory)
+        #expect(throws: EngineError.unknownAction(field: "action", id: "zz")) { try first.setKillSwitch(policy: "test", action: "zz") }
+        try first.setKillSwitch(policy: "test", action: "b")
+        first.shutdown()
+        let second = try makeEngine(store: SQLiteEventStore(path: path), directory: directory)
+        defer { second.shutdown() }
+        #expect(second.killSwitches == ["test": "b"])
+        let reply = try second.decide(DecisionRequest(context: .vector([0.3, 1])))
+        #expect(reply.actionID == "b" && reply.probabilities.map(\.probability).sorted() == [0, 0, 1])
+        try second.setKillSwitch(policy: "test", action: nil)
+        #expect(second.killSwitches.isEmpty)
+    }
 }

@@ -127,7 +127,8 @@ struct RouterTests {
         #expect(Set(paths.keys) == Set(OpenAPIDocument.routes.map(\.path)))
         for (method, path) in OpenAPIDocument.routes {
             #expect(paths[path]?[method] != nil, "\(method) \(path) undocumented")
-            let served = router.handle(HTTPRequest(method: method.uppercased(), path: path, body: "{}"))
+            let body = path.hasSuffix("kill-switch") ? #"{"enabled": false}"# : "{}"
+            let served = router.handle(HTTPRequest(method: method.uppercased(), path: path.replacingOccurrences(of: "{id}", with: "offers"), body: body))
             #expect(served.status != 404 && served.status != 405, "\(method) \(path) not served")
         }
         // Every status the decisions route can produce is documented.
@@ -135,5 +136,29 @@ struct RouterTests {
         for status in ["200", "400", "401", "403", "404", "409", "413", "422", "429", "503"] {
             #expect(decisionStatuses[status] != nil, "status \(status) undocumented")
         }
+    }
+
+    @Test func theKillSwitchServesTheFallbackActionWithProbabilityOneAndIsReported() throws {
+        let router = try Support.makeRouter()
+        defer { router.engine.shutdown() }
+        let on = router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/kill-switch", body: #"{"enabled": true, "action": "c"}"#))
+        #expect(on.status == 200 && on.text == #"{"policy":"offers","kill_switch":"c"}"#, "\(on.text)")
+        for _ in 0..<5 {
+            let decision = try Support.object(router.handle(HTTPRequest(method: "POST", path: "/v1/decisions", body: #"{"context": {"x": 1}}"#)))
+            #expect(decision["action_id"] as? String == "c")
+            let probabilities = try #require(decision["probabilities"] as? [[String: Any]])
+            #expect(probabilities.first { $0["id"] as? String == "c" }?["probability"] as? Double == 1)
+        }
+        // Excluded fallback: the first allowed candidate is served.
+        let excluded = try Support.object(router.handle(HTTPRequest(method: "POST", path: "/v1/decisions",
+                                                                   body: #"{"context": {"x": 1}, "excluded_actions": ["c", "a"]}"#)))
+        #expect(excluded["action_id"] as? String == "b")
+        let listed = try Support.object(router.handle(HTTPRequest(method: "GET", path: "/v1/policies")))
+        #expect((listed["policies"] as? [[String: Any]])?.first?["kill_switch"] as? String == "c")
+        #expect(router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/kill-switch", body: #"{"enabled": true, "action": "zz"}"#)).status == 422)
+        #expect(router.handle(HTTPRequest(method: "POST", path: "/v1/policies/nope/kill-switch", body: #"{"enabled": false}"#)).status == 404)
+        #expect(router.handle(HTTPRequest(method: "GET", path: "/v1/policies/offers/kill-switch")).status == 405)
+        let off = router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/kill-switch", body: #"{"enabled": false}"#))
+        #expect(off.text == #"{"policy":"offers","kill_switch":null}"# && router.engine.killSwitches.isEmpty)
     }
 }

@@ -48,6 +48,38 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         } catch {
             throw .checkpoint(path: path, reason: "cannot encode (\(error))")
         }
+        try AtomicFile.write(data, toDirectory: directory, name: Self.fileName)
+    }
+
+    /// Reads the checkpoint of a data directory; `nil` when there is none.
+    /// - Throws: `EngineError.checkpoint` when the file exists but is damaged.
+    public static func read(fromDirectory directory: String) throws(EngineError) -> Checkpoint? {
+        let path = directory + "/" + fileName
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let checkpoint = try decoder.decode(Checkpoint.self, from: data)
+            guard checkpoint.format == currentFormat else {
+                throw EngineError.checkpoint(path: path, reason: "unknown format '\(checkpoint.format)'")
+            }
+            return checkpoint
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw .checkpoint(path: path, reason: "cannot read (\(error))")
+        }
+    }
+}
+
+/// Whole-file replacement that survives crashes: a temporary file, fsync, rename over the old
+/// file, fsync of the directory; a crash at any point leaves the old or the new file, never a torn one.
+enum AtomicFile {
+    /// Writes `data` to `directory/name`.
+    /// - Throws: `EngineError.checkpoint` naming the file on any I/O failure.
+    static func write(_ data: Data, toDirectory directory: String, name: String) throws(EngineError) {
+        let path = directory + "/" + name
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw .checkpoint(path: temporary, reason: "cannot create (\(String(cString: strerror(errno))))") }
@@ -77,27 +109,6 @@ public struct Checkpoint: Sendable, Codable, Equatable {
         if directoryFD >= 0 {
             fsync(directoryFD)
             close(directoryFD)
-        }
-    }
-
-    /// Reads the checkpoint of a data directory; `nil` when there is none.
-    /// - Throws: `EngineError.checkpoint` when the file exists but is damaged.
-    public static func read(fromDirectory directory: String) throws(EngineError) -> Checkpoint? {
-        let path = directory + "/" + fileName
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let checkpoint = try decoder.decode(Checkpoint.self, from: data)
-            guard checkpoint.format == currentFormat else {
-                throw EngineError.checkpoint(path: path, reason: "unknown format '\(checkpoint.format)'")
-            }
-            return checkpoint
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw .checkpoint(path: path, reason: "cannot read (\(error))")
         }
     }
 }
