@@ -34,6 +34,7 @@ enum ServerBenchmarks {
         let connections = 64
         try inProcess(directory: directory, seconds: seconds, connections: connections, writer)
         try killNine(directory: directory, kills: options.quick ? 3 : 20, connections: 16, writer)
+        try recovery(directory: directory, entries: options.quick ? 100_000 : 1_000_000, writer)
         writer.finish()
     }
 
@@ -163,6 +164,52 @@ enum ServerBenchmarks {
         record["max_ready_seconds"] = .double(readySeconds.max() ?? 0)
         record["median_ready_seconds"] = .double(quantile(readySeconds.sorted(), 0.5))
         writer.emit(record)
+    }
+
+    // MARK: - Recovery
+
+    /// Time to ready after a crash with `entries` logged decisions: full replay without a
+    /// checkpoint (every window closes and is learned), then with the checkpoint taken after it.
+    static func recovery(directory: String, entries: Int, _ writer: ResultWriter) throws(BenchError) {
+        let data = directory + "/recovery-data"
+        do {
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            let specification = try PolicySpecification(decoding: Data(policyJSON.utf8))
+            do {
+                let store = try SQLiteEventStore(path: data + "/events.sqlite")
+                var batch: [JournalEntry] = []
+                batch.reserveCapacity(10_000)
+                let ids = (0..<actions).map { "offer_\($0)" }
+                for i in 0..<entries {
+                    let context = (0..<dimension).map { Double(($0 * 7 + i) % 13) / 13 - 0.5 }
+                    var p = Array(repeating: 0.05 / Double(actions), count: actions)
+                    p[i % actions] += 0.95
+                    batch.append(.decision(DecisionRecord(eventID: "r\(i)", policyID: "bench", timestamp: 1_700_000_000 + Double(i) * 0.001,
+                                                          context: context, candidates: Array(0..<actions), candidateIDs: ids,
+                                                          position: i % actions, probabilities: p, modelVersion: 0)))
+                    if batch.count == 10_000 || i == entries - 1 {
+                        _ = try store.append(batch, outcomes: [])
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            for phase in ["replay", "checkpoint"] {
+                let started = Date()
+                let engine = try Engine(specifications: [specification], store: SQLiteEventStore(path: data + "/events.sqlite"),
+                                        configuration: EngineConfiguration(dataDirectory: data))
+                let seconds = Date().timeIntervalSince(started)
+                var record = BenchmarkRecord()
+                record["task"] = .string(phase == "replay" ? "server recovery, full log replay" : "server recovery from a checkpoint")
+                record["size"] = .string("entries=\(entries)")
+                record["replayed_entries"] = .int(engine.recovery.replayedEntries)
+                record["learned"] = .int(engine.recovery.learnedInteractions)
+                record["ready_seconds"] = .double(seconds)
+                writer.emit(record)
+                engine.shutdown()  // writes the checkpoint the second phase starts from
+            }
+        } catch {
+            throw .io(path: data, reason: "recovery benchmark failed: \(error)")
+        }
     }
 
     // MARK: - Inputs
