@@ -13,8 +13,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var seed: UInt64
 
     /// Creates a configuration.
-    public init(dataDirectory: String? = nil, checkpointEveryInteractions: Int = 100_000,
-                checkpointIntervalSeconds: Double = 30, tickSeconds: Double = 0.05, seed: UInt64 = 0) {
+    public init(dataDirectory: String? = nil, checkpointEveryInteractions: Int = 50_000,
+                checkpointIntervalSeconds: Double = 10, tickSeconds: Double = 0.05, seed: UInt64 = 0) {
         self.dataDirectory = dataDirectory
         self.checkpointEveryInteractions = checkpointEveryInteractions
         self.checkpointIntervalSeconds = checkpointIntervalSeconds

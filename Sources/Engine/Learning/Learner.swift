@@ -67,7 +67,11 @@ final class Learner: Sendable {
 
     /// Applies the queue, then stops the thread.
     func stop() {
-        queue.withLock { $0.isStopping = true }
+        let already = queue.withLock { q -> Bool in
+            defer { q.isStopping = true }
+            return q.isStopping
+        }
+        guard !already else { return }
         wake.signal()
         finished.wait()
     }
