@@ -17,6 +17,7 @@ public enum JSONText {
     /// Renders a value compactly.
     public static func render(_ value: Value) -> String {
         var out = ""
+        out.reserveCapacity(256)
         write(value, into: &out)
         return out
     }
@@ -48,6 +49,13 @@ public enum JSONText {
     }
 
     static func writeString(_ s: String, into out: inout String) {
+        // Most strings (ids, keys) need no escaping: append them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -44,16 +44,6 @@ public final class Router: Sendable {
     }
 
     private func dispatch(_ request: HTTPRequest) -> (String, HTTPResponse) {
-        let routes: [(String, String, APIScope?, (HTTPRequest) throws(APIError) -> HTTPResponse)] = [
-            ("POST", "/v1/decisions", .decide, decide),
-            ("POST", "/v1/rewards", .reward, reward),
-            ("GET", "/v1/policies", .admin, { _ in self.policies() }),
-            ("GET", "/v1/segments", .admin, { _ in self.segments() }),
-            ("GET", "/metrics", .admin, { _ in self.prometheus() }),
-            ("GET", "/healthz", nil, { _ in Self.json(.object([("status", .string("ok"))])) }),
-            ("GET", "/readyz", nil, { _ in self.readiness() }),
-            ("GET", "/openapi.json", nil, { _ in HTTPResponse(status: 200, body: Array(OpenAPIDocument.json.utf8)) }),
-        ]
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         if path.hasPrefix("/v1/policies/"), path.hasSuffix("/kill-switch") {
             let route = "/v1/policies/{id}/kill-switch"
@@ -68,22 +58,44 @@ public final class Router: Sendable {
                 return (route, error.response)
             }
         }
-        let matching = routes.filter { $0.1 == path }
+        let matching = Self.routes.filter { $0.path == path }
         guard !matching.isEmpty else {
             return ("other", APIError(status: 404, code: "not_found",
                                       message: "no route \(request.method) \(path); see GET /openapi.json").response)
         }
-        guard let route = matching.first(where: { $0.0 == request.method }) else {
+        guard let route = matching.first(where: { $0.method == request.method }) else {
             return (path, APIError(status: 405, code: "method_not_allowed",
-                                   message: "\(path) accepts \(matching.map(\.0).joined(separator: ", "))").response)
+                                   message: "\(path) accepts \(matching.map(\.method).joined(separator: ", "))").response)
         }
         do throws(APIError) {
-            try authorize(request, scope: route.2)
-            return (path, try route.3(request))
+            try authorize(request, scope: route.scope)
+            switch route.endpoint {
+            case .decide: return (path, try decide(request))
+            case .reward: return (path, try reward(request))
+            case .policies: return (path, policies())
+            case .segments: return (path, segments())
+            case .metrics: return (path, prometheus())
+            case .health: return (path, Self.json(.object([("status", .string("ok"))])))
+            case .ready: return (path, readiness())
+            case .openAPI: return (path, HTTPResponse(status: 200, body: Array(OpenAPIDocument.json.utf8)))
+            }
         } catch {
             return (path, error.response)
         }
     }
+
+    private enum Endpoint { case decide, reward, policies, segments, metrics, health, ready, openAPI }
+
+    private static let routes: [(method: String, path: String, scope: APIScope?, endpoint: Endpoint)] = [
+        ("POST", "/v1/decisions", .decide, .decide),
+        ("POST", "/v1/rewards", .reward, .reward),
+        ("GET", "/v1/policies", .admin, .policies),
+        ("GET", "/v1/segments", .admin, .segments),
+        ("GET", "/metrics", .admin, .metrics),
+        ("GET", "/healthz", nil, .health),
+        ("GET", "/readyz", nil, .ready),
+        ("GET", "/openapi.json", nil, .openAPI),
+    ]
 
     // MARK: - Authorization and limits
 
