@@ -90,6 +90,7 @@ enum ServerBenchmarks {
         record["commits"] = .int(stats.commits)
         record["entries"] = .int(stats.committedEntries)
         record["entries_per_commit"] = .double(Double(stats.committedEntries) / Double(max(stats.commits, 1)))
+        record["mean_commit_ms"] = .double(stats.commitSeconds * 1000 / Double(max(stats.commits, 1)))
         writer.emit(record)
     }
 

@@ -188,7 +188,7 @@ public final class Engine: Sendable {
         return EngineStatistics(
             policies: figures, joiner: j.counters, duplicateRewards: j.duplicates, pendingDecisions: j.pending,
             journalQueueDepth: j.queueDepth, learnerQueueDepth: learner.depth, commits: j.commits,
-            committedEntries: j.entries, learned: meters.learned.load(ordering: .relaxed),
+            committedEntries: j.entries, commitSeconds: j.commitSeconds, learned: meters.learned.load(ordering: .relaxed),
             checkpoints: c.count, lastCheckpointSequence: c.sequence)
     }
 

@@ -50,6 +50,8 @@ public struct EngineStatistics: Sendable, Equatable {
     /// Transactions committed and entries they held, since start.
     public var commits: Int
     public var committedEntries: Int
+    /// Seconds spent in those transactions (SQLite work and fsync).
+    public var commitSeconds: Double
     /// Interactions learned since start (including replay).
     public var learned: Int
     /// Checkpoints written since start, and the journal position of the last one.

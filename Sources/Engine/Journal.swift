@@ -40,6 +40,7 @@ final class Journal: Sendable {
         var duplicates = 0
         var commits = 0
         var entries = 0
+        var commitSeconds = 0.0
     }
 
     struct Figures: Sendable {
@@ -49,6 +50,7 @@ final class Journal: Sendable {
         var queueDepth: Int
         var commits: Int
         var entries: Int
+        var commitSeconds: Double
     }
 
     private let store: any EventStore
@@ -130,7 +132,8 @@ final class Journal: Sendable {
         let depth = inbox.withLock { $0.submissions.count }
         return writer.withLock { w in
             Figures(counters: w.joiner.counters, duplicates: w.duplicates, pending: w.joiner.pendingCount,
-                    queueDepth: depth, commits: w.commits, entries: w.entries)
+                    queueDepth: depth, commits: w.commits, entries: w.entries,
+                    commitSeconds: w.commitSeconds)
         }
     }
 
@@ -181,6 +184,7 @@ final class Journal: Sendable {
             }
         }
         var results: [(AppendOutcome, Int64)] = []
+        let commitStarted = DispatchTime.now().uptimeNanoseconds
         if !entries.isEmpty || !outcomes.isEmpty {
             do throws(EngineError) {
                 results = try store.append(entries, outcomes: outcomes)
@@ -197,7 +201,10 @@ final class Journal: Sendable {
         replies.reserveCapacity(submissions.count)
         writer.withLock { w in
             w.outcomes.removeFirst(min(outcomes.count, w.outcomes.count))
-            if !entries.isEmpty { w.commits += 1 }
+            if !entries.isEmpty {
+                w.commits += 1
+                w.commitSeconds += Double(DispatchTime.now().uptimeNanoseconds - commitStarted) / 1e9
+            }
             for (entry, (outcome, sequence)) in zip(entries, results) {
                 switch entry {
                 case .decision(var d):

@@ -112,6 +112,8 @@ public final class Metrics: Sendable {
         for (name, help, value) in counters {
             out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
         }
+        out += "# HELP attune_commit_seconds_total Time spent committing journal transactions (SQLite work and fsync).\n"
+        out += "# TYPE attune_commit_seconds_total counter\nattune_commit_seconds_total \(statistics.commitSeconds)\n"
         let gauges: [(String, String, Int)] = [
             ("attune_pending_decisions", "Decisions whose reward window is open.", statistics.pendingDecisions),
             ("attune_journal_queue_depth", "Requests waiting for the next commit.", statistics.journalQueueDepth),
