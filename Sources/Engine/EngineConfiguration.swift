@@ -27,8 +27,11 @@ public struct EngineConfiguration: Sendable, Equatable {
 public struct EngineStatistics: Sendable, Equatable {
     /// Per policy: id, model version, and decisions per catalog action (id → count) since start.
     public struct PolicyFigures: Sendable, Equatable {
+        /// The policy id.
         public var id: String
+        /// Updates learned by the serving model.
         public var modelVersion: Int
+        /// Decisions since start per catalog action, in catalog order.
         public var decisionsByAction: [(String, Int)]
         public static func == (a: PolicyFigures, b: PolicyFigures) -> Bool {
             a.id == b.id && a.modelVersion == b.modelVersion
@@ -36,6 +39,7 @@ public struct EngineStatistics: Sendable, Equatable {
                 && a.decisionsByAction.map(\.1) == b.decisionsByAction.map(\.1)
         }
     }
+    /// Figures per policy, in load order.
     public var policies: [PolicyFigures]
     /// Reward joiner counters (joined, late, default rewards, closed windows).
     public var joiner: RewardJoiner.Counters
@@ -49,6 +53,7 @@ public struct EngineStatistics: Sendable, Equatable {
     public var learnerQueueDepth: Int
     /// Transactions committed and entries they held, since start.
     public var commits: Int
+    /// Decisions and rewards committed since start.
     public var committedEntries: Int
     /// Seconds spent in those transactions (SQLite work and fsync).
     public var commitSeconds: Double
@@ -56,6 +61,7 @@ public struct EngineStatistics: Sendable, Equatable {
     public var learned: Int
     /// Checkpoints written since start, and the journal position of the last one.
     public var checkpoints: Int
+    /// Journal position covered by the last checkpoint.
     public var lastCheckpointSequence: Int64
 }
 

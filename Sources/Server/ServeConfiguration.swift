@@ -12,15 +12,25 @@ import Foundation
 ///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
 /// ```
 public struct ServeConfiguration: Sendable, Equatable, Codable {
+    /// IPv4 address to bind.
     public var host: String?
+    /// TCP port.
     public var port: Int?
+    /// Data directory (event log, checkpoints, kill switches).
     public var dataDir: String?
+    /// Directory of policy files.
     public var policies: String?
+    /// Largest request body in bytes.
     public var maxBodyBytes: Int?
+    /// Requests per second per key (or per server without keys).
     public var rateLimitPerSecond: Double?
+    /// Burst of the rate limiter.
     public var rateLimitBurst: Double?
+    /// Seconds between checkpoints while learning.
     public var checkpointIntervalSeconds: Double?
+    /// Learned interactions between checkpoints.
     public var checkpointEveryInteractions: Int?
+    /// API keys and their scopes.
     public var apiKeys: [APIKey]?
     /// Delete log entries older than this many days at start (kept forever when absent).
     public var retentionDays: Double?

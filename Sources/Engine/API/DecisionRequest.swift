@@ -32,8 +32,11 @@ public struct DecisionRequest: Sendable, Equatable, Codable {
     /// A candidate action; its features come from the policy's catalog, `features` is accepted
     /// for compatibility with Personalizer clients and must match the catalog's when given.
     public struct ActionInput: Sendable, Equatable, Codable {
+        /// The action's catalog id.
         public var id: String
+        /// Optional features; must equal the catalog's.
         public var features: [Double]?
+        /// Creates a candidate.
         public init(id: String, features: [Double]? = nil) {
             self.id = id
             self.features = features
@@ -80,7 +83,9 @@ public struct DecisionRequest: Sendable, Equatable, Codable {
 public struct DecisionResponse: Sendable, Equatable, Codable {
     /// One candidate's probability.
     public struct Probability: Sendable, Equatable, Codable {
+        /// The action id.
         public var id: String
+        /// Its probability in [0, 1].
         public var probability: Double
     }
 

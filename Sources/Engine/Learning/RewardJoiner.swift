@@ -77,17 +77,25 @@ public struct RewardJoiner: Sendable {
 
     /// Counters since the joiner was created (kept across checkpoints).
     public struct Counters: Sendable, Codable, Equatable {
+        /// Rewards joined to an open window.
         public var joinedRewards = 0
+        /// Rewards after their window closed.
         public var lateRewards = 0
+        /// Windows closed without a reward (default reward learned).
         public var defaultRewards = 0
+        /// Windows closed.
         public var closedDecisions = 0
+        /// Zero counters.
         public init() {}
     }
 
     /// The joiner's whole state, for checkpoints.
     public struct State: Sendable, Codable, Equatable {
+        /// Open windows, in journal order.
         public var pending: [Pending]
+        /// The counters.
         public var counters: Counters
+        /// The latest event time applied.
         public var time: Double
     }
 

@@ -67,6 +67,8 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: - Writing
 
+    /// Appends in one `BEGIN IMMEDIATE … COMMIT` transaction (one fsync); see `EventStore`.
+    /// - Complexity: O(n log N) for n entries in a log of N (unique-index lookups).
     public func append(_ entries: [JournalEntry], outcomes: [OutcomeRecord]) throws(EngineError) -> [(AppendOutcome, Int64)] {
         try state.withLock { (s: inout State) throws(EngineError) -> [(AppendOutcome, Int64)] in
             try s.connection.execute("BEGIN IMMEDIATE")
@@ -141,6 +143,7 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// Deletes old decisions, their rewards and outcomes in one transaction; see `EventStore`.
     public func deleteEntries(before: Double) throws(EngineError) -> Int {
         try state.withLock { (s: inout State) throws(EngineError) -> Int in
             try s.connection.execute("BEGIN IMMEDIATE")
@@ -160,10 +163,12 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: - Reading
 
+    /// The highest journal sequence; see `EventStore`.
     public func lastSequence() throws(EngineError) -> Int64 {
         state.withLock { $0.sequence }
     }
 
+    /// The decision with this event id; see `EventStore`.
     public func decision(eventID: String) throws(EngineError) -> DecisionRecord? {
         try state.withLock { (s: inout State) throws(EngineError) -> DecisionRecord? in
             let st = s.selectDecision
@@ -174,6 +179,7 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// Replays decisions and rewards merged in journal order; see `EventStore`.
     public func replay(after sequence: Int64, _ body: (JournalEntry) throws(EngineError) -> Void) throws(EngineError) {
         try state.withLock { (s: inout State) throws(EngineError) in
             let decisions = try s.connection.prepare("SELECT \(Self.decisionColumns) FROM decisions WHERE seq > ? ORDER BY seq")
@@ -194,6 +200,7 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// Decisions joined with their outcomes, in journal order; see `EventStore`.
     public func export(since: Double?, _ body: (LoggedDecision) throws(EngineError) -> Void) throws(EngineError) {
         try state.withLock { (s: inout State) throws(EngineError) in
             let columns = Self.decisionColumns.split(separator: ",").map { "d." + $0.filter { $0 != " " } }.joined(separator: ", ")
