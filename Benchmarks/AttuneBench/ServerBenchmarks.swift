@@ -57,6 +57,7 @@ enum ServerBenchmarks {
             engine.shutdown()
         }
         let port = server.port
+        let rssStart = residentMegabytes()
         let tasks: [(String, Bool, Bool, Int)] = [("server healthz", false, false, connections),
                                                   ("server decide K=10 d=20 durable", true, false, connections),
                                                   ("server decide K=10 d=20 durable", true, false, 4 * connections),
@@ -91,6 +92,8 @@ enum ServerBenchmarks {
         record["entries"] = .int(stats.committedEntries)
         record["entries_per_commit"] = .double(Double(stats.committedEntries) / Double(max(stats.commits, 1)))
         record["mean_commit_ms"] = .double(stats.commitSeconds * 1000 / Double(max(stats.commits, 1)))
+        record["rss_mb_start"] = .double(rssStart)
+        record["rss_mb_end"] = .double(residentMegabytes())
         writer.emit(record)
     }
 
@@ -249,6 +252,14 @@ enum ServerBenchmarks {
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         guard !sorted.isEmpty else { return .nan }
         return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded()))]
+    }
+
+    /// Resident set size of this process in MiB (server and load generator together).
+    static func residentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        return kilobytes / 1024
     }
 
     static func attuneBinary() -> URL? {
