@@ -19,11 +19,17 @@ enum EventFixtures {
             let kind = c % 3
             let id = "cust-\(c)"
             var t = start + rng.nextUniform() * 86_400 * 10
-            let count = 5 + Int(rng.nextUniform() * 25)
+            let count = 15 + Int(rng.nextUniform() * 25)
             for _ in 0..<count {
                 t += rng.nextUniform() * 86_400 * Double(1 + kind * 3)
+                // Each kind shops at its own time of day, mostly in its own two categories.
+                let midnight = (t / 86_400).rounded(.down) * 86_400
+                t = max(t, midnight + Double(7 + kind * 5) * 3_600 + rng.nextUniform() * 3_600)
                 let u = rng.nextUniform()
-                let category = categories[Int(rng.nextUniform() * Double(categories.count)) % categories.count]
+                let ownCategory = rng.nextUniform() < 0.85
+                let category = ownCategory
+                    ? categories[2 * kind + (rng.nextUniform() < 0.5 ? 0 : 1)]
+                    : categories[Int(rng.nextUniform() * Double(categories.count)) % categories.count]
                 var e: Event
                 switch (kind, u) {
                 case (_, ..<0.25):
