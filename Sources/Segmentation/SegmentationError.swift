@@ -31,6 +31,8 @@ public enum SegmentationError: Error, Equatable, Sendable, CustomStringConvertib
     case malformedEvents(problems: [EventProblem], total: Int)
     /// A file could not be opened or read.
     case unreadableFile(path: String, reason: String)
+    /// A file could not be written.
+    case unwritableFile(path: String, reason: String)
     /// A CSV header lacks a required column or is otherwise unusable.
     case invalidHeader(reason: String)
     /// A configuration value is out of its allowed range.
@@ -55,6 +57,8 @@ public enum SegmentationError: Error, Equatable, Sendable, CustomStringConvertib
                 + "fix these lines or run with --on-error skip to ignore them"
         case .unreadableFile(let path, let reason):
             return "cannot read \(path): \(reason); check the path and its permissions"
+        case .unwritableFile(let path, let reason):
+            return "cannot write \(path): \(reason); check that the directory exists and is writable"
         case .invalidHeader(let reason):
             return "CSV header: \(reason); the first line must name the columns (customer_id,timestamp,type,…)"
         case .invalidParameter(let name, let value, let expected):
