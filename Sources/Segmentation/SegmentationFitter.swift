@@ -156,7 +156,8 @@ public struct SegmentationFitter: Sendable {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return SegmentationModel(
             method: o.method, featureNames: featureNames, schema: schema, scaler: scaler, kmeans: kmeans, dbscan: dbscan,
-            kSelection: selection, tree: tree, rules: rules, evaluation: evaluation, referenceTime: referenceTime,
+            kSelection: selection, tree: tree, rules: rules, evaluation: evaluation,
+            drift: try DriftMonitor(reference: raw, names: featureNames), referenceTime: referenceTime,
             fitSeconds: seconds)
     }
 }

@@ -37,6 +37,8 @@ public struct SegmentationModel: Sendable, Codable {
     public var rules: RuleSet
     /// Sizes, value, separation and stability.
     public var evaluation: SegmentEvaluation
+    /// The training population's feature distribution, for drift monitoring.
+    public var drift: DriftMonitor?
     /// The reference time features were computed at (epoch seconds), for event input.
     public var referenceTime: Double?
     /// Wall time of the fit in seconds.
@@ -94,8 +96,9 @@ public struct SegmentationModel: Sendable, Codable {
     init(
         method: SegmentationMethod, featureNames: [String], schema: FeatureSchema?, scaler: Scaler, kmeans: KMeans.Model?,
         dbscan: DBSCAN.Model?, kSelection: KMeans.Selection?, tree: DecisionTree.Model, rules: RuleSet,
-        evaluation: SegmentEvaluation, referenceTime: Double?, fitSeconds: Double
+        evaluation: SegmentEvaluation, drift: DriftMonitor?, referenceTime: Double?, fitSeconds: Double
     ) {
+        self.drift = drift
         self.method = method
         self.featureNames = featureNames
         self.schema = schema

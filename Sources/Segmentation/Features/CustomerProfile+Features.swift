@@ -80,15 +80,7 @@ extension CustomerProfile {
 
     /// `(last − previous) / (last + previous)` over the two 30-day windows ending at `asOf`.
     func trend(asOf: Double) -> Double {
-        let asOfDay = CustomerProfile.dayIndex(asOf)
-        var last = 0, previous = 0
-        guard latestDay != Int.min else { return 0 }
-        for k in 0..<CustomerProfile.trendDays {
-            let d = latestDay - k
-            let count = Int(dayCounts[CustomerProfile.slot(d)])
-            let age = asOfDay - d
-            if age < 30 { last += count } else if age < 60 { previous += count }
-        }
+        let (last, previous) = activityWindows(asOf: asOf)
         return last + previous > 0 ? Double(last - previous) / Double(last + previous) : 0
     }
 }
