@@ -29,18 +29,26 @@ extension KMeans {
         var best = [Double](repeating: 0, count: n)
         x.elements.withUnsafeBufferPointer { e in
             guard let base = e.baseAddress else { return }
-            for i in 0..<n { nearest[i] = squaredDistance(base + i * d, base + chosen[0] * d, d) }
+            nearest.withUnsafeMutableBufferPointer { near in
+                for i in 0..<n { near[i] = squaredDistance(base + i * d, base + chosen[0] * d, d) }
+            }
             while chosen.count < k {
-                let total = nearest.reduce(0, +)
+                var total = 0.0
+                for v in nearest { total += v }
                 var bestPotential = Double.infinity
                 var bestIndex = -1
                 for _ in 0..<trials {
                     let index = draw(weights: nearest, total: total, generator: &generator)
+                    let c = base + index * d
                     var potential = 0.0
-                    for i in 0..<n {
-                        let v = min(nearest[i], squaredDistance(base + i * d, base + index * d, d))
-                        candidate[i] = v
-                        potential += v
+                    nearest.withUnsafeBufferPointer { near in
+                        candidate.withUnsafeMutableBufferPointer { cand in
+                            for i in 0..<n {
+                                let v = min(near[i], squaredDistance(base + i * d, c, d))
+                                cand[i] = v
+                                potential += v
+                            }
+                        }
                     }
                     if potential < bestPotential {
                         bestPotential = potential
@@ -60,14 +68,16 @@ extension KMeans {
         let n = weights.count
         guard total > 0, total.isFinite else { return (try? generator.nextInt(below: n)) ?? 0 }
         let target = generator.nextUniform() * total
-        var cumulative = 0.0
-        var lastPositive = 0
-        for i in 0..<n where weights[i] > 0 {
-            cumulative += weights[i]
-            lastPositive = i
-            if cumulative > target { return i }
+        return weights.withUnsafeBufferPointer { w in
+            var cumulative = 0.0
+            var lastPositive = 0
+            for i in 0..<n where w[i] > 0 {
+                cumulative += w[i]
+                lastPositive = i
+                if cumulative > target { return i }
+            }
+            return lastPositive
         }
-        return lastPositive
     }
 
     @inline(__always)
