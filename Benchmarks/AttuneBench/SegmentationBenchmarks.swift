@@ -112,7 +112,7 @@ enum SegmentationBenchmarks {
     static func dbscan(
         rows n: Int, seed: UInt64, directory: URL, writer: ResultWriter, peer: ([String]) throws(BenchError) -> [String: Any]?
     ) throws(BenchError) {
-        let d = 8, epsilon = 1.0, minimumPoints = 10
+        let d = 8, epsilon = 2.0, minimumPoints = 10
         let x = gaussianMixture(rows: n, columns: d, clusters: 6, spread: 2.5, seed: seed &+ 1, withNoise: true)
         let path = directory.appendingPathComponent("dbscan.f64"), labelsPath = directory.appendingPathComponent("dbscan.peer-labels")
         try writeDoubles(x.elements, to: path)

@@ -91,18 +91,24 @@ struct KDTree: Sendable {
                 var stack: [Int] = [0]
                 stack.reserveCapacity(64)
                 while let nodeIndex = stack.popLast() {
-                    // Squared distance from the query to the node's box.
+                    // Squared distances from the query to the nearest and farthest points of the box.
                     var gap = 0.0
+                    var reach = 0.0
                     let box = nodeIndex * 2 * d
                     for j in 0..<d {
                         let v = q[j]
                         let below = bx[box + j] - v, above = v - bx[box + d + j]
                         let t = max(0, below, above)
                         gap += t * t
+                        let far = max(v - bx[box + j], bx[box + d + j] - v)
+                        reach += far * far
                     }
                     guard gap <= r2 else { continue }
                     let node = nodes[nodeIndex]
-                    if node.left < 0 {
+                    if reach <= r2 {
+                        // The whole box is inside the ball: no distance to check.
+                        for p in node.lo..<node.hi { body(Int(indices[p])) }
+                    } else if node.left < 0 {
                         for p in node.lo..<node.hi {
                             let i = Int(indices[p])
                             if KMeans.squaredDistance(q, base + i * d, d) <= r2 { body(i) }

@@ -15,7 +15,7 @@ extension KMeans {
         generator: inout SeededGenerator
     ) -> Model {
         let n = x.rows, d = x.columns
-        let seeds = seedIndices(x, k: k, using: &generator)
+        let seeds = seedIndices(x, k: k, rowNorms: norms, using: &generator)
         var centres = [Double](repeating: 0, count: k * d)
         for (j, s) in seeds.enumerated() {
             for t in 0..<d { centres[j * d + t] = x.elements[s * d + t] }

@@ -38,7 +38,7 @@ struct TreeBuilder {
         var pairs = [(value: Double, index: Int32)](repeating: (0, 0), count: n)
         for j in 0..<d {
             for i in 0..<n { pairs[i] = (x.elements[i * d + j], Int32(i)) }
-            pairs.sort { $0.value < $1.value || ($0.value == $1.value && $0.index < $1.index) }
+            pairs.sort { $0.value < $1.value }
             for p in 0..<n {
                 order[j * n + p] = pairs[p].index
                 values[j * n + p] = pairs[p].value
