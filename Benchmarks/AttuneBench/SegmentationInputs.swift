@@ -57,9 +57,13 @@ extension SegmentationBenchmarks {
         return data.count
     }
 
+    /// Writes the doubles as they sit in memory (little-endian on every supported machine),
+    /// without an intermediate copy, so the suite's peak memory stays the fit's own.
     static func writeDoubles(_ values: [Double], to url: URL) throws(BenchError) {
-        let data = values.withUnsafeBufferPointer { Data(buffer: $0) }  // little-endian on every supported machine
-        do { try data.write(to: url) } catch { throw .io(path: url.path, reason: "\(error)") }
+        guard let file = fopen(url.path, "wb") else { throw .io(path: url.path, reason: "cannot open for writing") }
+        defer { fclose(file) }
+        let written = values.withUnsafeBufferPointer { fwrite($0.baseAddress, 8, $0.count, file) }
+        guard written == values.count else { throw .io(path: url.path, reason: "short write") }
     }
 
     static func writeInt32s(_ values: [Int], to url: URL) throws(BenchError) {

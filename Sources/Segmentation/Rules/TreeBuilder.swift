@@ -1,4 +1,13 @@
+import Dispatch
 import Linalg
+
+/// The presorted blocks, shared by the sorting workers; each worker writes only the block of
+/// its own feature, so no two threads touch the same element.
+private struct SortTargets: @unchecked Sendable {
+    let order: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<Double>
+    let labels: UnsafeMutablePointer<Int32>
+}
 
 /// The exact CART split search over presorted feature orders (see ``DecisionTree``).
 struct TreeBuilder {
@@ -35,14 +44,24 @@ struct TreeBuilder {
         scratchValues = [Double](repeating: 0, count: n)
         scratchLabels = [Int32](repeating: 0, count: n)
         goesLeft = [Bool](repeating: false, count: n)
-        var pairs = [(value: Double, index: Int32)](repeating: (0, 0), count: n)
-        for j in 0..<d {
-            for i in 0..<n { pairs[i] = (x.elements[i * d + j], Int32(i)) }
-            pairs.sort { $0.value < $1.value }
-            for p in 0..<n {
-                order[j * n + p] = pairs[p].index
-                values[j * n + p] = pairs[p].value
-                sortedLabels[j * n + p] = self.labels[Int(pairs[p].index)]
+        // Each feature is sorted independently: in parallel, each worker writing its own blocks.
+        let x = self.x, y = self.labels, n = self.n, d = self.d
+        order.withUnsafeMutableBufferPointer { ob in
+            values.withUnsafeMutableBufferPointer { vb in
+                sortedLabels.withUnsafeMutableBufferPointer { lb in
+                    guard let o = ob.baseAddress, let v = vb.baseAddress, let l = lb.baseAddress else { return }
+                    let shared = SortTargets(order: o, values: v, labels: l)
+                    DispatchQueue.concurrentPerform(iterations: d) { j in
+                        var pairs = [(value: Double, index: Int32)](repeating: (0, 0), count: n)
+                        for i in 0..<n { pairs[i] = (x.elements[i * d + j], Int32(i)) }
+                        pairs.sort { $0.value < $1.value }
+                        for p in 0..<n {
+                            shared.order[j * n + p] = pairs[p].index
+                            shared.values[j * n + p] = pairs[p].value
+                            shared.labels[j * n + p] = y[Int(pairs[p].index)]
+                        }
+                    }
+                }
             }
         }
     }
