@@ -99,7 +99,7 @@ public struct SegmentationFitter: Sendable {
         let segmentCount: Int
         var fitGenerator = generator.child(1)
         switch o.method {
-        case .kmeans:
+        case .kmeans, .minibatchKMeans:
             var k = o.k ?? 0
             if o.k == nil {
                 var selectGenerator = generator.child(2)
@@ -109,7 +109,9 @@ public struct SegmentationFitter: Sendable {
                 selection = chosen
                 k = chosen.k
             }
-            let model = try KMeans(try .init(k: k, initializations: o.initializations)).fit(z, using: &fitGenerator)
+            let model = o.method == .kmeans
+                ? try KMeans(try .init(k: k, initializations: o.initializations)).fit(z, using: &fitGenerator)
+                : try MiniBatchKMeans(try .init(k: k, iterations: 200)).fit(z, using: &fitGenerator)
             kmeans = model
             labels = try model.assign(z)
             segmentCount = k
@@ -146,6 +148,8 @@ public struct SegmentationFitter: Sendable {
                 switch o.method {
                 case .kmeans:
                     return try KMeans(try .init(k: segmentCount, initializations: initializations)).fit(sample, using: &rng).assign(z)
+                case .minibatchKMeans:
+                    return try MiniBatchKMeans(try .init(k: segmentCount, iterations: 200)).fit(sample, using: &rng).assign(z)
                 case .dbscan:
                     return try DBSCAN(try .init(epsilon: o.epsilon, minimumPoints: o.minimumPoints)).fit(sample).assign(z)
                 }

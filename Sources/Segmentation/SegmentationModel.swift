@@ -5,6 +5,8 @@ import Linalg
 public enum SegmentationMethod: String, Sendable, Hashable, Codable, CaseIterable {
     /// k-means (k-means++ seeding, Lloyd iterations, several initialisations).
     case kmeans
+    /// Mini-batch k-means (Sculley's updates; for very large inputs).
+    case minibatchKMeans = "minibatch_kmeans"
     /// DBSCAN (density-based, with noise).
     case dbscan
 }
@@ -25,7 +27,7 @@ public struct SegmentationModel: Sendable, Codable {
     public var schema: FeatureSchema?
     /// The scaling fitted on the training features.
     public var scaler: Scaler
-    /// The k-means model, for `method == .kmeans`.
+    /// The k-means model, for `method == .kmeans` or `.minibatchKMeans`.
     public var kmeans: KMeans.Model?
     /// The DBSCAN model, for `method == .dbscan`.
     public var dbscan: DBSCAN.Model?
