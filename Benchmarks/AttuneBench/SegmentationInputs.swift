@@ -2,6 +2,7 @@ import AttuneCore
 import Foundation
 import Linalg
 import Segmentation
+import Synchronization
 
 // Inputs and plumbing of the segmentation suite: seeded generators, raw files the peer reads,
 // the peer process, wall-clock timing and peak memory.
@@ -79,11 +80,26 @@ extension SegmentationBenchmarks {
         }
     }
 
-    /// Wall-clock seconds of one call.
+    /// Wall-clock seconds of one call; the process CPU seconds it used (all threads) go to
+    /// ``lastCPUSeconds``, a figure less sensitive than wall time to other load on the machine.
     static func timed(_ body: () -> Void) -> Double {
+        let cpuStart = processCPUSeconds()
         let start = monotonicNanoseconds()
         body()
-        return Double(monotonicNanoseconds() - start) / 1e9
+        let wall = Double(monotonicNanoseconds() - start) / 1e9
+        lastCPUSeconds.withLock { $0 = processCPUSeconds() - cpuStart }
+        return wall
+    }
+
+    /// CPU seconds of the last ``timed(_:)`` call.
+    static let lastCPUSeconds = Mutex(0.0)
+
+    /// User plus system CPU seconds of this process so far (`getrusage`).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
     /// The process's peak resident set size in MiB (`getrusage`).

@@ -16,7 +16,8 @@ extension KMeans {
     /// so rounding can never draw it twice.
     /// - Parameter rowNorms: `‖xᵢ‖²` for every row (computed when `nil`).
     /// - Returns: the row indices of the `k` chosen centres.
-    /// - Complexity: O(n k d (2 + ln k)) through gemm; scratch memory O(blockRows · trials).
+    /// - Complexity: O(n k d (2 + ln k)) through gemm, one pass over `x` per centre;
+    ///   scratch memory O(n · (2 + ln k)).
     ///
     /// ## References
     /// Arthur & Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007;
@@ -33,6 +34,9 @@ extension KMeans {
         var centreNorms = [Double](repeating: 0, count: trials)
         var products = [Double](repeating: 0, count: block * trials)
         var potentials = [Double](repeating: 0, count: trials)
+        // The candidates' distances, kept so the winner's update needs no second pass over x
+        // (n × trials doubles: a quarter of x's size for d = 16, freed before Lloyd starts).
+        var stored = [Double](repeating: 0, count: n * trials)
         x.elements.withUnsafeBufferPointer { e in
             guard let base = e.baseAddress else { return }
             // Distances of every row to candidate rows `candidates`, block by block; `body`
@@ -70,7 +74,13 @@ extension KMeans {
                 for slot in 0..<trials { potentials[slot] = 0 }
                 nearest.withUnsafeBufferPointer { near in
                     potentials.withUnsafeMutableBufferPointer { pot in
-                        distances(to: candidates) { i, slot, v in pot[slot] += min(near[i], v) }
+                        stored.withUnsafeMutableBufferPointer { keep in
+                            distances(to: candidates) { i, slot, v in
+                                let m = min(near[i], v)
+                                keep[i * trials + slot] = m
+                                pot[slot] += m
+                            }
+                        }
                     }
                 }
                 var bestSlot = 0
@@ -78,7 +88,9 @@ extension KMeans {
                 let index = candidates[bestSlot]
                 chosen.append(index)
                 nearest.withUnsafeMutableBufferPointer { near in
-                    distances(to: [index]) { i, _, v in near[i] = min(near[i], v) }
+                    stored.withUnsafeBufferPointer { keep in
+                        for i in 0..<n { near[i] = keep[i * trials + bestSlot] }
+                    }
                 }
                 nearest[index] = 0
             }
