@@ -127,7 +127,9 @@ public struct SegmentationFitter: Sendable {
             labels = model.labels
             segmentCount = model.segmentCount
         case .gmm:
-            let configuration = try GaussianMixture.Configuration(k: o.k ?? 1, covariance: o.covariance)
+            // On standardised features a feature that is constant inside a component would
+            // otherwise drive its variance, and the likelihood, to the regulariser's limit.
+            let configuration = try GaussianMixture.Configuration(k: o.k ?? 1, covariance: o.covariance, regularization: 1e-2)
             let model: GaussianMixture.Model
             if o.k == nil {
                 let chosen = try GaussianMixture.selectK(z, candidates: o.kCandidates, configuration: configuration, using: &fitGenerator)
@@ -158,7 +160,7 @@ public struct SegmentationFitter: Sendable {
         var evaluation = try SegmentEvaluation.evaluate(
             raw: raw, scaled: z, labels: labels, segmentCount: segmentCount, names: featureNames,
             silhouetteSample: o.silhouetteSample, using: &evaluationGenerator)
-        if o.bootstrapRuns > 0 {
+        if o.bootstrapRuns > 0 && segmentCount > 0 {
             var stabilityGenerator = generator.child(4)
             let initializations = max(1, o.initializations / 2)
             let stability = try SegmentEvaluation.bootstrapStability(
@@ -172,7 +174,7 @@ public struct SegmentationFitter: Sendable {
                 case .dbscan:
                     return try DBSCAN(try .init(epsilon: o.epsilon, minimumPoints: o.minimumPoints)).fit(sample).assign(z)
                 case .gmm:
-                    return try GaussianMixture(try .init(k: segmentCount, covariance: o.covariance)).fit(sample, using: &rng).assign(z)
+                    return try GaussianMixture(try .init(k: segmentCount, covariance: o.covariance, regularization: 1e-2)).fit(sample, using: &rng).assign(z)
                 }
             }
             evaluation.stabilityMean = stability.mean

@@ -98,6 +98,9 @@ struct SegmentFitCommand: Command {
         let model = try SegmentationFitter(options).fit(
             raw: input.raw, featureNames: input.featureNames, schema: input.schema, referenceTime: input.referenceTime,
             using: &generator)
+        if model.segmentCount == 0 && !quiet {
+            context.errors.writeLine("no segments found: every customer is noise; raise --eps or lower --min-points")
+        }
         try SegmentInput.write(try model.jsonData(), to: output)
         if let report {
             let labels = try model.assign(raw: input.raw)
