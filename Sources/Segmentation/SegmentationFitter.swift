@@ -35,6 +35,8 @@ public struct SegmentationFitter: Sendable {
         public var bootstrapRuns: Int
         /// Covariance structure of a Gaussian mixture.
         public var covariance: GaussianMixture.Covariance
+        /// The k-means iteration scheme.
+        public var algorithm: KMeans.Algorithm
 
         /// Creates options.
         /// - Throws: ``SegmentationError/invalidParameter(name:value:expected:)`` naming the
@@ -43,7 +45,7 @@ public struct SegmentationFitter: Sendable {
             method: SegmentationMethod = .kmeans, k: Int? = nil, kCandidates: ClosedRange<Int> = 2...8,
             initializations: Int = 10, scaling: Scaler.Method = .standard, treeDepth: Int = 4, epsilon: Double = 0.5,
             minimumPoints: Int = 5, silhouetteSample: Int = 2_000, bootstrapRuns: Int = 5,
-            covariance: GaussianMixture.Covariance = .full
+            covariance: GaussianMixture.Covariance = .full, algorithm: KMeans.Algorithm = .lloyd
         ) throws(SegmentationError) {
             if let k, k < 1 { throw .invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1 or auto") }
             guard kCandidates.lowerBound >= 2 else {
@@ -69,6 +71,7 @@ public struct SegmentationFitter: Sendable {
             self.silhouetteSample = silhouetteSample
             self.bootstrapRuns = bootstrapRuns
             self.covariance = covariance
+            self.algorithm = algorithm
         }
     }
 
@@ -116,7 +119,7 @@ public struct SegmentationFitter: Sendable {
                 k = chosen.k
             }
             let model = o.method == .kmeans
-                ? try KMeans(try .init(k: k, initializations: o.initializations)).fit(z, using: &fitGenerator)
+                ? try KMeans(try .init(k: k, initializations: o.initializations, algorithm: o.algorithm)).fit(z, using: &fitGenerator)
                 : try MiniBatchKMeans(try .init(k: k, iterations: 200)).fit(z, using: &fitGenerator)
             kmeans = model
             labels = try model.assign(z)
@@ -168,7 +171,7 @@ public struct SegmentationFitter: Sendable {
             ) { (sample, rng) throws(SegmentationError) in
                 switch o.method {
                 case .kmeans:
-                    return try KMeans(try .init(k: segmentCount, initializations: initializations)).fit(sample, using: &rng).assign(z)
+                    return try KMeans(try .init(k: segmentCount, initializations: initializations, algorithm: o.algorithm)).fit(sample, using: &rng).assign(z)
                 case .minibatchKMeans:
                     return try MiniBatchKMeans(try .init(k: segmentCount, iterations: 200)).fit(sample, using: &rng).assign(z)
                 case .dbscan:
