@@ -133,12 +133,12 @@ import Testing
     // MARK: - CSV
 
     @Test func readsCSVByColumnName() throws {
-        let text = """
+        let text = #"""
             reward,context_1,action,note,context_0,propensity,target_probability_0,target_probability_1,segment
             1,2.5,1,"a, quoted ""note""",1.5,0.5,0.25,0.75,vip
             ,0,0,x,0,0.5,1,0,
             0,3,0,y,2,0.5,1,0,
-            """
+            """#
         let log = try DecisionLog.parse(text, format: .csv)
         #expect(log.count == 2)
         #expect(log.unjoinedCount == 1)

@@ -1,0 +1,69 @@
+import Testing
+@testable import Evaluation
+
+@Suite struct UncertaintyTests {
+    @Test func bootstrapIsIdenticalWhateverTheThreadCount() throws {
+        let log = try SyntheticSetup.standard.log(rounds: 300, seed: 11)
+        let t = log.targetProbabilities
+        let terms = [try InversePropensityScoring().contributions(on: log, target: t, rewardModel: nil),
+                     try SelfNormalizedIPS().contributions(on: log, target: t, rewardModel: nil)]
+        let one = try Bootstrap(replicates: 64, seed: 42, threads: 1).replicateValues(terms)
+        let two = try Bootstrap(replicates: 64, seed: 42, threads: 2).replicateValues(terms)
+        let five = try Bootstrap(replicates: 64, seed: 42, threads: 5).replicateValues(terms)
+        #expect(one == two)
+        #expect(one == five)
+        let other = try Bootstrap(replicates: 64, seed: 43, threads: 2).replicateValues(terms)
+        #expect(one != other)
+    }
+
+    @Test func bootstrapRenormalizesSelfNormalizedEstimatorsAndBracketsTheEstimate() throws {
+        let log = try SyntheticSetup.standard.log(rounds: 500, seed: 12)
+        let t = log.targetProbabilities
+        let snips = try SelfNormalizedIPS().contributions(on: log, target: t, rewardModel: nil)
+        let values = try Bootstrap(replicates: 200, seed: 1, threads: 2).replicateValues([snips])[0]
+        // Every replicate is a weighted mean of rewards in {0, 1}: renormalized, never outside.
+        #expect(values.allSatisfy { $0 >= 0 && $0 <= 1 })
+        let estimate = try Estimate(contributions: snips)
+        let interval = try Bootstrap(replicates: 400, seed: 1, threads: 2).intervals([snips])[0]
+        #expect(interval.low < estimate.value && estimate.value < interval.high)
+        // Percentile and normal intervals agree roughly for n = 500.
+        #expect(abs((interval.high - interval.low) - (estimate.ciHigh - estimate.ciLow)) < 0.35 * (estimate.ciHigh - estimate.ciLow))
+    }
+
+    @Test func bootstrapOfConstantTermsHasZeroWidth() throws {
+        let c = Contributions(estimator: "constant", direct: [Double](repeating: 0.25, count: 50), weights: [])
+        let interval = try Bootstrap(replicates: 20, seed: 3).intervals([c])[0]
+        #expect(abs(interval.low - 0.25) < 1e-15 && abs(interval.high - 0.25) < 1e-15)
+        #expect(throws: EvaluationError.self) { _ = try Bootstrap(replicates: 1) }
+    }
+
+    @Test func quantileInterpolatesBetweenOrderStatistics() {
+        #expect(quantile([1, 2, 3, 4, 5], 0.5) == 3)
+        #expect(quantile([1, 2, 3, 4], 0.5) == 2.5)
+        #expect(quantile([0, 10], 0.25) == 2.5)
+    }
+
+    @Test func empiricalBernsteinClosedFormAndValidity() throws {
+        // Z = [0, 1, 0, 1]: mean 0.5, Vₙ = 1/3, n = 4.
+        let delta = 0.1
+        let l = Foundation_log(2 / delta)
+        let expected = 0.5 - (2 * (1.0 / 3) * l / 4).squareRoot() - 7 * l / 9
+        #expect(abs(try EmpiricalBernstein.lowerBound([0, 1, 0, 1], range: 0...1, delta: delta) - expected) < 1e-12)
+        #expect(throws: EvaluationError.self) { _ = try EmpiricalBernstein.lowerBound([0, 2], range: 0...1, delta: 0.1) }
+
+        // Over seeded logs the bound on the true value fails at most rarely (δ = 0.1).
+        let setup = SyntheticSetup.standard
+        var failures = 0
+        for seed in 0..<30 {
+            let log = try setup.log(rounds: 300, seed: UInt64(500 + seed))
+            let lower = try EmpiricalBernstein.valueLowerBound(log: log, target: log.targetProbabilities, maxWeight: 10, rewardRange: 0...1, delta: 0.1)
+            let upper = try EmpiricalBernstein.valueUpperBound(log: log, target: log.targetProbabilities, maxWeight: 10, rewardRange: 0...1, delta: 0.1)
+            #expect(lower < upper)
+            if lower > setup.trueTargetValue || upper < setup.trueTargetValue { failures += 1 }
+        }
+        #expect(failures <= 3)
+    }
+}
+
+import Foundation
+func Foundation_log(_ x: Double) -> Double { Foundation.log(x) }
