@@ -25,6 +25,8 @@ extension DecisionLog {
         private var sparseOffsets: [Int] = [0]
         private var allHaveLogging = true
         private var allHaveTarget = true
+        /// Global indices of the candidates `0…K−1` of lines without `actions`, by `K`.
+        private var numberedCandidates: [[Int]] = []
 
         /// Creates an empty builder; `source` names the log in messages.
         public init(source: String, defaultCandidateCount: Int? = nil) {
@@ -78,7 +80,15 @@ extension DecisionLog {
                     throw bad("actions", "the candidates are unknown: log `actions`, `probabilities` or `target_probabilities`")
                 }
                 candidateCount = k
-                for a in 0..<k { globalCandidates.append(intern(String(a))) }
+                if k < numberedCandidates.count, !numberedCandidates[k].isEmpty {
+                    globalCandidates = numberedCandidates[k]
+                } else {
+                    for a in 0..<k { globalCandidates.append(intern(String(a))) }
+                    if k < 4096 {
+                        if numberedCandidates.count <= k { numberedCandidates += Array(repeating: [], count: k + 1 - numberedCandidates.count) }
+                        numberedCandidates[k] = globalCandidates
+                    }
+                }
             }
             let position: Int
             switch round.action {

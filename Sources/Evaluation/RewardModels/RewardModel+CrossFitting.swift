@@ -82,22 +82,21 @@ extension RewardModel {
             heldOutLogLoss: configuration.kind == .logistic ? logLoss / m : nil, models: models, folds: fold)
     }
 
-    /// Ridge models for each held-out fold from per-fold statistics merged over the other folds.
+    /// Ridge models for each held-out fold from per-fold normal equations summed over the other folds.
     private static func mergedRidgeModels(
         log: DecisionLog, fold: [Int], folds k: Int, configuration: Configuration
     ) throws(EvaluationError) -> [RewardModel] {
         let d = log.contextDimension, actions = log.actionIDs.count
-        var statistics: [[RidgeStatistics?]] = Array(repeating: Array(repeating: nil, count: actions), count: k)
+        var statistics: [[NormalEquations?]] = Array(repeating: Array(repeating: nil, count: actions), count: k)
         var sums = [Double](repeating: 0, count: k), counts = [Int](repeating: 0, count: k)
         var x = [Double](repeating: 1, count: d + 1)
         for i in 0..<log.count {
             let f = fold[i], a = log.chosenAction(i)
             for j in 0..<d { x[j + 1] = log.contexts[i * d + j] }
-            var s: RidgeStatistics
-            if let existing = statistics[f][a] { s = existing } else { s = try makeStatistics(d + 1, configuration.ridge) }
-            statistics[f][a] = nil  // keep `s` uniquely referenced so the update does not copy
-            try update(&s, x, reward: log.rewards[i], weight: 1)
-            statistics[f][a] = s
+            var equations = statistics[f][a] ?? NormalEquations(dimension: d + 1)
+            statistics[f][a] = nil  // keep `equations` uniquely referenced so adding does not copy
+            x.withUnsafeBufferPointer { equations.add($0, target: log.rewards[i], weight: 1) }
+            statistics[f][a] = equations
             sums[f] += log.rewards[i]
             counts[f] += 1
         }
@@ -106,19 +105,13 @@ extension RewardModel {
         for held in 0..<k {
             var coefficients = [[Double]](repeating: [], count: actions)
             for a in 0..<actions {
-                var merged: RidgeStatistics?
+                var merged: NormalEquations?
                 for f in 0..<k where f != held {
                     guard let s = statistics[f][a] else { continue }
-                    if var m = merged {
-                        do { try m.merge(s) } catch { throw .numerical(error.description) }
-                        merged = m
-                    } else {
-                        merged = s
-                    }
+                    if var m = merged { m.merge(s); merged = m } else { merged = s }
                 }
-                guard var m = merged else { continue }
-                try refactor(&m)
-                coefficients[a] = m.coefficients.elements
+                guard let m = merged else { continue }
+                coefficients[a] = try m.solve(ridge: configuration.ridge)
             }
             let trainingCount = totalCount - counts[held]
             let fallback = trainingCount > 0 ? (totalSum - sums[held]) / Double(trainingCount) : 0

@@ -18,7 +18,7 @@ import Linalg
 /// ```
 /// pᵢ = σ(ηᵢ),  wᵢ = pᵢ(1 − pᵢ),  zᵢ = ηᵢ + (rᵢ − pᵢ)/wᵢ,   θ ← (XᵀWX + λI)⁻¹ XᵀW z
 /// ```
-/// solved through `Linalg.RidgeStatistics` (Cholesky of the normal equations). An action
+/// solved by Cholesky through Linalg (normal equations folded in blocks by `dsyrk`). An action
 /// with no training round predicts the training rounds' mean reward.
 ///
 /// ## References
@@ -117,13 +117,12 @@ extension RewardModel {
         for a in 0..<actionCount where !byAction[a].isEmpty {
             switch configuration.kind {
             case .ridge:
-                var stats = try makeStatistics(d + 1, configuration.ridge)
+                var equations = NormalEquations(dimension: d + 1)
                 for i in byAction[a] {
                     for j in 0..<d { x[j + 1] = log.contexts[i * d + j] }
-                    try update(&stats, x, reward: log.rewards[i], weight: 1)
+                    x.withUnsafeBufferPointer { equations.add($0, target: log.rewards[i], weight: 1) }
                 }
-                try refactor(&stats)
-                coefficients[a] = stats.coefficients.elements
+                coefficients[a] = try equations.solve(ridge: configuration.ridge)
             case .logistic:
                 coefficients[a] = try fitLogistic(log: log, rows: byAction[a], configuration: configuration)
             }
@@ -136,17 +135,16 @@ extension RewardModel {
         var theta = [Double](repeating: 0, count: d + 1)
         var x = [Double](repeating: 1, count: d + 1)
         for _ in 0..<configuration.maxIterations {
-            var stats = try makeStatistics(d + 1, configuration.ridge)
+            var equations = NormalEquations(dimension: d + 1)
             for i in rows {
                 for j in 0..<d { x[j + 1] = log.contexts[i * d + j] }
                 var eta = 0.0
                 for j in 0...d { eta += theta[j] * x[j] }
                 let p = 1 / (1 + exp(-eta))
                 let w = max(p * (1 - p), 1e-10)
-                try update(&stats, x, reward: eta + (log.rewards[i] - p) / w, weight: w)
+                x.withUnsafeBufferPointer { equations.add($0, target: eta + (log.rewards[i] - p) / w, weight: w) }
             }
-            try refactor(&stats)
-            let next = stats.coefficients.elements
+            let next = try equations.solve(ridge: configuration.ridge)
             var change = 0.0
             for j in 0...d { change = max(change, abs(next[j] - theta[j])) }
             theta = next
@@ -154,19 +152,5 @@ extension RewardModel {
             if change < configuration.tolerance { break }
         }
         return theta
-    }
-
-    static func makeStatistics(_ dimension: Int, _ ridge: Double) throws(EvaluationError) -> RidgeStatistics {
-        do { return try RidgeStatistics(dimension: dimension, ridge: ridge) } catch { throw .numerical(error.description) }
-    }
-
-    static func update(_ stats: inout RidgeStatistics, _ x: [Double], reward: Double, weight: Double) throws(EvaluationError) {
-        do {
-            try x.withUnsafeBufferPointer { (xp) throws(LinalgError) in try stats.update(with: xp, reward: reward, weight: weight) }
-        } catch { throw .numerical(error.description) }
-    }
-
-    static func refactor(_ stats: inout RidgeStatistics) throws(EvaluationError) {
-        do { try stats.refactor() } catch { throw .numerical(error.description) }
     }
 }

@@ -1,6 +1,7 @@
 import AttuneCore
 import Dispatch
 import Foundation
+import Linalg
 
 /// Bootstrap percentile intervals for several estimators at once, in parallel and seeded.
 ///
@@ -46,7 +47,8 @@ public struct Bootstrap: Sendable {
 
     /// The value of every estimator on every replicate: `result[e][r]`.
     /// - Throws: `EvaluationError.shapeMismatch` when the contributions differ in length.
-    /// - Complexity: O(B · n · E) work, spread over `threads`.
+    /// - Complexity: O(B · n · E) work (one resampling pass and a few BLAS dot products per
+    ///   replicate), spread over `threads`; O(n) memory per thread.
     public func replicateValues(_ contributions: [Contributions], sampleWeights: [Double] = []) throws(EvaluationError) -> [[Double]] {
         guard let n = contributions.first?.count, n > 0 else { return contributions.map { _ in [] } }
         for c in contributions where c.count != n {
@@ -56,19 +58,25 @@ public struct Bootstrap: Sendable {
             throw .shapeMismatch(what: "sample weights", expected: n, actual: sampleWeights.count)
         }
         let e = contributions.count
-        // Flat, estimator-major copies: c, a, b per estimator (a, b zero for plain ones).
+        // Flat, estimator-major copies of the sample-weighted terms sᵢcᵢ, sᵢaᵢ, sᵢbᵢ (a, b
+        // zero for plain estimators), so that a replicate is a few dot products with its
+        // resampling counts.
         var direct = [Double](repeating: 0, count: e * n)
         var weighted = [Double](repeating: 0, count: e * n)
         var normalizers = [Double](repeating: 0, count: e * n)
         var selfNormalized = [Bool](repeating: false, count: e)
         for (k, c) in contributions.enumerated() {
-            for i in 0..<n { direct[k * n + i] = c.direct[i] }
-            if !c.weighted.isEmpty {
-                selfNormalized[k] = true
-                for i in 0..<n { weighted[k * n + i] = c.weighted[i]; normalizers[k * n + i] = c.normalizers[i] }
+            for i in 0..<n {
+                let si = sampleWeights.isEmpty ? 1 : sampleWeights[i]
+                direct[k * n + i] = si * c.direct[i]
+                if !c.weighted.isEmpty {
+                    weighted[k * n + i] = si * c.weighted[i]
+                    normalizers[k * n + i] = si * c.normalizers[i]
+                }
             }
+            selfNormalized[k] = !c.weighted.isEmpty
         }
-        let s = sampleWeights
+        let weights = sampleWeights.isEmpty ? [Double](repeating: 1, count: n) : sampleWeights
         let isSelfNormalized = selfNormalized
         var values = [Double](repeating: 0, count: e * replicates)
         let root = SeededGenerator(seed: seed)
@@ -79,32 +87,33 @@ public struct Bootstrap: Sendable {
             direct.withUnsafeBufferPointer { cp in
                 weighted.withUnsafeBufferPointer { ap in
                     normalizers.withUnsafeBufferPointer { bp in
-                        nonisolated(unsafe) let (cp, ap, bp) = (cp, ap, bp)
-                        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                            var sums = [Double](repeating: 0, count: 3 * e)
-                            var r = chunk
-                            while r < b {
-                                var generator = root.child(UInt64(r))
-                                for k in 0..<(3 * e) { sums[k] = 0 }
-                                var total = 0.0
-                                for _ in 0..<n {
-                                    let i = Int(truncatingIfNeeded: generator.next().multipliedFullWidth(by: UInt64(n)).high)
-                                    let si = s.isEmpty ? 1.0 : s[i]
-                                    total += si
-                                    for k in 0..<e {
-                                        sums[3 * k] += si * cp[k * n + i]
-                                        if isSelfNormalized[k] {
-                                            sums[3 * k + 1] += si * ap[k * n + i]
-                                            sums[3 * k + 2] += si * bp[k * n + i]
+                        weights.withUnsafeBufferPointer { sp in
+                            nonisolated(unsafe) let (c, a, bb, s) = (cp.baseAddress!, ap.baseAddress!, bp.baseAddress!, sp.baseAddress!)
+                            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                                // counts[i]: how often round i was drawn in this replicate.
+                                var counts = [Double](repeating: 0, count: n)
+                                counts.withUnsafeMutableBufferPointer { countBuffer in
+                                    let counts = countBuffer.baseAddress!
+                                    var r = chunk
+                                    while r < b {
+                                        var generator = root.child(UInt64(r))
+                                        countBuffer.update(repeating: 0)
+                                        for _ in 0..<n {
+                                            let i = Int(truncatingIfNeeded: generator.next().multipliedFullWidth(by: UInt64(n)).high)
+                                            counts[i] += 1
                                         }
+                                        let total = BLAS.dot(n: n, x: counts, y: s)
+                                        for k in 0..<e {
+                                            var v = BLAS.dot(n: n, x: counts, y: c + k * n) / total
+                                            if isSelfNormalized[k] {
+                                                let denominator = BLAS.dot(n: n, x: counts, y: bb + k * n)
+                                                if denominator != 0 { v += BLAS.dot(n: n, x: counts, y: a + k * n) / denominator }
+                                            }
+                                            out[k * b + r] = v
+                                        }
+                                        r += chunks
                                     }
                                 }
-                                for k in 0..<e {
-                                    var v = sums[3 * k] / total
-                                    if isSelfNormalized[k], sums[3 * k + 2] != 0 { v += sums[3 * k + 1] / sums[3 * k + 2] }
-                                    out[k * b + r] = v
-                                }
-                                r += chunks
                             }
                         }
                     }
