@@ -100,7 +100,7 @@ struct LinearContextualSetup: Sendable {
         return try builder.finish()
     }
 
-    /// The same rounds written as Attune JSON Lines.
+    /// The same rounds written as Attune JSON Lines (numbers with 9 significant digits).
     func writeLog(rounds: Int, seed: UInt64, to url: URL) throws(BenchError) {
         _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         guard let handle = try? FileHandle(forWritingTo: url) else {
@@ -109,10 +109,12 @@ struct LinearContextualSetup: Sendable {
         defer { try? handle.close() }
         var buffer = ""
         var line = 0
-        func numbers(_ v: [Double]) -> String { v.map { String($0) }.joined(separator: ",") }
+        // Nine significant digits, as loggers typically write (probabilities still sum to 1
+        // within 1e-8, far inside the reader's 1e-6 check).
+        func numbers(_ v: [Double]) -> String { v.map { String(format: "%.9g", $0) }.joined(separator: ",") }
         do {
             try forEachRound(rounds: rounds, seed: seed) { x, a, p, r, logging, target in
-                buffer += #"{"event_id":"e\#(line)","context":[\#(numbers(x))],"action":\#(a),"propensity":\#(p),"probabilities":[\#(numbers(logging))],"reward":\#(r),"target_probabilities":[\#(numbers(target))]}"#
+                buffer += #"{"event_id":"e\#(line)","context":[\#(numbers(x))],"action":\#(a),"propensity":\#(String(format: "%.9g", p)),"probabilities":[\#(numbers(logging))],"reward":\#(r),"target_probabilities":[\#(numbers(target))]}"#
                 buffer += "\n"
                 line += 1
                 if buffer.utf8.count > 1 << 20 { try handle.write(contentsOf: Data(buffer.utf8)); buffer = "" }

@@ -1,3 +1,4 @@
+import AttuneCore
 import Foundation
 import Testing
 @testable import Evaluation
@@ -156,6 +157,30 @@ import Testing
         } throws: { error in
             guard case EvaluationError.badLine(_, 3, "reward", _) = error else { return false }
             return true
+        }
+    }
+
+    // MARK: - Numbers
+
+    @Test func numbersParseToTheCorrectlyRoundedDouble() throws {
+        // The fast path (≤ 15 digits, |exponent| ≤ 22) and the strtod path must both give
+        // exactly what Swift's correctly rounded Double(String) gives.
+        var g = AttuneCore.SeededGenerator(seed: 99)
+        var texts: [String] = ["0", "-0", "0.0", "1e22", "1e23", "123456789012345", "1234567890123456789012",
+                               "0.000000000000000000001", "9007199254740993", "-2.5E-3", "4.9e-324", "1.7976931348623157e308"]
+        for _ in 0..<3000 {
+            let magnitude = Foundation.pow(10.0, Double(Int(g.nextUniform() * 40) - 20))
+            let v = (g.nextUniform() - 0.5) * magnitude
+            for format in ["%.3g", "%.9g", "%.15g", "%.17g", "%.6e", "%.12f"] { texts.append(String(format: format, v)) }
+        }
+        let line = "[" + texts.joined(separator: ",") + "]"
+        var bytes = Array(line.utf8)
+        bytes.append(0)
+        let parsed = try bytes.withUnsafeBufferPointer { b in
+            try JSONLineParser.parse(UnsafeBufferPointer(rebasing: b[0..<(b.count - 1)])).numbers("x")
+        }
+        for (text, value) in zip(texts, parsed) {
+            #expect(value.bitPattern == Double(text)?.bitPattern, "\(text)")
         }
     }
 
