@@ -1,3 +1,4 @@
+import AttuneCore
 import Testing
 @testable import Evaluation
 
@@ -35,6 +36,20 @@ import Testing
         let interval = try Bootstrap(replicates: 20, seed: 3).intervals([c])[0]
         #expect(abs(interval.low - 0.25) < 1e-15 && abs(interval.high - 0.25) < 1e-15)
         #expect(throws: EvaluationError.self) { _ = try Bootstrap(replicates: 1) }
+    }
+
+    @Test(arguments: [1, 3, 7, 1000])
+    func indexDrawsAreUniformAndInRange(count: Int) {
+        var g = AttuneCore.SeededGenerator(seed: UInt64(count))
+        var drawer = IndexDrawer(count: count)
+        let draws = 20_000
+        var histogram = [Int](repeating: 0, count: count)
+        for _ in 0..<draws { histogram[drawer.next(&g)] += 1 }
+        // Chi-square against uniform, far below the 1e-6 tail for these degrees of freedom.
+        let expected = Double(draws) / Double(count)
+        let chi2 = histogram.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+        #expect(chi2 < Double(count - 1) + 10 * (2 * Double(max(count - 1, 1))).squareRoot() + 30)
+        #expect(histogram.reduce(0, +) == draws)
     }
 
     @Test func quantileInterpolatesBetweenOrderStatistics() {

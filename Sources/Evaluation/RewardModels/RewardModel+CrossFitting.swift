@@ -57,7 +57,7 @@ extension RewardModel {
         } else {
             for f in 0..<k {
                 let rows = (0..<n).filter { fold[$0] != f }
-                models.append(try fit(log: log, rows: rows, configuration: configuration))
+                models.append(try fit(log: log, rows: rows, configuration: configuration, start: models.last))
             }
         }
 

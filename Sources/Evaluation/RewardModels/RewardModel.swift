@@ -100,6 +100,12 @@ extension RewardModel {
     ///   [0, 1]; `.numerical` when a normal-equation system cannot be solved.
     /// - Complexity: O(|rows| · d²) for ridge, times the Newton steps for logistic.
     public static func fit(log: DecisionLog, rows: [Int], configuration: Configuration) throws(EvaluationError) -> RewardModel {
+        try fit(log: log, rows: rows, configuration: configuration, start: nil)
+    }
+
+    /// ``fit(log:rows:configuration:)`` with Newton steps started from `start`'s coefficients
+    /// (cross-fitting warm-starts each fold from the previous one: same optimum, fewer steps).
+    static func fit(log: DecisionLog, rows: [Int], configuration: Configuration, start: RewardModel?) throws(EvaluationError) -> RewardModel {
         let d = log.contextDimension
         let actionCount = log.actionIDs.count
         var byAction = [[Int]](repeating: [], count: actionCount)
@@ -124,15 +130,16 @@ extension RewardModel {
                 }
                 coefficients[a] = try equations.solve(ridge: configuration.ridge)
             case .logistic:
-                coefficients[a] = try fitLogistic(log: log, rows: byAction[a], configuration: configuration)
+                let initial = start.flatMap { a < $0.coefficients.count && $0.coefficients[a].count == d + 1 ? $0.coefficients[a] : nil }
+                coefficients[a] = try fitLogistic(log: log, rows: byAction[a], configuration: configuration, start: initial)
             }
         }
         return RewardModel(kind: configuration.kind, coefficients: coefficients, fallback: fallback)
     }
 
-    private static func fitLogistic(log: DecisionLog, rows: [Int], configuration: Configuration) throws(EvaluationError) -> [Double] {
+    private static func fitLogistic(log: DecisionLog, rows: [Int], configuration: Configuration, start: [Double]?) throws(EvaluationError) -> [Double] {
         let d = log.contextDimension
-        var theta = [Double](repeating: 0, count: d + 1)
+        var theta = start ?? [Double](repeating: 0, count: d + 1)
         var x = [Double](repeating: 1, count: d + 1)
         for _ in 0..<configuration.maxIterations {
             var equations = NormalEquations(dimension: d + 1)

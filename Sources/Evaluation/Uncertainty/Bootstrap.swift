@@ -14,8 +14,8 @@ import Linalg
 /// ```
 /// lowₑ, highₑ = quantiles (1 − c)/2 and (1 + c)/2 of { V̂ₑ(resample r) : r = 1…B }
 /// ```
-/// (quantiles by linear interpolation between order statistics). Indices are drawn as the
-/// high word of a 64 × 64-bit product, whose bias is below n / 2⁶⁴.
+/// (quantiles by linear interpolation between order statistics). Indices are drawn exactly
+/// uniformly by Lemire's multiply-and-reject method, two per 64-bit word when n < 2³².
 ///
 /// ## References
 /// Efron & Tibshirani, *An Introduction to the Bootstrap*, 1993, §13.3 (percentile interval).
@@ -97,11 +97,9 @@ public struct Bootstrap: Sendable {
                                     var r = chunk
                                     while r < b {
                                         var generator = root.child(UInt64(r))
+                                        var drawer = IndexDrawer(count: n)
                                         countBuffer.update(repeating: 0)
-                                        for _ in 0..<n {
-                                            let i = Int(truncatingIfNeeded: generator.next().multipliedFullWidth(by: UInt64(n)).high)
-                                            counts[i] += 1
-                                        }
+                                        for _ in 0..<n { counts[drawer.next(&generator)] += 1 }
                                         let total = BLAS.dot(n: n, x: counts, y: s)
                                         for k in 0..<e {
                                             var v = BLAS.dot(n: n, x: counts, y: c + k * n) / total
@@ -147,4 +145,49 @@ func quantile(_ sorted: [Double], _ p: Double) -> Double {
 /// The number of processors online, at least 1.
 func defaultThreadCount() -> Int {
     max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// Exactly uniform indices in `0..<count`: Lemire's multiply-and-reject on 32-bit halves of
+/// the generator's words (two draws per word) when `count < 2³²`, on whole words otherwise.
+///
+/// ## References
+/// Lemire, "Fast random integer generation in an interval", ACM TOMACS 29(1), 2019.
+struct IndexDrawer {
+    private let bound: UInt64
+    private let threshold: UInt64
+    private let halves: Bool
+    private var spare: UInt64 = 0
+    private var hasSpare = false
+
+    init(count: Int) {
+        bound = UInt64(max(count, 1))
+        halves = bound < (1 << 32)
+        threshold = halves ? ((1 << 32) - bound) % bound : (0 &- bound) % bound
+    }
+
+    /// The next index.
+    /// - Complexity: O(1) expected, no allocation.
+    @inline(__always)
+    mutating func next(_ generator: inout SeededGenerator) -> Int {
+        if !halves {
+            while true {
+                let product = generator.next().multipliedFullWidth(by: bound)
+                if product.low >= threshold { return Int(truncatingIfNeeded: product.high) }
+            }
+        }
+        while true {
+            let u: UInt64
+            if hasSpare {
+                u = spare
+                hasSpare = false
+            } else {
+                let word = generator.next()
+                u = word >> 32
+                spare = word & 0xFFFF_FFFF
+                hasSpare = true
+            }
+            let m = u &* bound
+            if m & 0xFFFF_FFFF >= threshold { return Int(truncatingIfNeeded: m >> 32) }
+        }
+    }
 }
