@@ -4,14 +4,25 @@ import Testing
 
 /// The `attune evaluate`, `learn` and `gate` commands run as processes on small files.
 @Suite struct CommandLineTests {
-    /// The `attune` executable built next to the test bundle.
+    /// The `attune` executable: `ATTUNE_BINARY` when set, otherwise the one SwiftPM built
+    /// next to the running test executable (or in one of its ancestor directories).
     static var executable: URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("attune"),
-            Bundle.main.bundleURL.appendingPathComponent("attune"),
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("attune"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        if let override = ProcessInfo.processInfo.environment["ATTUNE_BINARY"] { return URL(fileURLWithPath: override) }
+        let starts = [URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                      URL(fileURLWithPath: CommandLine.arguments[0]), Bundle.main.bundleURL.appendingPathComponent("x")]
+        for start in starts {
+            var directory = start.deletingLastPathComponent()
+            for _ in 0..<4 {
+                let candidate = directory.appendingPathComponent("attune")
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                   FileManager.default.isExecutableFile(atPath: candidate.path) {
+                    return candidate
+                }
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        return nil
     }
 
     struct Run { var status: Int32; var output: String; var errors: String }
