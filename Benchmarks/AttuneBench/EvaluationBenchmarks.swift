@@ -1,6 +1,9 @@
 import AttuneCore
 import Evaluation
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `evaluation` suite: the whole offline-evaluation pipeline on seeded linear-contextual
 /// logs (d = 20, K = 10, Bernoulli rewards with logistic means) with a known target value,
@@ -115,6 +118,7 @@ enum EvaluationBenchmarks {
             record["bootstrap_all_s"] = .double(allBootstrapSeconds)
             let attuneComparable = readSeconds + modelSeconds + estimatorSeconds + comparableBootstrapSeconds
             record["total_s"] = .double(attuneComparable)
+            record["max_rss_mb"] = .double(peakResidentMegabytes())
             if let load = answer["load_s"] as? Double, let m = answer["model_s"] as? Double,
                let est = answer["estimators_s"] as? Double, let boot = answer["bootstrap_s"] as? Double {
                 record["peer"] = .string("obp")
@@ -195,6 +199,13 @@ enum EvaluationBenchmarks {
             return nil
         }
     }
+}
+
+/// The peak resident memory of this process so far, in MiB (`getrusage`).
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return .nan }
+    return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
 }
 
 /// Wall-clock laps in seconds.
