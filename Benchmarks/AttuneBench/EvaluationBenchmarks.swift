@@ -177,7 +177,9 @@ enum EvaluationBenchmarks {
         }
         guard var python = environment.python(requiring: ["numpy", "sklearn", "pandas", "scipy"],
                                               packages: ["numpy", "scipy", "scikit-learn", "pandas"]) else { return nil }
-        if !environment.imports(["obp.version"]) {
+        // `import obp` itself needs PyTorch, so look the package up without importing it.
+        let findOBP = "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('obp') else 1)"
+        if PeerEnvironment.run(python, ["-c", findOBP], quiet: true) != 0 {
             // OBP 0.5.7 declares Python < 3.11 and depends on PyTorch for its policy learners;
             // its OPE code needs neither (see obp_evaluation.py).
             ResultWriter.progress("peers: pip install -q --no-deps --ignore-requires-python obp==0.5.7")

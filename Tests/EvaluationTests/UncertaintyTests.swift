@@ -31,6 +31,28 @@ import Testing
         #expect(abs((interval.high - interval.low) - (estimate.ciHigh - estimate.ciLow)) < 0.35 * (estimate.ciHigh - estimate.ciLow))
     }
 
+    @Test func poissonBootstrapOfLargeLogsIsDeterministicAndCalibrated() throws {
+        // 70,000 rounds: above the multinomial limit. Terms with known mean and spread.
+        let n = 70_000
+        var g = AttuneCore.SeededGenerator(seed: 8)
+        let direct = (0..<n).map { _ in g.nextUniform() < 0.3 ? 1.0 : 0.0 }
+        let w = (0..<n).map { _ in 0.5 + g.nextUniform() }
+        let plain = Contributions(estimator: "plain", direct: direct, weights: [])
+        let ratio = Contributions(estimator: "ratio", direct: [Double](repeating: 0, count: n),
+                                  weighted: zip(direct, w).map { $0 * $1 }, normalizers: w, weights: w)
+        let one = try Bootstrap(replicates: 16, seed: 5, threads: 1).replicateValues([plain, ratio])
+        let three = try Bootstrap(replicates: 16, seed: 5, threads: 3).replicateValues([plain, ratio])
+        #expect(one == three)
+        // The replicates' spread matches the standard error of a proportion.
+        let values = one[0]
+        let mean = values.reduce(0, +) / Double(values.count)
+        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+        let se = (0.3 * 0.7 / Double(n)).squareRoot()
+        #expect(abs(mean - 0.3) < 5 * se)
+        #expect(sd > 0.5 * se && sd < 1.5 * se)
+        #expect(one[1].allSatisfy { $0 > 0.25 && $0 < 0.35 })
+    }
+
     @Test func bootstrapOfConstantTermsHasZeroWidth() throws {
         let c = Contributions(estimator: "constant", direct: [Double](repeating: 0.25, count: 50), weights: [])
         let interval = try Bootstrap(replicates: 20, seed: 3).intervals([c])[0]
