@@ -5,6 +5,8 @@
 /// ```
 /// Low variance, but biased as much as the reward model is wrong; it ignores the observed
 /// rewards except through the model. Its diagnostics describe the raw importance weights.
+/// Its standard error reflects only the spread over contexts, not the model's own error, so
+/// its interval under-covers when the model is biased (prefer DR's for decisions).
 ///
 /// ## References
 /// Beygelzimer & Langford, "The offset tree for learning with partial labels", KDD 2009;
