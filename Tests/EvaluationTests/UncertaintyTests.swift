@@ -53,6 +53,22 @@ import Testing
         #expect(one[1].allSatisfy { $0 > 0.25 && $0 < 0.35 })
     }
 
+    @Test func poissonLookUpTableAgreesWithInversion() {
+        var g = AttuneCore.SeededGenerator(seed: 12)
+        var resolved = 0
+        for bin in 0..<256 {
+            let entry = Bootstrap.poissonPrefix[bin]
+            if entry >= 0 { resolved += 1 }
+            for u in [UInt64(bin) << 24, (UInt64(bin + 1) << 24) - 1, (UInt64(bin) << 24) | (g.next() & 0xFF_FFFF)] {
+                #expect(entry < 0 || Int(entry) == Bootstrap.poissonCount(u))
+            }
+        }
+        #expect(resolved >= 240)
+        // The inversion reproduces Poisson(1) probabilities: P(0) = P(1) = e⁻¹.
+        #expect(abs(Double(Bootstrap.poissonThresholds[0]) / 4_294_967_296 - 0.36787944117144233) < 1e-9)
+        #expect(abs(Double(Bootstrap.poissonThresholds[1] - Bootstrap.poissonThresholds[0]) / 4_294_967_296 - 0.36787944117144233) < 1e-9)
+    }
+
     @Test func bootstrapOfConstantTermsHasZeroWidth() throws {
         let c = Contributions(estimator: "constant", direct: [Double](repeating: 0.25, count: 50), weights: [])
         let interval = try Bootstrap(replicates: 20, seed: 3).intervals([c])[0]

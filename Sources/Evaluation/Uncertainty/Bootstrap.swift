@@ -161,6 +161,21 @@ extension Bootstrap {
         return thresholds
     }()
 
+    /// The Poisson(1) count for each value of a uniform's top 8 bits when the whole bin maps
+    /// to one count (all but a few bins), −1 where a threshold splits the bin.
+    static let poissonPrefix: [Int8] = (0..<256).map { bin in
+        let low = poissonCount(UInt64(bin) << 24), high = poissonCount((UInt64(bin + 1) << 24) - 1)
+        return low == high ? Int8(low) : -1
+    }
+
+    /// The Poisson(1) count for a 32-bit uniform `u` by inversion of the distribution function.
+    @inline(__always)
+    static func poissonCount(_ u: UInt64) -> Int {
+        var k = 0
+        while k < 15, u >= poissonThresholds[k] { k += 1 }
+        return k
+    }
+
     /// Replicate values with independent Poisson(1) counts per round (block by block, every
     /// replicate visiting a block while its terms are in cache). Counts of round block `j` in
     /// replicate `r` come from `SeededGenerator(seed).child(r).child(j)`, two per 64-bit word,
@@ -179,7 +194,7 @@ extension Bootstrap {
         let root = SeededGenerator(seed: seed)
         let width = 3 * e + 1  // per replicate: Σcs, then (Σc·c, Σc·a, Σc·b) per estimator
         let blocks = (n + Self.blockRounds - 1) / Self.blockRounds
-        let thresholds = Self.poissonThresholds
+        let prefixTable = Self.poissonPrefix
         var sums = [Double](repeating: 0, count: b * width)
         sums.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
@@ -187,41 +202,45 @@ extension Bootstrap {
                 weighted.withUnsafeBufferPointer { ap in
                     normalizers.withUnsafeBufferPointer { bp in
                         weights.withUnsafeBufferPointer { sp in
-                            nonisolated(unsafe) let (c, a, bb, s) = (cp.baseAddress!, ap.baseAddress!, bp.baseAddress!, sp.baseAddress!)
-                            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                                var counts = [Double](repeating: 0, count: Self.blockRounds)
-                                let replicateRoots = stride(from: chunk, to: b, by: chunks).map { root.child(UInt64($0)) }
-                                counts.withUnsafeMutableBufferPointer { countBuffer in
-                                    let counts = countBuffer.baseAddress!
-                                    for block in 0..<blocks {
-                                        let start = block * Self.blockRounds
-                                        let length = min(Self.blockRounds, n - start)
-                                        for (slot, replicateRoot) in replicateRoots.enumerated() {
-                                            let r = chunk + slot * chunks
-                                            var generator = replicateRoot.child(UInt64(block))
-                                            var i = 0
-                                            while i < length {
-                                                let word = generator.next()
-                                                let u0 = word >> 32, u1 = word & 0xFFFF_FFFF
-                                                var k0 = 0, k1 = 0
-                                                while k0 < 15, u0 >= thresholds[k0] { k0 += 1 }
-                                                while k1 < 15, u1 >= thresholds[k1] { k1 += 1 }
-                                                counts[i] = Double(k0)
-                                                if i + 1 < length { counts[i + 1] = Double(k1) }
-                                                i += 2
-                                            }
-                                            let o = r * width
-                                            out[o] += BLAS.dot(n: length, x: counts, y: s + start)
-                                            for k in 0..<e {
-                                                out[o + 1 + 3 * k] += BLAS.dot(n: length, x: counts, y: c + k * n + start)
-                                                if selfNormalized[k] {
-                                                    out[o + 2 + 3 * k] += BLAS.dot(n: length, x: counts, y: a + k * n + start)
-                                                    out[o + 3 + 3 * k] += BLAS.dot(n: length, x: counts, y: bb + k * n + start)
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
+                            prefixTable.withUnsafeBufferPointer { pp in
+                              nonisolated(unsafe) let (c, a, bb, s) = (cp.baseAddress!, ap.baseAddress!, bp.baseAddress!, sp.baseAddress!)
+                              nonisolated(unsafe) let prefix = pp
+                              DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                                  var counts = [Double](repeating: 0, count: Self.blockRounds)
+                                  let replicateRoots = stride(from: chunk, to: b, by: chunks).map { root.child(UInt64($0)) }
+                                  counts.withUnsafeMutableBufferPointer { countBuffer in
+                                      let counts = countBuffer.baseAddress!
+                                      for block in 0..<blocks {
+                                          let start = block * Self.blockRounds
+                                          let length = min(Self.blockRounds, n - start)
+                                          for (slot, replicateRoot) in replicateRoots.enumerated() {
+                                              let r = chunk + slot * chunks
+                                              var generator = replicateRoot.child(UInt64(block))
+                                              var i = 0
+                                              while i < length {
+                                                  let word = generator.next()
+                                                  let u0 = word >> 32, u1 = word & 0xFFFF_FFFF
+                                                  // One table look-up resolves almost every draw; the
+                                                  // few split bins fall back to the comparisons.
+                                                  let p0 = prefix[Int(truncatingIfNeeded: u0 >> 24)]
+                                                  let p1 = prefix[Int(truncatingIfNeeded: u1 >> 24)]
+                                                  counts[i] = Double(p0 >= 0 ? Int(p0) : Self.poissonCount(u0))
+                                                  if i + 1 < length { counts[i + 1] = Double(p1 >= 0 ? Int(p1) : Self.poissonCount(u1)) }
+                                                  i += 2
+                                              }
+                                              let o = r * width
+                                              out[o] += BLAS.dot(n: length, x: counts, y: s + start)
+                                              for k in 0..<e {
+                                                  out[o + 1 + 3 * k] += BLAS.dot(n: length, x: counts, y: c + k * n + start)
+                                                  if selfNormalized[k] {
+                                                      out[o + 2 + 3 * k] += BLAS.dot(n: length, x: counts, y: a + k * n + start)
+                                                      out[o + 3 + 3 * k] += BLAS.dot(n: length, x: counts, y: bb + k * n + start)
+                                                  }
+                                              }
+                                          }
+                                      }
+                                  }
+                              }
                             }
                         }
                     }
