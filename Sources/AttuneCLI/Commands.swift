@@ -5,6 +5,9 @@ extension Attune {
     /// its type here, one line per command; its name, help and arguments come from its
     /// ``CommandConfiguration``.
     static let commands: [any Command.Type] = [
+        EvaluateCommand.self,
+        LearnCommand.self,
+        GateCommand.self,
         PolicyCommands.self,
     ]
 }
