@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Linalg", targets: ["Linalg"]),
         .library(name: "Bandits", targets: ["Bandits"]),
         .library(name: "Segmentation", targets: ["Segmentation"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
     ],
     targets: [
         // MARK: - C system libraries
@@ -25,7 +26,8 @@ let package = Package(
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
         .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
         .target(name: "Segmentation", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
-        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation"]),
+        .target(name: "Evaluation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
+        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Evaluation"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
         // MARK: - Benchmarks
@@ -34,7 +36,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "CBLAS", "CAllocationCounter"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Evaluation", "CBLAS", "CAllocationCounter"],
             path: "Benchmarks/AttuneBench"
         ),
 
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "_AttuneTestSupport"]),
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "_AttuneTestSupport"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
     ]
 )

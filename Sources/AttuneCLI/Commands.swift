@@ -6,5 +6,9 @@ extension Attune {
     /// ``CommandConfiguration``.
     static let commands: [any Command.Type] = [
         SegmentCommand.self,
+        EvaluateCommand.self,
+        LearnCommand.self,
+        GateCommand.self,
+        PolicyCommands.self,
     ]
 }
