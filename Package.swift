@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "AttuneCore", targets: ["AttuneCore"]),
         .library(name: "Linalg", targets: ["Linalg"]),
         .library(name: "Bandits", targets: ["Bandits"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     targets: [
         // MARK: - C system libraries
@@ -23,6 +24,7 @@ let package = Package(
         .target(name: "AttuneCore", exclude: ["README.md"]),
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
         .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
+        .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "AttuneCoreTests", dependencies: ["AttuneCore", "_AttuneTestSupport"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "_AttuneTestSupport"]),
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "_AttuneTestSupport"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCore"]),
     ]
 )
