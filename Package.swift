@@ -43,6 +43,6 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "_AttuneTestSupport"]),
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "_AttuneTestSupport"]),
-        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCore"]),
+        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
     ]
 )

@@ -80,7 +80,7 @@ private func parseError(_ words: [String]) -> CommandLineError? {
     }
 
     @Test func emptyCommandLineAsksForACommand() {
-        #expect(parseError([]) == .missingSubcommand(available: ["segment", "gate"]))
+        #expect(parseError([]) == .missingSubcommand(available: ["segment", "gate", "help"]))
     }
 
     @Test(arguments: [
