@@ -5,7 +5,8 @@ import Foundation
 /// the command line's overrides (seeds, horizon, log directory).
 ///
 /// Learner policies (policy files and inline specifications) are built by `policyFactory`,
-/// which receives the specification's JSON bytes and a name for messages; baselines need none.
+/// which receives the specification's JSON bytes and a name for messages (by default the
+/// `attune.policy/1` decoder and factory of `Bandits`); baselines need none.
 public struct SimulationStudy: Sendable {
     /// Builds a live policy from a policy specification's JSON bytes.
     public typealias PolicyFactory = @Sendable (_ specification: Data, _ source: String) throws -> any Policy
@@ -15,8 +16,13 @@ public struct SimulationStudy: Sendable {
     /// Builds learners; `nil` when only baselines are run.
     public var policyFactory: PolicyFactory?
 
-    /// Creates a study.
-    public init(scenario: Scenario, policyFactory: PolicyFactory? = nil) {
+    /// Builds a policy from a policy file's bytes (`attune.policy/1`, decoded strictly).
+    public static let specificationFactory: PolicyFactory = { data, source in
+        try PolicySpecification(decoding: data, source: source).makePolicy()
+    }
+
+    /// Creates a study; learners are built from their policy specifications by default.
+    public init(scenario: Scenario, policyFactory: PolicyFactory? = SimulationStudy.specificationFactory) {
         self.scenario = scenario
         self.policyFactory = policyFactory
     }

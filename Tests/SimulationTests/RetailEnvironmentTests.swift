@@ -137,11 +137,9 @@ struct ShippedScenarioTests {
     @Test("every shipped scenario runs briefly with finite results", arguments: shippedScenarios)
     func runs(_ file: String) throws {
         let scenario = try Scenario(contentsOfFile: "\(simulationsDirectory)/\(file)")
-        let learners = scenario.policies.filter { if case .baseline = $0.source { return false }; return true }
-        var study = SimulationStudy(scenario: scenario)
-        study.scenario.policies.removeAll { p in learners.contains { $0.name == p.name } }
-        let result = try study.run(seeds: 2, horizon: 600)
-        #expect(result.policies.count == study.scenario.policies.count)
+        let study = SimulationStudy(scenario: scenario)
+        let result = try study.run(seeds: 2, horizon: 400)
+        #expect(result.policies.count == scenario.policies.count)
         for policy in result.policies {
             #expect(policy.meanReward.mean.isFinite)
             #expect(policy.regret.mean >= 0)

@@ -96,10 +96,10 @@ extension RetailEnvironment {
 
         let m = s.features.count
         if context.features.count != contextDimension { context.features = Array(repeating: 0, count: contextDimension) }
-        context.features[0] = 1
-        for j in 0..<m { context.features[1 + j] = staticFeatures[customer * m + j] }
-        context.features[m + 1] = min(day - lastVisitDay[customer], 60) / 30
-        context.features[m + 2] = log1p(Double(purchases[customer]))
+        for j in 0..<m { context.features[j] = staticFeatures[customer * m + j] }
+        context.features[m] = min(day - lastVisitDay[customer], 60) / 30
+        context.features[m + 1] = log1p(Double(purchases[customer]))
+        context.features[m + 2] = 1
         context.segment = s.revealSegments ? segment : nil
 
         let seg = s.segments[segment]

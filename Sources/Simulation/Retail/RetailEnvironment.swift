@@ -10,8 +10,9 @@ import Bandits
 ///
 /// Each round one customer arrives (drawn with probability proportional to their segment's
 /// visit weight, by an alias table); a churned customer's visit is lost. The context is
-/// `[1, static features…, recency, log(1 + purchases)]` with recency in units of 30 days
-/// (capped at 2). Every round draws 3 values from the context stream and, per slot, 3 from
+/// `[static features…, recency, log(1 + purchases), 1]` with recency in units of 30 days
+/// (capped at 2): a policy's feature schema lists the static features, then
+/// `recency_30d` and `log_purchases`, with `"intercept": true`. Every round draws 3 values from the context stream and, per slot, 3 from
 /// the response stream, plus 1 at the end of the round, whatever the actions.
 ///
 /// - Complexity: O(K·p) per round for K actions with p attributes, no allocation (event

@@ -121,6 +121,6 @@ public struct RetailSpecification: Sendable, Equatable {
     /// The channels, in the order of `Segment.channels`.
     public static let channelNames = ["web", "app", "email", "social", "store"]
 
-    /// The observed context dimension: intercept, static features, recency, purchases.
+    /// The observed context dimension: static features, recency, purchases, intercept.
     public var contextDimension: Int { features.count + 3 }
 }
