@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
         .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
         .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
-        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
+        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Simulation"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
         // MARK: - Benchmarks

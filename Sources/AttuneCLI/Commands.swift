@@ -6,5 +6,6 @@ extension Attune {
     /// ``CommandConfiguration``.
     static let commands: [any Command.Type] = [
         PolicyCommands.self,
+        SimulateCommand.self,
     ]
 }

@@ -1,3 +1,4 @@
+import AttuneCore
 import Bandits
 
 /// Errors of the `Simulation` module. Each case names the offending field (as a JSONPath
@@ -36,3 +37,5 @@ public enum SimulationError: Error, Equatable, Sendable, CustomStringConvertible
         .policy(name: name, reason: error.description)
     }
 }
+
+extension SimulationError: InputError {}

@@ -33,29 +33,33 @@ public struct SimulationStudy: Sendable {
     ///   - horizon: rounds per run, overriding the scenario's.
     ///   - logDirectory: where decision logs (and, for retail, raw events) are written.
     ///   - maximumConcurrency: worker threads (default: all cores).
-    ///   - progress: called with (finished runs, total runs).
+    ///   - progress: called with the number of rounds just simulated.
+    ///   - planned: called once, before any run, with the total number of rounds.
     /// - Throws: `SimulationError` naming the policy, field or file at fault.
     public func run(seeds: Int? = nil, horizon: Int? = nil, logDirectory: String? = nil, maximumConcurrency: Int? = nil,
-                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws(SimulationError) -> StudyResult {
+                    progress: (@Sendable (Int) -> Void)? = nil, planned: (@Sendable (Int) -> Void)? = nil) throws(SimulationError) -> StudyResult {
         if let seeds, seeds < 1 { throw .invalidStudy(field: "--seeds", problem: "\(seeds) seeds; run at least 1") }
         if let horizon, horizon < 1 { throw .invalidStudy(field: "--horizon", problem: "\(horizon) rounds; run at least 1") }
         let plan = Scenario.SeedPlan(count: seeds ?? scenario.seeds.count, base: scenario.seeds.base)
         let rounds = horizon ?? scenario.horizon
         switch scenario.environment {
         case .linearContextual(let spec):
-            return try run(LinearContextualEnvironment(spec), plan, rounds, logDirectory, maximumConcurrency, progress)
+            return try run(LinearContextualEnvironment(spec), plan, rounds, logDirectory, maximumConcurrency, progress, planned)
         case .retail(let spec):
-            return try run(RetailEnvironment(spec), plan, rounds, logDirectory, maximumConcurrency, progress)
+            return try run(RetailEnvironment(spec), plan, rounds, logDirectory, maximumConcurrency, progress, planned)
         }
     }
 
     private func run<E: SimulationEnvironment>(_ environment: E, _ plan: Scenario.SeedPlan, _ horizon: Int, _ logDirectory: String?,
-                                               _ concurrency: Int?, _ progress: (@Sendable (Int, Int) -> Void)?) throws(SimulationError) -> StudyResult {
+                                               _ concurrency: Int?, _ progress: (@Sendable (Int) -> Void)?,
+                                               _ planned: (@Sendable (Int) -> Void)?) throws(SimulationError) -> StudyResult {
         var runner = SimulationRunner(environment: environment, horizon: horizon, seeds: plan.values, feedback: scenario.feedback,
                                       curvePoints: scenario.curvePoints, logDirectory: logDirectory, maximumConcurrency: concurrency,
                                       progress: progress)
         runner.writesEvents = logDirectory != nil
-        return try runner.run(makePolicies(catalog: environment.catalog))
+        let policies = try makePolicies(catalog: environment.catalog)
+        planned?(runner.plannedRounds(for: policies))
+        return try runner.run(policies)
     }
 
     /// The scenario's policies as the runner sees them; each learner is built once here so

@@ -96,6 +96,7 @@ extension SimulationRunner {
                 }
                 if let log, let logTerms { try logTerms.write(pending, segment: pending.interaction.context.segment, env: env, to: log) }
             }
+            if round & 8191 == 8191 { progress?(8192) }
             if round + 1 == nextBoundary {
                 metrics.rewardCurve.append(windowReward / Double(round + 1 - windowStart))
                 metrics.regretCurve.append(metrics.totalRegret)
@@ -109,6 +110,7 @@ extension SimulationRunner {
                 try logTerms.write(pending, segment: pending.interaction.context.segment, env: env, to: log)
             }
         }
+        progress?(horizon & 8191)
         metrics.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return metrics
     }

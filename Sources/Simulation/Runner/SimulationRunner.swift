@@ -44,13 +44,14 @@ public struct SimulationRunner<Environment: SimulationEnvironment>: Sendable {
     public var writesEvents: Bool = false
     /// Worker threads (default: the active processor count).
     public var maximumConcurrency: Int
-    /// Called after each finished run with (finished, total); from worker threads.
-    public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Called from worker threads with the number of rounds just simulated (every few
+    /// thousand rounds of each run); the total is ``plannedRounds(for:)``.
+    public var progress: (@Sendable (Int) -> Void)?
 
     /// Creates a runner.
     public init(environment: Environment, horizon: Int, seeds: [UInt64], feedback: FeedbackSpecification = FeedbackSpecification(),
                 curvePoints: Int = 50, logDirectory: String? = nil, maximumConcurrency: Int? = nil,
-                progress: (@Sendable (Int, Int) -> Void)? = nil) {
+                progress: (@Sendable (Int) -> Void)? = nil) {
         self.environment = environment
         self.horizon = horizon
         self.seeds = seeds
@@ -86,7 +87,6 @@ public struct SimulationRunner<Environment: SimulationEnvironment>: Sendable {
         let tasks = plan
         let results = Mutex<[Result<RunMetrics, SimulationError>?]>(Array(repeating: nil, count: tasks.count))
         let next = Atomic<Int>(0)
-        let finished = Atomic<Int>(0)
         let total = tasks.count
         let workers = max(1, min(maximumConcurrency, total))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -103,8 +103,6 @@ public struct SimulationRunner<Environment: SimulationEnvironment>: Sendable {
                     result = .failure(error)
                 }
                 results.withLock { $0[i] = result }
-                let done = finished.wrappingAdd(1, ordering: .relaxed).newValue
-                progress?(done, total)
             }
         }
         let outcomes = results.withLock { $0 }
@@ -125,6 +123,15 @@ public struct SimulationRunner<Environment: SimulationEnvironment>: Sendable {
         }
         return StudyResult(horizon: horizon, seeds: seeds, segmentNames: environment.segmentNames,
                            policies: policies.indices.map { PolicyResult(name: policies[$0].name, runs: runs[$0]) })
+    }
+
+    /// The rounds a study of `policies` simulates in all (the best-fixed baseline runs every
+    /// action), for progress bars.
+    public func plannedRounds(for policies: [StudyPolicy]) -> Int {
+        policies.reduce(0) { total, policy in
+            if case .bestFixed = policy.kind { return total + environment.catalog.count * seeds.count * horizon }
+            return total + seeds.count * horizon
+        }
     }
 
     // MARK: - One run
