@@ -13,11 +13,16 @@ struct PolicySpecificationTests {
         try Data(contentsOf: root.appendingPathComponent("policies/\(name).json"))
     }
 
-    static func conformance<P: Policy>(_ first: P, _ make: @escaping () throws -> any Policy) -> [String] {
-        PolicyConformance.check(makePolicy: { () throws -> P in
-            guard let policy = try make() as? P else { throw BanditsError.snapshotMismatch(reason: "another type") }
-            return policy
-        })
+    static func conformance<P: Policy>(_ first: P, segments: Int?, _ make: @escaping () throws -> any Policy) -> [String] {
+        PolicyConformance.check(
+            makePolicy: { () throws -> P in
+                guard let policy = try make() as? P else { throw BanditsError.snapshotMismatch(reason: "another type") }
+                return policy
+            },
+            makeContext: { rng, d in
+                Context(features: (0..<d).map { _ in rng.nextStandardNormal() },
+                        segment: segments.map { Int(rng.nextUniform() * Double($0)) })
+            })
     }
 
     @Test(arguments: files)
@@ -27,7 +32,7 @@ struct PolicySpecificationTests {
         let policy = try specification.makePolicy()
         #expect(policy.catalog.count == specification.catalog.count)
         #expect(policy.contextDimension == specification.featureSchema.dimension)
-        let failures = Self.conformance(policy) { try specification.makePolicy() }
+        let failures = Self.conformance(policy, segments: specification.segmentation?.count) { try specification.makePolicy() }
         #expect(failures.isEmpty, "\(failures)")
     }
 

@@ -110,7 +110,7 @@ extension PolicySpecification {
         case .linucb: applicable = ["alpha", "ridge", "forgetting", "seed"]
         case .linearThompson: applicable = ["variance", "ridge", "forgetting", "samples", "seed"]
         case .ucb1: applicable = ["alpha", "seed"]
-        case .betaBernoulli: applicable = ["prior_alpha", "prior_beta", "samples", "seed"]
+        case .betaBernoulli, .priceThompson: applicable = ["prior_alpha", "prior_beta", "samples", "seed"]
         }
         let given: [(String, Double?)] = [("alpha", a.alpha), ("ridge", a.ridge), ("forgetting", a.forgetting),
                                           ("variance", a.variance), ("prior_alpha", a.priorAlpha), ("prior_beta", a.priorBeta),
@@ -128,6 +128,13 @@ extension PolicySpecification {
         if let p = a.priorAlpha { try Self.require(p > 0, "$.algorithm.prior_alpha", "\(p)", "a number > 0") }
         if let p = a.priorBeta { try Self.require(p > 0, "$.algorithm.prior_beta", "\(p)", "a number > 0") }
         if let m = a.samples { try Self.require(m >= 1 && m <= 4096, "$.algorithm.samples", "\(m)", "an integer in 1...4096") }
+        if a.kind == .priceThompson {
+            for (i, entry) in catalog.enumerated() {
+                let margin = (entry.price ?? 0) - (entry.cost ?? 0)
+                try Self.require(entry.kind == .price && margin > 0, "$.catalog[\(i)]", "'\(entry.id)'",
+                                 "a \"price\" action with price > cost (price_thompson chooses by margin)")
+            }
+        }
         if let strategy = segmentation?.strategy {
             let supported = Self.supportedStrategies(for: a.kind)
             try Self.require(supported.contains(strategy), "$.segmentation.strategy", "'\(strategy.rawValue)'",
@@ -200,8 +207,9 @@ extension PolicySpecification {
     /// The segment strategies each algorithm can run with.
     static func supportedStrategies(for kind: AlgorithmSpecification.Kind) -> [SegmentStrategy] {
         switch kind {
-        case .ucb1, .betaBernoulli: return [.global, .perSegment]
-        case .linucb, .linearThompson: return [.global]
+        case .ucb1, .betaBernoulli, .priceThompson: return [.global, .perSegment]
+        case .linucb: return SegmentStrategy.allCases
+        case .linearThompson: return [.global]
         }
     }
 

@@ -192,6 +192,9 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         case ucb1
         /// Beta–Bernoulli Thompson sampling, context-free: `prior_alpha`, `prior_beta`, `samples`.
         case betaBernoulli = "beta_bernoulli"
+        /// Thompson sampling of the purchase probability at each price point, choosing by
+        /// expected margin (price actions only): `prior_alpha`, `prior_beta`, `samples`.
+        case priceThompson = "price_thompson"
     }
     /// The algorithm.
     public var kind: Kind

@@ -105,6 +105,23 @@ struct RidgeArms: Sendable, Codable, Equatable {
         }
     }
 
+    /// Writes `A_a⁻¹ x` (with pending discounts) into `result` (d doubles).
+    /// - Complexity: O(d²), no allocation.
+    @inline(__always)
+    func inverseTimes(_ action: Int, x: UnsafePointer<Double>, into result: UnsafeMutablePointer<Double>) {
+        let d = dimension
+        guard d > 0 else { return }
+        inverses.withUnsafeBufferPointer { inv in
+            BLAS.gemv(m: d, n: d, alpha: pendingScale(of: action), a: inv.baseAddress! + action * d * d, lda: d, x: x, y: result)
+        }
+    }
+
+    /// `θ_a · v` for any d-vector `v`.
+    @inline(__always)
+    func coefficientsDot(_ action: Int, _ v: UnsafePointer<Double>) -> Double {
+        mean(of: action, x: v)
+    }
+
     /// Scratch doubles ``scores(x:candidates:means:variances:scratch:)`` needs: `count · d`.
     var batchScratchCount: Int { count * dimension }
 
