@@ -17,6 +17,8 @@ public enum BanditsError: Error, Equatable, Sendable, CustomStringConvertible {
     case nonFiniteFeature(field: String)
     /// A reward is NaN or infinite.
     case nonFiniteReward(Double)
+    /// A context's segment is missing or outside `0..<count` for a policy with per-segment state.
+    case unknownSegment(Int?, count: Int)
     /// A probability distribution is not a valid PMF (negative, non-finite, or not summing to 1).
     case invalidDistribution(field: String, reason: String)
     /// A hyper-parameter is out of its allowed range.
@@ -49,6 +51,9 @@ public enum BanditsError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(field) is NaN or infinite: send finite numbers (impute or drop missing values first)"
         case .nonFiniteReward(let value):
             return "reward \(value) is not finite: rewards must be finite numbers"
+        case .unknownSegment(let segment, let count):
+            let given = segment.map { "segment \($0)" } ?? "a context without a segment"
+            return "\(given) cannot be scored: this policy keeps \(count) segments; send context.segment in 0..<\(count)"
         case .invalidDistribution(let field, let reason):
             return "\(field) is not a valid probability distribution: \(reason)"
         case .invalidParameter(let field, let value, let expected):
