@@ -12,6 +12,8 @@ enum BenchError: Error, CustomStringConvertible {
     case peerFailed(peer: String, reason: String)
     /// A file could not be written or read.
     case io(path: String, reason: String)
+    /// An Attune learner could not be built or threw while running.
+    case learnerFailed(learner: String, reason: String)
 
     var description: String {
         switch self {
@@ -27,6 +29,8 @@ enum BenchError: Error, CustomStringConvertible {
             return "peer \(peer) failed: \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .learnerFailed(let learner, let reason):
+            return "learner \(learner) failed: \(reason)"
         }
     }
 }

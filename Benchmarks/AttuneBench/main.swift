@@ -1,6 +1,28 @@
-import AttuneCore
-import CAllocationCounter
-let before = attune_allocation_count()
-var a: [Double] = []
-for i in 0..<10 { a = Array(repeating: Double(i), count: 100) }
-print("attune-bench \(AttuneVersion.current) allocations for 10 arrays: \(attune_allocation_count() - before) \(a.count)")
+import Foundation
+
+// Parse, dispatch, report: the suites live in their own files.
+let options: BenchOptions
+do {
+    options = try BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    ResultWriter.progress("attune-bench: \(error)")
+    exit(64)
+}
+if options.help || options.suite.isEmpty {
+    print(BenchOptions.usage)
+    exit(options.help ? 0 : 64)
+}
+let writer = ResultWriter(format: options.format)
+do {
+    switch options.suite {
+    case "bandits":
+        try BanditBenchmarks.run(options: options, writer: writer)
+    default:
+        throw BenchError.unknownSuite(options.suite)
+    }
+    writer.finish()
+} catch {
+    writer.finish()
+    ResultWriter.progress("attune-bench: \(error)")
+    exit(1)
+}
