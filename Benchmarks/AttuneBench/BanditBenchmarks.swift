@@ -33,7 +33,10 @@ enum BanditBenchmarks {
         let large = BanditEnvironment(
             seed: options.seed &+ 1, dimension: largeDimension, actionCount: largeActionCount, rounds: latencyRounds,
             actionFeatureDimension: largeDimension)
-        writer.emit(environmentRecord(environment))
+        // JSON Lines go out as each figure is measured; a table run prints a summary at the end.
+        let streaming = writer.format == .json
+        func emit(_ record: BenchmarkRecord) { if streaming { writer.emit(record) } }
+        emit(environmentRecord(environment))
 
         // MARK: Attune
         var runs: [BanditRunResult] = []
@@ -42,15 +45,15 @@ enum BanditBenchmarks {
             ResultWriter.progress("bandits: attune \(learner.name): \(rounds) rounds")
             let result = try learner.run(environment, rounds, options.seed)
             runs.append(result)
-            writer.emit(runRecord(result))
+            emit(runRecord(result))
             ResultWriter.progress("bandits: attune \(learner.name): decision latency")
             let small = try learner.latency(environment, latencyRounds, options.seed)
             latencies.append(small)
-            writer.emit(latencyRecord(small))
+            emit(latencyRecord(small))
             if let largeLatency = learner.largeLatency {
                 let measured = try largeLatency(large, latencyRounds, options.seed)
                 latencies.append(measured)
-                writer.emit(latencyRecord(measured))
+                emit(latencyRecord(measured))
             }
         }
 
@@ -64,14 +67,22 @@ enum BanditBenchmarks {
                 peers = BanditPeers.run(
                     environment: peerEnvironment, environmentFile: file, latencyEnvironmentFile: largeFile,
                     rounds: rounds, latencyRounds: peerLatencyRounds, quick: options.quick, seed: options.seed)
-                for peer in peers { writer.emit(peerRecord(peer)) }
+                for peer in peers { emit(peerRecord(peer)) }
             } else {
                 ResultWriter.progress("note: Benchmarks/peers not found from here; run attune-bench from the package folder to include the peers")
             }
         }
 
         // MARK: Comparisons
-        for record in comparisons(runs: runs, latencies: latencies, peers: peers) { writer.emit(record) }
+        let compared = comparisons(runs: runs, latencies: latencies, peers: peers)
+        if streaming {
+            for record in compared { writer.emit(record) }
+        } else {
+            for record in summary(environment: environment, runs: runs, latencies: latencies, peers: peers) { writer.emit(record) }
+            writer.finish()
+            print("")
+            for record in compared where record["figure"] != nil { writer.emit(record) }
+        }
     }
 
     // MARK: - Records
