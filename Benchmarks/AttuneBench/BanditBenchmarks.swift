@@ -21,6 +21,11 @@ enum BanditBenchmarks {
     static let targetP99Small = 2_000.0
     static let targetP99Large = 50_000.0
 
+    /// The suite as `attune-bench` dispatches it.
+    static let suite = BenchSuite(name: "bandits") { options, writer throws(BenchError) in
+        try run(options: options, writer: writer)
+    }
+
     /// Runs the suite.
     /// - Throws: `BenchError` when a learner fails or a file cannot be written.
     static func run(options: BenchOptions, writer: ResultWriter) throws(BenchError) {
@@ -82,6 +87,7 @@ enum BanditBenchmarks {
             writer.finish()
             print("")
             for record in compared where record["figure"] != nil { writer.emit(record) }
+            writer.finish()
         }
     }
 
