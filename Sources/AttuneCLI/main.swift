@@ -1,2 +1,3 @@
 import AttuneCore
-print("attune \(AttuneVersion.current)")
+
+await CommandLineTool(root: Attune.self).main()

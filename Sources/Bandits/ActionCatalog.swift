@@ -12,7 +12,7 @@ public struct ActionCatalog: Sendable, Codable, Equatable {
     ///   `BanditsError.duplicateAction` when two actions share an id,
     ///   `BanditsError.nonFiniteFeature` when an action feature is NaN or infinite,
     ///   `BanditsError.dimensionMismatch` when actions have feature vectors of different lengths.
-    public init(_ actions: [Action]) throws {
+    public init(_ actions: [Action]) throws(BanditsError) {
         guard !actions.isEmpty else { throw BanditsError.emptyCatalog }
         var index: [ActionID: Int] = [:]
         let featureCount = actions[0].features.count
@@ -32,7 +32,7 @@ public struct ActionCatalog: Sendable, Codable, Equatable {
 
     /// A catalog of `count` offers named `"0"`, `"1"`, … without features.
     /// - Throws: `BanditsError.emptyCatalog` when `count` < 1.
-    public static func numbered(_ count: Int, kind: ActionKind = .offer) throws -> ActionCatalog {
+    public static func numbered(_ count: Int, kind: ActionKind = .offer) throws(BanditsError) -> ActionCatalog {
         guard count >= 1 else { throw BanditsError.emptyCatalog }
         return try ActionCatalog((0..<count).map { Action(id: ActionID(String($0)), kind: kind) })
     }
@@ -52,7 +52,7 @@ public struct ActionCatalog: Sendable, Codable, Equatable {
     /// The candidate indices for an API call: `ids` (or every action when `nil`) minus `excluded`.
     /// - Throws: `BanditsError.unknownAction` for an id not in the catalog,
     ///   `BanditsError.noEligibleAction` when nothing is left.
-    public func candidates(ids: [ActionID]? = nil, excluding excluded: Set<ActionID> = []) throws -> [Int] {
+    public func candidates(ids: [ActionID]? = nil, excluding excluded: Set<ActionID> = []) throws(BanditsError) -> [Int] {
         for id in excluded where indexByID[id] == nil { throw BanditsError.unknownAction(id) }
         var result: [Int] = []
         if let ids {

@@ -177,7 +177,8 @@ public struct ContextualBandit<S: Scorer, E: Explorer>: Policy {
         let n = candidates.count
         resize(&work.estimates, to: n)
         resize(&work.bonuses, to: n)
-        if work.scratch.count < scorer.scratchCount { resize(&work.scratch, to: scorer.scratchCount) }
+        let scratchCount = scorer.scratchCount(candidateCount: n)
+        if work.scratch.count < scratchCount { resize(&work.scratch, to: scratchCount) }
         let sampleCount = scorer.posteriorSampleCount
         if sampleCount == 0 {
             context.features.withUnsafeBufferPointer { x in

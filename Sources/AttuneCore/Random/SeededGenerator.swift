@@ -15,7 +15,8 @@
 /// Blackman & Vigna, "Scrambled linear pseudorandom number generators" (2021);
 /// Steele, Lea & Flood, "Fast splittable pseudorandom number generators" (2014).
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable, Codable {
-    /// The seed this generator (or its ancestor) was created from.
+    /// The seed this generator was created from; for a child stream, the seed derived for it
+    /// by ``child(_:)``.
     public let seed: UInt64
     private var s0: UInt64
     private var s1: UInt64
@@ -31,6 +32,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
         s2 = SeededGenerator.splitMix64(&sm)
         s3 = SeededGenerator.splitMix64(&sm)
     }
+
+    /// A generator with the given xoshiro256** state, for checking the algorithm against its
+    /// published reference values. The state must not be all zero.
+    init(seed: UInt64, state: (UInt64, UInt64, UInt64, UInt64)) {
+        self.seed = seed
+        (s0, s1, s2, s3) = state
+    }
+
+    /// The four words of the xoshiro256** state.
+    var state: (UInt64, UInt64, UInt64, UInt64) { (s0, s1, s2, s3) }
 
     /// The next 64 uniformly distributed bits.
     /// - Complexity: O(1), no allocation.

@@ -30,8 +30,9 @@ public protocol Scorer: Sendable, Codable, Equatable {
     /// Length of the context vectors it reads.
     var contextDimension: Int { get }
     /// Doubles of scratch memory ``scores(features:segment:candidates:estimates:bonuses:scratch:)``
-    /// and ``sampleScores(features:segment:candidates:sampleCount:using:samples:scratch:)`` need.
-    var scratchCount: Int { get }
+    /// and ``sampleScores(features:segment:candidates:sampleCount:using:samples:scratch:)`` need
+    /// for `candidateCount` candidates.
+    func scratchCount(candidateCount: Int) -> Int
     /// Posterior draws per decision (0 for deterministic scorers).
     var posteriorSampleCount: Int { get }
 
@@ -44,7 +45,7 @@ public protocol Scorer: Sendable, Codable, Equatable {
     ///   - candidates: Catalog indices, each in `0..<actionCount` (already checked).
     ///   - estimates: Receives one estimate per candidate.
     ///   - bonuses: Receives one bonus per candidate.
-    ///   - scratch: At least `scratchCount` doubles of working memory.
+    ///   - scratch: At least `scratchCount(candidateCount:)` doubles of working memory.
     /// - Complexity: scorer-specific; no allocation.
     func scores(
         features: UnsafeBufferPointer<Double>, segment: Int?, candidates: UnsafeBufferPointer<Int>,

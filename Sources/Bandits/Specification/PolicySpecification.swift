@@ -183,17 +183,14 @@ public struct SegmentationSpecification: Sendable, Codable, Equatable {
 public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     /// The algorithm.
     public enum Kind: String, Sendable, Codable, Equatable, CaseIterable {
-        /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`.
+        /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`, `forgetting`.
         case linucb
-        /// Linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`.
+        /// Disjoint linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`,
+        /// `forgetting`, `samples`.
         case linearThompson = "linear_thompson"
-        /// Logistic regression with Laplace-approximation Thompson sampling (Chapelle & Li 2011): `ridge`.
-        case logisticThompson = "logistic_thompson"
-        /// Bootstrapped ridge ensembles (Eckles & Kaptein 2014): `bags`, `ridge`.
-        case bootstrap
         /// UCB1 (Auer et al. 2002), context-free: `alpha`.
         case ucb1
-        /// Beta–Bernoulli Thompson sampling, context-free: `prior_alpha`, `prior_beta`.
+        /// Beta–Bernoulli Thompson sampling, context-free: `prior_alpha`, `prior_beta`, `samples`.
         case betaBernoulli = "beta_bernoulli"
     }
     /// The algorithm.
@@ -202,32 +199,39 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public var alpha: Double?
     /// Ridge regularization λ of `A = λI + Σ x xᵀ`; > 0, default 1.
     public var ridge: Double?
-    /// Posterior variance scale v² of linear Thompson sampling; > 0, default 1.
+    /// Forgetting factor γ ∈ (0, 1] of the linear learners; default 1 (no forgetting).
+    public var forgetting: Double?
+    /// Posterior variance scale v² of linear Thompson sampling (the reward noise variance,
+    /// in squared reward units); > 0, default 1.
     public var variance: Double?
     /// Beta prior α (successes + 1); > 0, default 1.
     public var priorAlpha: Double?
     /// Beta prior β (failures + 1); > 0, default 1.
     public var priorBeta: Double?
-    /// Ensemble size of `bootstrap`; 1…256, default 10.
-    public var bags: Int?
+    /// Posterior draws per decision of the Thompson samplers; 1…4096, default 32.
+    public var samples: Int?
+    /// Seed of the posterior draws; default 0.
+    public var seed: UInt64?
 
     /// Creates an algorithm specification.
-    public init(kind: Kind, alpha: Double? = nil, ridge: Double? = nil, variance: Double? = nil,
-                priorAlpha: Double? = nil, priorBeta: Double? = nil, bags: Int? = nil) {
+    public init(kind: Kind, alpha: Double? = nil, ridge: Double? = nil, forgetting: Double? = nil, variance: Double? = nil,
+                priorAlpha: Double? = nil, priorBeta: Double? = nil, samples: Int? = nil, seed: UInt64? = nil) {
         self.kind = kind
         self.alpha = alpha
         self.ridge = ridge
+        self.forgetting = forgetting
         self.variance = variance
         self.priorAlpha = priorAlpha
         self.priorBeta = priorBeta
-        self.bags = bags
+        self.samples = samples
+        self.seed = seed
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, alpha, ridge, variance
+        case kind, alpha, ridge, forgetting, variance
         case priorAlpha = "prior_alpha"
         case priorBeta = "prior_beta"
-        case bags
+        case samples, seed
     }
 }
 

@@ -63,7 +63,7 @@ public struct BetaBernoulliThompson: Scorer {
     public let configuration: Configuration
     public let actionCount: Int
     public let contextDimension: Int
-    public var scratchCount: Int { 0 }
+    public func scratchCount(candidateCount: Int) -> Int { 0 }
     public var posteriorSampleCount: Int { configuration.samples }
 
     /// Posterior α per (segment, action), row-major `segment * actionCount + action`.

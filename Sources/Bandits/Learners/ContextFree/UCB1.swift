@@ -53,7 +53,7 @@ public struct UCB1: Scorer {
     public let configuration: Configuration
     public let actionCount: Int
     public let contextDimension: Int
-    public var scratchCount: Int { 0 }
+    public func scratchCount(candidateCount: Int) -> Int { 0 }
 
     /// Weighted observation count per (segment, action), row-major `segment * actionCount + action`.
     public private(set) var counts: [Double]

@@ -1,0 +1,9 @@
+import AttuneCore
+
+extension Attune {
+    /// The commands of `attune`, in help-text order. A new command is registered by adding
+    /// its type here, one line per command; its name, help and arguments come from its
+    /// ``CommandConfiguration``.
+    static let commands: [any Command.Type] = [
+    ]
+}

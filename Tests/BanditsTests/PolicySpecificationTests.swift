@@ -1,0 +1,109 @@
+import AttuneCore
+import Bandits
+import Foundation
+import Testing
+import _AttuneTestSupport
+
+@Suite("Policy files")
+struct PolicySpecificationTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let files = ["offers-linucb", "pricing-thompson", "content-slots"]
+
+    static func data(_ name: String) throws -> Data {
+        try Data(contentsOf: root.appendingPathComponent("policies/\(name).json"))
+    }
+
+    static func conformance<P: Policy>(_ first: P, _ make: @escaping () throws -> any Policy) -> [String] {
+        PolicyConformance.check(makePolicy: { () throws -> P in
+            guard let policy = try make() as? P else { throw BanditsError.snapshotMismatch(reason: "another type") }
+            return policy
+        })
+    }
+
+    @Test(arguments: files)
+    func shippedPolicyLoadsBuildsAndConforms(name: String) throws {
+        let specification = try PolicySpecification(decoding: Self.data(name), source: "\(name).json")
+        #expect(specification.id == name)
+        let policy = try specification.makePolicy()
+        #expect(policy.catalog.count == specification.catalog.count)
+        #expect(policy.contextDimension == specification.featureSchema.dimension)
+        let failures = Self.conformance(policy) { try specification.makePolicy() }
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    @Test func snapshotOfAnotherFileIsRefused() throws {
+        let original = try PolicySpecification(decoding: Self.data("offers-linucb"))
+        var edited = original
+        edited.algorithm.alpha = 0.9
+        let snapshot = try original.makePolicy().snapshot()
+        var other = try edited.makePolicy()
+        #expect(throws: BanditsError.self) { try other.restore(from: snapshot) }
+        do {
+            try other.restore(from: snapshot)
+        } catch {
+            guard case .snapshotMismatch = error else { Issue.record("\(error)"); return }
+        }
+        var same = try original.makePolicy()
+        try same.restore(from: snapshot)
+    }
+
+    @Test func fingerprintIsStableAndSensitive() throws {
+        let a = try PolicySpecification(decoding: Self.data("pricing-thompson"))
+        let b = try PolicySpecification(decoding: Self.data("pricing-thompson"))
+        var c = a
+        c.catalog[0].cost = 12
+        #expect(a.fingerprint == b.fingerprint)
+        #expect(a.fingerprint != c.fingerprint)
+    }
+
+    // MARK: - Bad files
+
+    /// (edit of the offers file, the path the error must name)
+    static let badEdits: [(String, String, String)] = [
+        ("\"alpha\": 0.8", "\"alpah\": 0.8", "$.algorithm.alpah"),
+        ("\"format\": \"attune.policy/1\"", "\"format\": \"attune.policy/2\"", "$.format"),
+        ("\"window_seconds\": 604800}", "\"window_seconds\": -1}", "$.reward.window_seconds"),
+        ("\"alpha\": 0.8", "\"alpha\": -0.8", "$.algorithm.alpha"),
+        ("\"alpha\": 0.8", "\"alpha\": 0.8, \"samples\": 4", "$.algorithm.samples"),
+        ("\"amount\": 25000", "\"amount\": 0", "$.constraints.budgets[0].amount"),
+        ("[\"ten_percent\", \"bundle_deal\"]", "[\"ten_percent\", \"bundel_deal\"]", "$.constraints.budgets[0].actions[1]"),
+        ("{\"id\": \"loyalty_points\"", "{\"id\": \"free_shipping\"", "$.catalog[4].id"),
+        ("\"max_exposures\": 3", "\"max_exposures\": \"3\"", "$.constraints.frequency_caps[0].max_exposures"),
+        ("\"intercept\": true", "\"intercept\": true, \"scaling\": 1", "$.feature_schema.scaling"),
+        ("{\"feature\": \"orders_90d\"", "{\"feature\": \"orders_91d\"", "$.catalog[5].eligibility.rules[0].feature"),
+        ("\"scale\": 20}", "\"scale\": 0}", "$.feature_schema.features[0].scale"),
+    ]
+
+    @Test(arguments: badEdits)
+    func badFileNamesThePath(edit: (String, String, String)) throws {
+        let text = try #require(String(data: Self.data("offers-linucb"), encoding: .utf8))
+        #expect(text.contains(edit.0))
+        let broken = text.replacingOccurrences(of: edit.0, with: edit.1)
+        do {
+            _ = try PolicySpecification(decoding: Data(broken.utf8), source: "offers.json")
+            Issue.record("accepted \(edit.1)")
+        } catch {
+            guard case .invalidSpecification(let path, _, _) = error else { Issue.record("\(error)"); return }
+            #expect(path.hasSuffix(edit.2), "\(error)")
+        }
+    }
+
+    @Test func misspelledKeySuggestsTheRightOne() throws {
+        let text = try #require(String(data: Self.data("offers-linucb"), encoding: .utf8))
+        let broken = text.replacingOccurrences(of: "\"alpha\": 0.8", with: "\"alpah\": 0.8")
+        #expect(throws: BanditsError.self) { try PolicySpecification(decoding: Data(broken.utf8), source: "offers.json") }
+        do {
+            _ = try PolicySpecification(decoding: Data(broken.utf8), source: "offers.json")
+        } catch {
+            #expect(error.description.contains("did you mean 'alpha'"), "\(error)")
+            #expect(error.description.contains("offers.json:"), "\(error)")
+        }
+    }
+
+    @Test func emptyCatalogIsRefused() throws {
+        var specification = try PolicySpecification(decoding: Self.data("content-slots"))
+        specification.catalog = []
+        specification.slots = nil
+        #expect(throws: BanditsError.self) { try specification.makePolicy() }
+    }
+}
