@@ -43,8 +43,43 @@ struct BanditLearner {
 /// The Attune learners the bandit suite runs, each a scorer plus an explorer over the context
 /// with a constant 1 appended (dimension d + 1).
 enum BanditLearners {
+    /// LinUCB's exploration weight, the numpy and MABWiser peers' too.
+    static let alpha = 0.5
+    /// Posterior scale of linear Thompson sampling (about the reward's standard deviation).
+    static let thompsonScale = 0.5
+    /// SquareCB's γ (fixed; VW grows its γ as 10 √t).
+    static let squareCBGamma = 1_000.0
+
     static func all(for environment: BanditEnvironment, large: BanditEnvironment) -> [BanditLearner] {
         [
+            BanditLearner.make("linucb alpha=\(alpha) + optimistic argmax") { e in
+                try ContextualBandit(
+                    catalog: try ActionCatalog.numbered(e.actionCount),
+                    scorer: try LinUCB(actionCount: e.actionCount, contextDimension: e.dimension + 1,
+                                       configuration: .init(alpha: alpha, ridge: 1)),
+                    explorer: OptimisticArgmax(), seed: e.seed)
+            },
+            BanditLearner.make("linear thompson scale=\(thompsonScale) samples=32 + greedy") { e in
+                try ContextualBandit(
+                    catalog: try ActionCatalog.numbered(e.actionCount),
+                    scorer: try LinearThompsonSampling(actionCount: e.actionCount, contextDimension: e.dimension + 1,
+                                                       configuration: .init(scale: thompsonScale, ridge: 1, samples: 32)),
+                    explorer: Greedy(), seed: e.seed)
+            },
+            BanditLearner.make("ridge + squarecb gamma=\(Int(squareCBGamma))") { e in
+                try ContextualBandit(
+                    catalog: try ActionCatalog.numbered(e.actionCount),
+                    scorer: try LinUCB(actionCount: e.actionCount, contextDimension: e.dimension + 1,
+                                       configuration: .init(alpha: 0, ridge: 1)),
+                    explorer: try SquareCB(gamma: squareCBGamma), seed: e.seed)
+            },
+            BanditLearner.make("ridge + epsilon-greedy 0.05") { e in
+                try ContextualBandit(
+                    catalog: try ActionCatalog.numbered(e.actionCount),
+                    scorer: try LinUCB(actionCount: e.actionCount, contextDimension: e.dimension + 1,
+                                       configuration: .init(alpha: 0, ridge: 1)),
+                    explorer: try EpsilonGreedy(epsilon: 0.05), seed: e.seed)
+            },
             BanditLearner.make("ucb1 (context-free) + optimistic argmax", large: false) { e in
                 try ContextualBandit(
                     catalog: try ActionCatalog.numbered(e.actionCount),
