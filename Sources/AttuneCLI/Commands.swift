@@ -5,5 +5,6 @@ extension Attune {
     /// its type here, one line per command; its name, help and arguments come from its
     /// ``CommandConfiguration``.
     static let commands: [any Command.Type] = [
+        PolicyCommands.self,
     ]
 }

@@ -69,3 +69,9 @@ public enum BanditsError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+import AttuneCore
+
+/// Bandits errors are caused by what the user supplied (a policy file, a request), so the
+/// command-line tool reports them with exit code 64 and their description.
+extension BanditsError: InputError {}

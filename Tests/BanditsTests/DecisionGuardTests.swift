@@ -1,0 +1,99 @@
+import AttuneCore
+import Bandits
+import Foundation
+import Testing
+
+@Suite("Decision guard")
+struct DecisionGuardTests {
+    static let costs = [1.0, 3, 2, 5, 0]
+    static func offers() throws -> ActionCatalog {
+        try ActionCatalog(costs.enumerated().map { Action(id: ActionID("a\($0.offset)"), cost: $0.element) })
+    }
+    static let constraints = ConstraintsSpecification(
+        frequencyCaps: [FrequencyCapSpecification(actions: ["a0", "a1"], maxExposures: 2, periodSeconds: 100),
+                        FrequencyCapSpecification(maxExposures: 5, periodSeconds: 1000)],
+        budgets: [BudgetSpecification(campaign: "paced", actions: ["a1", "a2"], amount: 50, startSeconds: 0, flightSeconds: 5000),
+                  BudgetSpecification(campaign: "flat", actions: ["a3"], amount: 20, flightSeconds: 5000, pacing: false)])
+
+    /// Random streams: random customers, times, choices among the eligible candidates and
+    /// outcomes settled in random order. No cap or budget is ever exceeded.
+    @Test(arguments: 1...12)
+    func capsAndBudgetsAreNeverExceeded(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        var guardrail = try DecisionGuard(Self.constraints, catalog: Self.offers())
+        var time = 0.0
+        var history: [(customer: String, action: Int, time: Double)] = []
+        var pending: [Int] = []
+        var converted = ["paced": 0.0, "flat": 0.0]
+        var refused = 0
+        for _ in 0..<600 {
+            time += -log(rng.nextOpenUniform()) * 10
+            let customer = "c\(Int(rng.nextUniform() * 6))"
+            let eligible: [Int]
+            do {
+                eligible = try guardrail.eligibleCandidates(Array(0..<5), customer: customer, at: time)
+            } catch {
+                #expect(error == .noEligibleAction)
+                refused += 1
+                continue
+            }
+            let action = eligible[Int(rng.nextUniform() * Double(eligible.count))]
+            try guardrail.recordExposure(of: action, customer: customer, at: time)
+            history.append((customer, action, time))
+            pending.append(action)
+            // Budgets: what is committed never runs ahead of the allowance.
+            let committed = guardrail.committedSpend
+            #expect(committed["paced", default: 0] <= 50 * min(1, time / 5000 + 0.01) + 1e-9)
+            #expect(committed["flat", default: 0] <= 20 + 1e-9)
+            // Settle some outcomes, in random order.
+            while !pending.isEmpty && rng.nextUniform() < 0.6 {
+                let index = Int(rng.nextUniform() * Double(pending.count))
+                let settled = pending.remove(at: index)
+                let didConvert = rng.nextUniform() < 0.5
+                try guardrail.recordOutcome(of: settled, converted: didConvert)
+                if didConvert {
+                    if settled == 1 || settled == 2 { converted["paced", default: 0] += Self.costs[settled] }
+                    if settled == 3 { converted["flat", default: 0] += Self.costs[settled] }
+                }
+            }
+            #expect(converted["paced", default: 0] <= 50 && converted["flat", default: 0] <= 20)
+            #expect(guardrail.spend["paced", default: 0] == converted["paced", default: 0])
+        }
+        // Frequency caps, recounted from the log by brute force.
+        for (i, entry) in history.enumerated() {
+            let earlier = history[...i].filter { $0.customer == entry.customer && $0.action == entry.action }
+            if entry.action <= 1 {
+                #expect(earlier.filter { $0.time > entry.time - 100 }.count <= 2)
+            }
+            #expect(earlier.filter { $0.time > entry.time - 1000 }.count <= 5)
+        }
+        // The guard is not trivially refusing: most rounds found an eligible action.
+        #expect(history.count > 300, "only \(history.count) exposures, \(refused) refusals")
+    }
+
+    @Test(arguments: 1...6)
+    func pricesStayWithinTheGuardrails(seed: UInt64) throws {
+        let ladder = try ActionCatalog([15.0, 19, 22, 25, 28, 35].map { Action(id: ActionID("p\(Int($0))"), kind: .price, cost: 10, price: $0) })
+        let rails = PriceGuardrailSpecification(minPrice: 18, maxPrice: 30, maxChange: 4, periodSeconds: 500)
+        var guardrail = try DecisionGuard(ConstraintsSpecification(priceGuardrails: rails), catalog: ladder)
+        var rng = SeededGenerator(seed: seed)
+        var time = 0.0
+        var shown: [String: (Double, Double)] = [:]
+        for _ in 0..<300 {
+            time += rng.nextUniform() * 200
+            let customer = "c\(Int(rng.nextUniform() * 4))"
+            let eligible = try guardrail.eligibleCandidates(Array(0..<6), customer: customer, at: time)
+            let action = eligible[Int(rng.nextUniform() * Double(eligible.count))]
+            let price = ladder.actions[action].price ?? 0
+            #expect(price >= 18 && price <= 30)
+            if let (last, when) = shown[customer], time - when < 500 { #expect(abs(price - last) <= 4) }
+            try guardrail.recordExposure(of: action, customer: customer, at: time)
+            shown[customer] = (price, time)
+        }
+    }
+
+    @Test func unknownActionInAConstraintIsTyped() {
+        let bad = ConstraintsSpecification(budgets: [BudgetSpecification(campaign: "x", actions: ["zz"], amount: 1, flightSeconds: 1)])
+        #expect(throws: BanditsError.unknownAction("zz")) { try DecisionGuard(bad, catalog: Self.offers()) }
+    }
+}
