@@ -102,6 +102,10 @@ enum BanditBenchmarks {
         r["optimal_average_reward"] = .double(e.optimalAverageReward)
         r["uniform_average_reward"] = .double(e.uniformAverageReward)
         r["realised_best_average_reward"] = .double(e.realisedBestAverageReward)
+        // Timings on a shared machine mean little without the load they were taken under.
+        var load = [Double](repeating: 0, count: 3)
+        if getloadavg(&load, 3) == 3 { r["load_average_1min"] = .double(load[0]) }
+        r["cores"] = .int(ProcessInfo.processInfo.activeProcessorCount)
         return r
     }
 

@@ -66,6 +66,13 @@ enum BanditLearners {
                                                        configuration: .init(scale: thompsonScale, ridge: 1, samples: 32)),
                     explorer: Greedy(), seed: e.seed)
             },
+            BanditLearner.make("linear thompson scale=\(thompsonScale) samples=1 + greedy") { e in
+                try ContextualBandit(
+                    catalog: try ActionCatalog.numbered(e.actionCount),
+                    scorer: try LinearThompsonSampling(actionCount: e.actionCount, contextDimension: e.dimension + 1,
+                                                       configuration: .init(scale: thompsonScale, ridge: 1, samples: 1)),
+                    explorer: Greedy(), seed: e.seed)
+            },
             BanditLearner.make("ridge + squarecb gamma=\(Int(squareCBGamma))") { e in
                 try ContextualBandit(
                     catalog: try ActionCatalog.numbered(e.actionCount),
