@@ -12,6 +12,8 @@ enum BenchError: Error, CustomStringConvertible {
     case peerFailed(peer: String, reason: String)
     /// A file could not be written or read.
     case io(path: String, reason: String)
+    /// An Attune learner could not be built or threw while running.
+    case learnerFailed(learner: String, reason: String)
 
     var description: String {
         switch self {
@@ -27,6 +29,8 @@ enum BenchError: Error, CustomStringConvertible {
             return "peer \(peer) failed: \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .learnerFailed(let learner, let reason):
+            return "learner \(learner) failed: \(reason)"
         }
     }
 }
@@ -36,7 +40,7 @@ enum BenchError: Error, CustomStringConvertible {
 /// Parsed by hand with a small table of flags; every flag maps to one stored property, so
 /// moving to the shared command-line parser of `AttuneCore` changes only ``parse(_:)``.
 struct BenchOptions: Sendable {
-    static let suites = ["linalg", "bandits"]
+    static let suites = ["linalg", "bandits", "all"]
 
     var suite: String = ""
     var format: OutputFormat = .automatic
@@ -56,10 +60,11 @@ struct BenchOptions: Sendable {
                  and numpy (through OpenBLAS) as peers
       bandits    contextual-bandit learners on a seeded linear environment; Vowpal Wabbit,
                  MABWiser and a numpy LinUCB as peers
+      all        every suite built into this executable, one after the other
 
     Options:
       --format json|table   output format (default: json when stdout is not a terminal)
-      --sizes N,N,...       linalg sizes (default: 8,20,64,256,1024,2048)
+      --sizes N,N,...       linalg sizes (default: 8,20,64,256,1024,2048; --quick: 8,20,64,256)
       --rounds N            bandit rounds per learner (default: 1000000)
       --quick               small sizes and short budgets, for a smoke run
       --budget SECONDS      timed seconds per task (default: 0.5; 0.05 with --quick)
@@ -68,7 +73,8 @@ struct BenchOptions: Sendable {
       -h, --help            this help
 
     Results go to stdout, progress and notes to stderr. BLAS runs on one thread, and the
-    peers are started with OPENBLAS_NUM_THREADS=1.
+    peers are started with OPENBLAS_NUM_THREADS=1. Peer comparisons: `ratio` = peer time /
+    Attune time, so a ratio above 1 means Attune is faster.
     """
 
     /// Parses the arguments after the executable name.

@@ -104,14 +104,13 @@ struct BenchmarkRecord: Sendable {
 // MARK: - Peer comparison
 
 extension BenchmarkRecord {
-    /// Adds a peer's time for the same task: `peer`, `peer_median_ns`, `ratio` (Attune time /
-    /// peer time; below 1 means Attune is faster) and `speedup` (peer time / Attune time).
+    /// Adds a peer's time for the same task: `peer`, `peer_median_ns` and `ratio` = peer time /
+    /// Attune time (above 1 means Attune is faster).
     mutating func addPeer(_ name: String, medianNanoseconds peerTime: Double, attuneField: String = "median_ns") {
         self["peer"] = .string(name)
         self["peer_median_ns"] = .double(peerTime)
         if let mine = number(attuneField), mine > 0, peerTime > 0 {
-            self["ratio"] = .double(mine / peerTime)
-            self["speedup"] = .double(peerTime / mine)
+            self["ratio"] = .double(peerTime / mine)
         }
     }
 }

@@ -17,7 +17,8 @@ What numpy runs (the strongest plain-numpy form of each task; results preallocat
   ger               A += np.outer(x, y)
   potrf             np.linalg.cholesky(S)
   sherman_morrison  u = Ainv @ x; Ainv -= np.outer(u, u) / (1 + x @ u); b += r * x
-  ridge_update_solve  the update above, then theta = Ainv @ b
+  ridge_update_solve  the update above, then theta = Ainv @ b and the next context z scored
+                    (mean = z @ theta, variance = z @ Ainv @ z), as a LinUCB decision needs
 When scipy is importable, gemv, syr, ger and sherman_morrison are also timed through
 scipy.linalg.blas (dgemv, dsyr, dger, dsymv + dsyr on Fortran-ordered arrays, in place) and
 reported as `alt_peer`/`alt_peer_median_ns`.
@@ -72,7 +73,7 @@ def flops(task, n):
         "ger": 2.0 * n * n,
         "potrf": n ** 3 / 3.0,
         "sherman_morrison": 2.0 * n * n + n * (n + 1) + 2.0 * n,
-        "ridge_update_solve": 4.0 * n * n + n * (n + 1) + 2.0 * n,
+        "ridge_update_solve": 6.0 * n * n + n * (n + 1) + 4.0 * n,
     }[task]
 
 
@@ -106,21 +107,26 @@ def make_numpy(task, inputs, n):
     if task in ("sherman_morrison", "ridge_update_solve"):
         pool = inputs.copy("pool")
         rewards = inputs.copy("rewards")
-        rows = itertools.cycle([(pool[i].copy(), float(rewards[i])) for i in range(pool.shape[0])])
+        count = pool.shape[0]
+        rows = [(pool[i].copy(), float(rewards[i])) for i in range(count)]
         a_inv = np.eye(n)
         b = np.zeros(n)
         solve = task == "ridge_update_solve"
+        index = 0
 
         def update():
-            nonlocal a_inv, b
-            x, r = next(rows)
+            nonlocal a_inv, b, index
+            x, r = rows[index]
+            index = index + 1 if index + 1 < count else 0
             u = a_inv @ x
             a_inv -= np.outer(u, u) / (1.0 + x @ u)
             b += r * x
             if solve:
-                return a_inv @ b
+                theta = a_inv @ b
+                z = rows[index][0]
+                return z @ theta + z @ (a_inv @ z)
         code = "u = Ainv @ x; Ainv -= np.outer(u, u) / (1 + x @ u); b += r * x"
-        return update, code + ("; theta = Ainv @ b" if solve else "")
+        return update, code + ("; theta = Ainv @ b; z @ theta + z @ (Ainv @ z)" if solve else "")
     raise KeyError(task)
 
 
