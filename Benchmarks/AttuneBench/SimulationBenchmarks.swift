@@ -160,7 +160,7 @@ enum SimulationBenchmarks {
         let start = monotonicNanoseconds()
         for t in 0..<rounds {
             _ = env.beginRound(t, context: &context, candidates: &candidates, using: &contexts)
-            let best = env.bestCandidate(among: candidates)
+            let best = env.bestCandidate(among: candidates, slot: 0)
             sink += env.respond(to: best.action, slot: 0, using: &responses).reward
             _ = env.endRound(using: &responses)
         }

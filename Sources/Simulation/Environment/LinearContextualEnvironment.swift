@@ -13,13 +13,13 @@ import Bandits
 /// z_k = θ_k·x + b_k
 /// E[r | x, k] = σ(z_k)   (bernoulli_logistic)     or     z_k   (gaussian)
 /// ```
-/// Every round draws exactly d normals from the context stream and one uniform (Bernoulli) or
-/// one normal (Gaussian) from the reward stream, whatever the action: with the same seeds every
+/// Every round draws exactly d normals (``ZigguratNormal``) from the context stream and one
+/// uniform (Bernoulli) or one normal (Gaussian) from the reward stream, whatever the action: with the same seeds every
 /// policy sees the same contexts and the same noise, and the reward of a fixed action is the
 /// same function of the round for every policy.
 ///
 /// - Complexity: O(K·d) per round (all K scores are computed once, for the exact regret
-///   `max_k E[r|x,k] − E[r|x,a]`), no allocation.
+///   `max_k E[r|x,k] − E[r|x,a]`; σ only for the actions asked about), no allocation.
 public struct LinearContextualEnvironment: SimulationEnvironment {
     public let catalog: ActionCatalog
     public let contextDimension: Int
@@ -32,8 +32,9 @@ public struct LinearContextualEnvironment: SimulationEnvironment {
     private let bias: [Double]
     private let isBernoulli: Bool
     private let noise: Double
-    /// The current round's expected rewards, one per action.
-    private var means: [Double]
+    /// The current round's linear scores z_k = θ_k·x + b_k, one per action.
+    private var scores: [Double]
+    private let normal = ZigguratNormal()
 
     /// Builds the environment.
     /// - Throws: `SimulationError.invalidScenario` when θ or b have the wrong size.
@@ -54,17 +55,19 @@ public struct LinearContextualEnvironment: SimulationEnvironment {
         bias = specification.bias
         isBernoulli = specification.model == .bernoulliLogistic
         noise = specification.noiseStandardDeviation
-        means = Array(repeating: 0, count: k)
+        scores = Array(repeating: 0, count: k)
     }
 
     public mutating func reset(using generator: inout SeededGenerator) {
-        for k in 0..<means.count { means[k] = 0 }
+        for k in 0..<scores.count { scores[k] = 0 }
     }
 
     public mutating func beginRound(_ round: Int, context: inout Context, candidates: inout [Int], using generator: inout SeededGenerator) -> Bool {
-        let d = contextDimension, k = means.count
+        let d = contextDimension, k = scores.count
         if context.features.count != d { context.features = Array(repeating: 0, count: d) }
-        context.features.withUnsafeMutableBufferPointer { generator.fillStandardNormal($0) }
+        context.features.withUnsafeMutableBufferPointer { x in
+            for j in 0..<d { x[j] = normal.next(using: &generator) }
+        }
         context.segment = nil
         if candidates.count != k {
             candidates.removeAll(keepingCapacity: true)
@@ -72,12 +75,12 @@ public struct LinearContextualEnvironment: SimulationEnvironment {
         }
         context.features.withUnsafeBufferPointer { x in
             theta.withUnsafeBufferPointer { t in
-                means.withUnsafeMutableBufferPointer { m in
+                scores.withUnsafeMutableBufferPointer { m in
                     for a in 0..<k {
                         var z = bias[a]
                         let row = a * d
                         for j in 0..<d { z += t[row + j] * x[j] }
-                        m[a] = isBernoulli ? 1 / (1 + exp(-z)) : z
+                        m[a] = z
                     }
                 }
             }
@@ -85,14 +88,29 @@ public struct LinearContextualEnvironment: SimulationEnvironment {
         return true
     }
 
-    public func expectedReward(of action: Int, slot: Int) -> Double { means[action] }
+    /// The expected reward of score z: σ(z) or z.
+    @inline(__always)
+    private func mean(_ z: Double) -> Double { isBernoulli ? 1 / (1 + exp(-z)) : z }
+
+    public func expectedReward(of action: Int, slot: Int) -> Double { mean(scores[action]) }
+
+    /// The argmax of the linear scores (σ is increasing, so one σ suffices).
+    public func bestCandidate(among candidates: [Int], slot: Int) -> (action: Int, expectedReward: Double) {
+        var best = candidates[0]
+        var bestScore = -Double.infinity
+        for a in candidates where scores[a] > bestScore {
+            bestScore = scores[a]
+            best = a
+        }
+        return (best, mean(bestScore))
+    }
 
     public mutating func respond(to action: Int, slot: Int, using generator: inout SeededGenerator) -> Outcome {
         if isBernoulli {
-            let converted = generator.nextUniform() < means[action]
+            let converted = generator.nextUniform() < mean(scores[action])
             return Outcome(reward: converted ? 1 : 0, converted: converted)
         }
-        return Outcome(reward: means[action] + noise * generator.nextStandardNormal())
+        return Outcome(reward: scores[action] + noise * normal.next(using: &generator))
     }
 
     public mutating func endRound(using generator: inout SeededGenerator) -> Bool { false }

@@ -69,6 +69,10 @@ public protocol SimulationEnvironment: Sendable {
     /// record nothing).
     mutating func recordEvents(_ on: Bool)
 
+    /// The candidate with the highest expected reward in `slot` (the first of exact ties) and
+    /// that reward. A default implementation scans ``expectedReward(of:slot:)``.
+    func bestCandidate(among candidates: [Int], slot: Int) -> (action: Int, expectedReward: Double)
+
     /// Hands the events recorded since the last call to `body`, oldest first, and forgets them.
     /// - Throws: what `body` throws.
     mutating func drainEvents(_ body: (TouchpointEvent) throws(SimulationError) -> Void) throws(SimulationError)
@@ -96,7 +100,7 @@ extension SimulationEnvironment {
 
     /// The candidate with the highest expected reward (the first of exact ties) and that reward.
     /// - Complexity: O(candidates), no allocation.
-    public func bestCandidate(among candidates: [Int], slot: Int = 0) -> (action: Int, expectedReward: Double) {
+    public func bestCandidate(among candidates: [Int], slot: Int) -> (action: Int, expectedReward: Double) {
         var best = candidates[0]
         var bestValue = -Double.infinity
         for a in candidates {

@@ -134,7 +134,7 @@ extension RetailEnvironment {
     public mutating func respond(to action: Int, slot: Int, using g: inout SeededGenerator) -> Outcome {
         let s = specification
         let buyDraw = g.nextUniform()
-        let basketDraw = g.nextStandardNormal()
+        let basketDraw = normal.next(using: &g)
         let extraDraw = g.nextUniform()
         let converted = buyDraw < kappa[slot] * conversionProbability[action]
         let k = customer * actionCount + action

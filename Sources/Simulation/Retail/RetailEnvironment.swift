@@ -37,6 +37,7 @@ public struct RetailEnvironment: SimulationEnvironment {
     let availableFrom: [Double]
     let kappa: [Double]
     let secondsPerRound: Double
+    let normal = ZigguratNormal()
 
     // Segment parameters (drift changes them during a run)
     var preferences: [Double]
