@@ -208,3 +208,33 @@ struct SimulationRunnerTests {
         #expect(ConfidenceInterval(samples: [1]).low == nil)
     }
 }
+
+@Suite("Ground truth")
+struct GroundTruthTests {
+    @Test("a policy's true value is the mean of its distribution's expected rewards, and realized rewards agree")
+    func trueValue() throws {
+        let spec = LinearContextualSpecification(dimension: 4, actions: 3, model: .bernoulliLogistic, seed: 21)
+        let env = try LinearContextualEnvironment(spec)
+        let runner = SimulationRunner(environment: env, horizon: 2000, seeds: Array(1...6))
+        let random = UniformRandomPolicy(catalog: env.catalog, contextDimension: 4)
+        // By hand on seed 1's context stream.
+        var copy = env
+        var contexts = SeededGenerator(seed: 1).child(1)
+        var context = Context(features: [])
+        var candidates: [Int] = []
+        var byHand = 0.0
+        for t in 0..<2000 {
+            _ = copy.beginRound(t, context: &context, candidates: &candidates, using: &contexts)
+            byHand += (0..<3).map { copy.expectedReward(of: $0, slot: 0) }.reduce(0, +) / 3
+        }
+        #expect(abs(try runner.trueValue(of: random, seed: 1) - byHand / 2000) < 1e-12)
+        // The realized mean reward of random play is an unbiased estimate of it.
+        let values = try runner.seeds.map { (s: UInt64) throws(SimulationError) -> Double in try runner.trueValue(of: random, seed: s) }
+        let realized = try runner.run([StudyPolicy(name: "random", kind: .random)]).policies[0].meanReward
+        #expect(realized.contains(values.reduce(0, +) / Double(values.count)))
+        // A fixed action's value is its own expected reward, below the oracle's.
+        let fixed = try FixedActionPolicy(catalog: env.catalog, contextDimension: 4, action: 2)
+        let oracle = try runner.run([StudyPolicy(name: "oracle", kind: .oracle)]).policies[0].runs[0]
+        #expect(try runner.trueValue(of: fixed, seed: 1) < oracle.totalExpectedReward / 2000)
+    }
+}
