@@ -135,10 +135,8 @@ enum SimulationBenchmarks {
                 var load = [Double](repeating: 0, count: 3)
                 if getloadavg(&load, 3) == 3 { r["load_average_1min"] = .double(load[0]) }
                 records.append(r)
-            } catch let error as SimulationError {
-                throw .learnerFailed(learner: "simulation", reason: error.description)
             } catch {
-                throw .learnerFailed(learner: "simulation", reason: "\(error)")
+                throw .learnerFailed(learner: "simulation", reason: error.description)
             }
         } else {
             ResultWriter.progress("note: simulations/ not found from here; run attune-bench from the package folder for the retail and study figures")
