@@ -30,6 +30,7 @@ public struct RetailSpecification: Sendable, Equatable {
 
     /// One latent customer segment.
     public struct Segment: Sendable, Equatable {
+        /// The segment's name (reports, drift changes).
         public var name: String
         /// Share of the population, > 0 (normalized over segments).
         public var share: Double
@@ -59,7 +60,9 @@ public struct RetailSpecification: Sendable, Equatable {
 
     /// One action of the retail catalog.
     public struct RetailAction: Sendable, Equatable {
+        /// The action's identifier, unique in the catalog.
         public var id: String
+        /// Offer, price or content.
         public var kind: ActionKind
         /// Attributes the segments' preferences weigh (same length as every segment's `preferences`).
         public var features: [Double]
@@ -81,17 +84,34 @@ public struct RetailSpecification: Sendable, Equatable {
 
     /// A segment's parameters changing from a day on.
     public struct Change: Sendable, Equatable {
+        /// The day from which the change holds.
         public var day: Double
+        /// Index of the segment that changes.
         public var segment: Int
+        /// New preferences, when they change.
         public var preferences: [Double]?
+        /// New baseline utility, when it changes.
         public var baseUtility: Double?
+        /// New price sensitivity, when it changes.
         public var priceSensitivity: Double?
+
+        /// Creates a change.
+        public init(day: Double, segment: Int, preferences: [Double]? = nil, baseUtility: Double? = nil, priceSensitivity: Double? = nil) {
+            self.day = day
+            self.segment = segment
+            self.preferences = preferences
+            self.baseUtility = baseUtility
+            self.priceSensitivity = priceSensitivity
+        }
     }
 
+    /// Population size.
     public var customers: Int
+    /// Customer arrivals (rounds) per simulated day.
     public var roundsPerDay: Int
     /// Seconds since the Unix epoch of round 0.
     public var startSeconds: Double
+    /// What policies are scored on.
     public var objective: Objective
     /// Whether policies see the latent segment in `Context.segment`.
     public var revealSegments: Bool
@@ -99,21 +119,31 @@ public struct RetailSpecification: Sendable, Equatable {
     public var features: [String]
     /// Gross margin fraction of a basket (offers and content).
     public var marginRate: Double
+    /// The reference price of the reference-price effect, in currency units.
     public var referencePrice: Double
+    /// Unit cost of the priced product, in currency units.
     public var unitCost: Double
+    /// The latent segments.
     public var segments: [Segment]
+    /// The catalog.
     public var actions: [RetailAction]
-    /// Fatigue weight w and recovery time τ in days.
+    /// Fatigue weight w (utility lost per unit of fatigue).
     public var fatigueWeight: Double
+    /// Fatigue recovery time τ, in days.
     public var fatigueRecoveryDays: Double
-    /// Churn log-odds coefficients.
+    /// Churn log-odds per unit of fatigue of the actions shown (c_F).
     public var churnFatigue: Double
+    /// Churn log-odds per unit of irritation of the actions shown (c_I).
     public var churnIrritation: Double
+    /// Churn log-odds added after a purchase (c_buy, usually ≤ 0).
     public var churnPurchase: Double
+    /// Churn log-odds added after a visit without purchase (c_miss).
     public var churnNoPurchase: Double
-    /// Seasonality amplitude A and period P in days.
+    /// Seasonality amplitude A, in utility units.
     public var seasonalAmplitude: Double
+    /// Seasonality period P, in days.
     public var seasonalPeriodDays: Double
+    /// Segment changes, by day.
     public var changes: [Change]
     /// Examination probability κ of each slot (one slot when a single decision per visit).
     public var positionDiscounts: [Double]

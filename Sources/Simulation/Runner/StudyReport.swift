@@ -55,8 +55,10 @@ public struct StudyReport: Sendable {
         for p in result.policies {
             let r = p.meanReward
             h += "<tr\(p.name == bestName ? " class=\"best\"" : "")><td>\(Self.escape(p.name))</td><td>\(Self.number(r.mean))</td><td>\(Self.interval(r))</td>"
-            h += "<td>\(Self.number(p.regret.mean))</td><td>\(Self.number(p.revenuePerRound.mean))</td><td>\(Self.number(p.marginPerRound.mean))</td>"
-            h += "<td>\(Self.number(p.conversionRate.mean))</td><td>\(Self.number(p.churnedCustomers.mean))</td><td>\(Self.number(p.decisionsPerSecond))</td></tr>\n"
+            for ci in [p.regret, p.revenuePerRound, p.marginPerRound, p.conversionRate, p.churnedCustomers] {
+                h += "<td>\(Self.number(ci.mean)) <span class=\"note\">\(Self.interval(ci))</span></td>"
+            }
+            h += "<td>\(Self.number(p.decisionsPerSecond))</td></tr>\n"
         }
         return h + "</table>\n"
     }
