@@ -96,7 +96,7 @@ public struct LinearContextualEnvironment: SimulationEnvironment {
 
     /// The argmax of the linear scores (σ is increasing, so one σ suffices).
     public func bestCandidate(among candidates: [Int], slot: Int) -> (action: Int, expectedReward: Double) {
-        var best = candidates[0]
+        guard var best = candidates.first else { return (-1, 0) }
         var bestScore = -Double.infinity
         for a in candidates where scores[a] > bestScore {
             bestScore = scores[a]

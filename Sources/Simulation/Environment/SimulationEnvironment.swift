@@ -70,7 +70,8 @@ public protocol SimulationEnvironment: Sendable {
     mutating func recordEvents(_ on: Bool)
 
     /// The candidate with the highest expected reward in `slot` (the first of exact ties) and
-    /// that reward. A default implementation scans ``expectedReward(of:slot:)``.
+    /// that reward; `candidates` is not empty (the runner never asks about an empty list).
+    /// A default implementation scans ``expectedReward(of:slot:)``.
     func bestCandidate(among candidates: [Int], slot: Int) -> (action: Int, expectedReward: Double)
 
     /// Hands the events recorded since the last call to `body`, oldest first, and forgets them.
@@ -101,7 +102,7 @@ extension SimulationEnvironment {
     /// The candidate with the highest expected reward (the first of exact ties) and that reward.
     /// - Complexity: O(candidates), no allocation.
     public func bestCandidate(among candidates: [Int], slot: Int) -> (action: Int, expectedReward: Double) {
-        var best = candidates[0]
+        guard var best = candidates.first else { return (-1, 0) }
         var bestValue = -Double.infinity
         for a in candidates {
             let v = expectedReward(of: a, slot: slot)

@@ -35,6 +35,10 @@ extension RetailSpecification {
         let actionReaders = try r.objects("actions")
         guard !actionReaders.isEmpty else { throw r.invalid("actions", "the list is empty", "declare at least one action") }
         for a in actionReaders { actions.append(try Self.action(a, hasPricing: r.has("pricing"))) }
+        guard customers * actions.count <= 50_000_000 else {
+            throw r.invalid("customers", "\(customers) customers × \(actions.count) actions needs too much fatigue state",
+                            "keep customers × actions at or below 5·10⁷ (the simulator keeps fatigue per customer and action)")
+        }
         let attributeCount = actions[0].features.count
         for (i, a) in actions.enumerated() {
             if a.features.count != attributeCount {

@@ -67,6 +67,10 @@ extension SimulationRunner {
                         } catch {
                             throw .policy(name, error)
                         }
+                        guard decision.probabilities.count == candidates.count, decision.position >= 0,
+                              decision.position < candidates.count, decision.action == candidates[decision.position] else {
+                            throw .policy(name: name, reason: "it returned a decision inconsistent with its candidates (round \(round))")
+                        }
                     }
                     let expected = env.expectedReward(of: decision.action, slot: slot)
                     let outcome = env.respond(to: decision.action, slot: slot, using: &responseStream)
