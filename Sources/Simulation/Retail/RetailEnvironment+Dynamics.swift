@@ -99,7 +99,10 @@ extension RetailEnvironment {
         for j in 0..<m { context.features[j] = staticFeatures[customer * m + j] }
         context.features[m] = min(day - lastVisitDay[customer], 60) / 30
         context.features[m + 1] = log1p(Double(purchases[customer]))
-        context.features[m + 2] = 1
+        if s.observeFatigue {
+            for a in 0..<actionCount { context.features[m + 2 + a] = decayedFatigue(customer * actionCount + a) }
+        }
+        context.features[contextDimension - 1] = 1
         context.segment = s.revealSegments ? segment : nil
 
         let seg = s.segments[segment]

@@ -10,9 +10,11 @@ import Bandits
 ///
 /// Each round one customer arrives (drawn with probability proportional to their segment's
 /// visit weight, by an alias table); a churned customer's visit is lost. The context is
-/// `[static features…, recency, log(1 + purchases), 1]` with recency in units of 30 days
-/// (capped at 2): a policy's feature schema lists the static features, then
-/// `recency_30d` and `log_purchases`, with `"intercept": true`. Every round draws 3 values from the context stream and, per slot, 3 from
+/// `[static features…, recency, log(1 + purchases), (fatigue of each action,) 1]` with
+/// recency in units of 30 days (capped at 2) and the per-action fatigue only with
+/// `observe_fatigue`: a policy's feature schema lists the static features, then
+/// `recency_30d`, `log_purchases` (and `fatigue_<action id>` for each action), with
+/// `"intercept": true`. Every round draws 3 values from the context stream and, per slot, 3 from
 /// the response stream, plus 1 at the end of the round, whatever the actions.
 ///
 /// - Complexity: O(K·p) per round for K actions with p attributes, no allocation (event

@@ -7,13 +7,14 @@ import Bandits
 
 extension RetailSpecification {
     init(reading r: ObjectReader) throws(SimulationError) {
-        try r.finish(allowed: ["customers", "rounds_per_day", "start_seconds", "objective", "reveal_segments", "features",
+        try r.finish(allowed: ["customers", "rounds_per_day", "start_seconds", "objective", "reveal_segments", "observe_fatigue", "features",
                                "margin_rate", "pricing", "segments", "actions", "fatigue", "churn", "drift", "slots"])
         customers = try r.int("customers", in: 1...10_000_000, expected: "an integer in 1…10⁷")
         roundsPerDay = try r.int("rounds_per_day", default: 1000, in: 1...1_000_000_000, expected: "an integer ≥ 1")
         startSeconds = try r.double("start_seconds", default: 1_767_225_600, in: 0...1e11, expected: "seconds since 1970 (≥ 0)")
         objective = Objective(rawValue: try r.choice("objective", ["conversion", "revenue", "margin"])) ?? .conversion
         revealSegments = try r.bool("reveal_segments", default: false)
+        observeFatigue = try r.bool("observe_fatigue", default: false)
         features = []
         for (i, v) in (try r.optionalArray("features") ?? []).enumerated() {
             guard case .string(let s) = v, !s.isEmpty else {

@@ -115,6 +115,9 @@ public struct RetailSpecification: Sendable, Equatable {
     public var objective: Objective
     /// Whether policies see the latent segment in `Context.segment`.
     public var revealSegments: Bool
+    /// Whether the context carries the customer's current fatigue for each action (a
+    /// "times shown recently" feature per action, as production systems keep).
+    public var observeFatigue: Bool
     /// Names of the observed static features.
     public var features: [String]
     /// Gross margin fraction of a basket (offers and content).
@@ -151,6 +154,7 @@ public struct RetailSpecification: Sendable, Equatable {
     /// The channels, in the order of `Segment.channels`.
     public static let channelNames = ["web", "app", "email", "social", "store"]
 
-    /// The observed context dimension: static features, recency, purchases, intercept.
-    public var contextDimension: Int { features.count + 3 }
+    /// The observed context dimension: static features, recency, purchases, the fatigue of
+    /// each action when observed, intercept.
+    public var contextDimension: Int { features.count + 3 + (observeFatigue ? actions.count : 0) }
 }
