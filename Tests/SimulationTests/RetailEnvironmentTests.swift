@@ -50,6 +50,26 @@ struct RetailEnvironmentTests {
         #expect(abs(plain.rewardCurve[1].mean - plain.rewardCurve[0].mean) < 0.05)
     }
 
+    @Test("observed fatigue grows for the action shown and stays 0 for the others")
+    func observedFatigue() throws {
+        var env = try RetailEnvironment(try smallRetail { $0.observeFatigue = true; $0.fatigueWeight = 0.5; $0.fatigueRecoveryDays = 10 })
+        #expect(env.contextDimension == 6)
+        var g = SeededGenerator(seed: 8), r = SeededGenerator(seed: 9)
+        env.reset(using: &g)
+        var context = Context(features: [])
+        var candidates: [Int] = []
+        var shown = 0.0, unshown = 0.0
+        for round in 0..<3000 {
+            guard env.beginRound(round, context: &context, candidates: &candidates, using: &g) else { continue }
+            #expect(context.features[5] == 1)
+            if round >= 1500 { shown += context.features[4]; unshown += context.features[3] }
+            _ = env.respond(to: 1, slot: 0, using: &r)
+            _ = env.endRound(using: &r)
+        }
+        #expect(unshown == 0)
+        #expect(shown / 1500 > 0.5)
+    }
+
     @Test("an action whose budget is spent stops being a candidate")
     func budget() throws {
         var env = try RetailEnvironment(try smallRetail { $0.actions[1].cost = 1; $0.actions[1].budget = 10 })
