@@ -238,3 +238,19 @@ struct GroundTruthTests {
         #expect(try runner.trueValue(of: fixed, seed: 1) < oracle.totalExpectedReward / 2000)
     }
 }
+
+@Suite("Studies with learners")
+struct LearnerStudyTests {
+    @Test("learners built from the scenario's specifications give the same results on 1 and 2 threads, and learn")
+    func learnersAreDeterministicAndLearn() throws {
+        var scenario = try Scenario(contentsOfFile: "\(simulationsDirectory)/linear-d20-k10.json")
+        scenario.policies.removeAll { $0.name == "best-fixed" }
+        let study = SimulationStudy(scenario: scenario)
+        let one = try study.run(seeds: 2, horizon: 1500, maximumConcurrency: 1)
+        let two = try study.run(seeds: 2, horizon: 1500, maximumConcurrency: 2)
+        for (a, b) in zip(one.policies, two.policies) { #expect(a.runs == b.runs, "\(a.name)") }
+        let regret = Dictionary(uniqueKeysWithValues: one.policies.map { ($0.name, $0.regret.mean) })
+        // After 1500 rounds at d = 20 LinUCB has already cut the random policy's regret.
+        #expect(try #require(regret["linucb"]) < 0.8 * (try #require(regret["random"])))
+    }
+}
