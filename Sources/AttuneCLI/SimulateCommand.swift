@@ -79,13 +79,14 @@ struct SimulateCommand: Command {
         return .success
     }
 
-    /// Aligned columns: one row per policy, the best marked with `*`.
+    /// Aligned columns: one row per policy, the best deployable one marked with `*` (the
+    /// oracle and the best fixed action in hindsight are references, marked `(ref)`).
     static func table(_ result: StudyResult, scenario: Scenario) -> String {
         let header = ["policy", "mean_reward", "95% interval", "regret", "revenue/round", "margin/round", "conversion", "churned", "decisions/s"]
-        let best = result.best?.name
+        let best = result.bestDeployable?.name
         var rows = [header]
         for p in result.policies {
-            rows.append([(p.name == best ? "*" : " ") + p.name, StudyReport.number(p.meanReward.mean), StudyReport.interval(p.meanReward),
+            rows.append([(p.name == best ? "*" : " ") + p.name + (p.isReference ? " (ref)" : ""), StudyReport.number(p.meanReward.mean), StudyReport.interval(p.meanReward),
                          StudyReport.number(p.regret.mean), StudyReport.number(p.revenuePerRound.mean), StudyReport.number(p.marginPerRound.mean),
                          StudyReport.number(p.conversionRate.mean), StudyReport.number(p.churnedCustomers.mean), StudyReport.number(p.decisionsPerSecond)])
         }

@@ -28,3 +28,13 @@ public struct StudyPolicy: Sendable {
         self.kind = kind
     }
 }
+
+extension StudyPolicy.Kind {
+    /// The oracle and the best fixed action in hindsight use the truth or the future.
+    public var isReference: Bool {
+        switch self {
+        case .oracle, .bestFixed: return true
+        default: return false
+        }
+    }
+}

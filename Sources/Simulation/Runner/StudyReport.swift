@@ -50,11 +50,11 @@ public struct StudyReport: Sendable {
     // MARK: - Tables
 
     func comparisonTable() -> String {
-        let bestName = result.best?.name
+        let bestName = result.bestDeployable?.name
         var h = "<table><caption>Comparison</caption><tr><th>policy</th><th>mean reward</th><th>95% interval</th><th>regret</th><th>revenue / round</th><th>margin / round</th><th>conversion</th><th>churned</th><th>decisions / s</th></tr>\n"
         for p in result.policies {
             let r = p.meanReward
-            h += "<tr\(p.name == bestName ? " class=\"best\"" : "")><td>\(Self.escape(p.name))</td><td>\(Self.number(r.mean))</td><td>\(Self.interval(r))</td>"
+            h += "<tr\(p.name == bestName ? " class=\"best\"" : "")><td>\(Self.escape(p.name))\(p.isReference ? " <span class=\"note\">(reference)</span>" : "")</td><td>\(Self.number(r.mean))</td><td>\(Self.interval(r))</td>"
             for ci in [p.regret, p.revenuePerRound, p.marginPerRound, p.conversionRate, p.churnedCustomers] {
                 h += "<td>\(Self.number(ci.mean)) <span class=\"note\">\(Self.interval(ci))</span></td>"
             }

@@ -21,6 +21,12 @@ public struct StudyResult: Sendable {
     public var best: PolicyResult? {
         policies.max { $0.meanReward.mean < $1.meanReward.mean }
     }
+
+    /// The best policy that could be deployed: the oracle and the best fixed action in
+    /// hindsight are references that use the truth or the future, and are left out.
+    public var bestDeployable: PolicyResult? {
+        policies.filter { !$0.isReference }.max { $0.meanReward.mean < $1.meanReward.mean }
+    }
 }
 
 /// One policy's runs over the seeds of a study, with 95% intervals over seeds.
@@ -29,11 +35,15 @@ public struct PolicyResult: Sendable {
     public var name: String
     /// One run per seed, in seed order.
     public var runs: [RunMetrics]
+    /// Whether the policy is a reference that no deployment could match (the oracle, the best
+    /// fixed action in hindsight).
+    public var isReference: Bool
 
     /// Creates a result from runs.
-    public init(name: String, runs: [RunMetrics]) {
+    public init(name: String, runs: [RunMetrics], isReference: Bool = false) {
         self.name = name
         self.runs = runs
+        self.isReference = isReference
     }
 
     private func interval(_ value: (RunMetrics) -> Double) -> ConfidenceInterval {

@@ -5,18 +5,25 @@
 public struct StudySummary: Sendable, Encodable {
     /// One policy's figures.
     public struct PolicySummary: Sendable, Encodable {
+        /// The policy's name.
         public var policy: String
+        /// Mean reward per round over seeds.
         public var meanReward: Double
+        /// The 95% interval of the mean reward (`null` with one seed).
         public var ciLow: Double?
         public var ciHigh: Double?
+        /// Mean cumulative regret over the horizon, with its interval.
         public var regret: Double
         public var regretCILow: Double?
         public var regretCIHigh: Double?
+        /// Revenue, margin and conversions per round/decision, churned customers per run.
         public var revenuePerRound: Double
         public var marginPerRound: Double
         public var conversionRate: Double
         public var churnedCustomers: Double
+        /// Decisions per second of wall-clock time over all runs.
         public var decisionsPerSecond: Double
+        /// Mean reward per arrival of each latent segment.
         public var segments: [SegmentSummary]
 
         enum CodingKeys: String, CodingKey {
@@ -48,7 +55,9 @@ public struct StudySummary: Sendable, Encodable {
 
     /// One latent segment's mean reward per arrival under a policy.
     public struct SegmentSummary: Sendable, Encodable {
+        /// The segment's name.
         public var segment: String
+        /// Mean reward per arrival, with its 95% interval.
         public var meanReward: Double
         public var ciLow: Double?
         public var ciHigh: Double?
@@ -66,11 +75,23 @@ public struct StudySummary: Sendable, Encodable {
         }
     }
 
+    /// The scenario's id.
     public var scenario: String
+    /// Rounds per run.
     public var horizon: Int
+    /// The seeds.
     public var seeds: [UInt64]
+
+    enum CodingKeys: String, CodingKey {
+        case scenario, horizon, seeds, best, policies
+        case bestDeployable = "best_deployable"
+    }
     /// The policy with the highest mean reward.
     public var best: String?
+    /// The best policy that could be deployed (not the oracle nor the best fixed action in
+    /// hindsight).
+    public var bestDeployable: String?
+    /// One entry per policy, in study order.
     public var policies: [PolicySummary]
 
     /// Summarizes `result`.
@@ -79,6 +100,7 @@ public struct StudySummary: Sendable, Encodable {
         horizon = result.horizon
         seeds = result.seeds
         best = result.best?.name
+        bestDeployable = result.bestDeployable?.name
         policies = result.policies.map { p in
             let r = p.meanReward, g = p.regret
             let segments = zip(result.segmentNames, p.rewardBySegment).map {
