@@ -70,7 +70,7 @@ struct RetailEnvironmentTests {
         #expect(shown / 1500 > 0.5)
     }
 
-    @Test("an action whose budget is spent stops being a candidate")
+    @Test("an action whose budget is spent or whose stock runs out stops being a candidate")
     func budget() throws {
         var env = try RetailEnvironment(try smallRetail { $0.actions[1].cost = 1; $0.actions[1].budget = 10 })
         var g = SeededGenerator(seed: 3), r = SeededGenerator(seed: 4)
@@ -86,6 +86,17 @@ struct RetailEnvironmentTests {
         }
         #expect(spent == 10)
         #expect(!candidates.contains(1))
+
+        var stocked = try RetailEnvironment(try smallRetail { $0.actions[1].inventory = 7 })
+        stocked.reset(using: &g)
+        var sold = 0
+        for round in 0..<2000 {
+            guard stocked.beginRound(round, context: &context, candidates: &candidates, using: &g) else { continue }
+            let action = candidates.contains(1) ? 1 : candidates[0]
+            if stocked.respond(to: action, slot: 0, using: &r).converted && action == 1 { sold += 1 }
+            _ = stocked.endRound(using: &r)
+        }
+        #expect(sold == 7)
     }
 
     @Test("demand falls with price for every segment")
