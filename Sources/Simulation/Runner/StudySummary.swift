@@ -11,15 +11,21 @@ public struct StudySummary: Sendable, Encodable {
         public var meanReward: Double
         /// The 95% interval of the mean reward (`null` with one seed).
         public var ciLow: Double?
+        /// Upper bound of that interval.
         public var ciHigh: Double?
         /// Mean cumulative regret over the horizon, with its interval.
         public var regret: Double
+        /// The regret's 95% interval.
         public var regretCILow: Double?
+        /// Upper bound of the regret's interval.
         public var regretCIHigh: Double?
         /// Revenue, margin and conversions per round/decision, churned customers per run.
         public var revenuePerRound: Double
+        /// Margin per round.
         public var marginPerRound: Double
+        /// Conversions per decision.
         public var conversionRate: Double
+        /// Customers churned per run.
         public var churnedCustomers: Double
         /// Decisions per second of wall-clock time over all runs.
         public var decisionsPerSecond: Double
@@ -59,7 +65,9 @@ public struct StudySummary: Sendable, Encodable {
         public var segment: String
         /// Mean reward per arrival, with its 95% interval.
         public var meanReward: Double
+        /// Lower bound of the interval.
         public var ciLow: Double?
+        /// Upper bound of the interval.
         public var ciHigh: Double?
 
         enum CodingKeys: String, CodingKey {
