@@ -99,8 +99,11 @@ extension RetailEnvironment {
         for j in 0..<m { context.features[j] = staticFeatures[customer * m + j] }
         context.features[m] = min(day - lastVisitDay[customer], 60) / 30
         context.features[m + 1] = log1p(Double(purchases[customer]))
+        if s.observeFatigue || s.fatigueWeight > 0 {
+            for a in 0..<actionCount { currentFatigue[a] = decayedFatigue(customer * actionCount + a) }
+        }
         if s.observeFatigue {
-            for a in 0..<actionCount { context.features[m + 2 + a] = decayedFatigue(customer * actionCount + a) }
+            for a in 0..<actionCount { context.features[m + 2 + a] = currentFatigue[a] }
         }
         context.features[contextDimension - 1] = 1
         context.segment = s.revealSegments ? segment : nil
@@ -115,7 +118,7 @@ extension RetailEnvironment {
             var utility = base
             for j in 0..<p { utility += preferences[segment * p + j] * attributes[a * p + j] }
             if isPrice[a] { utility -= priceSensitivity[segment] * (valuePrice[a] - s.referencePrice) / s.referencePrice }
-            if s.fatigueWeight > 0 { utility -= s.fatigueWeight * decayedFatigue(customer * actionCount + a) }
+            if s.fatigueWeight > 0 { utility -= s.fatigueWeight * currentFatigue[a] }
             conversionProbability[a] = 1 / (1 + exp(-utility))
             switch s.objective {
             case .conversion: valuePerConversion[a] = 1
@@ -141,7 +144,7 @@ extension RetailEnvironment {
         let extraDraw = g.nextUniform()
         let converted = buyDraw < kappa[slot] * conversionProbability[action]
         let k = customer * actionCount + action
-        let f = decayedFatigue(k) + 1
+        let f = (s.observeFatigue || s.fatigueWeight > 0 ? currentFatigue[action] : decayedFatigue(k)) + 1
         fatigue[k] = f
         fatigueDay[k] = day
         shownFatigue += f

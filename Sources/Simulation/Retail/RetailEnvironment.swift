@@ -66,6 +66,8 @@ public struct RetailEnvironment: SimulationEnvironment {
     var day = 0.0
     var channel = 0
     var conversionProbability: [Double]
+    /// The current customer's fatigue for each action, decayed to the current day.
+    var currentFatigue: [Double]
     var valuePerConversion: [Double]
     var shownFatigue = 0.0
     var shownIrritation = 0.0
@@ -104,6 +106,7 @@ public struct RetailEnvironment: SimulationEnvironment {
         budgetLeft = s.actions.map { $0.budget ?? .infinity }
         inventoryLeft = s.actions.map { $0.inventory ?? .max }
         conversionProbability = Array(repeating: 0, count: s.actions.count)
+        currentFatigue = Array(repeating: 0, count: s.actions.count)
         valuePerConversion = Array(repeating: 0, count: s.actions.count)
     }
 
