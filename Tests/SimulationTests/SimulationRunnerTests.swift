@@ -63,17 +63,22 @@ struct SimulationRunnerTests {
 
     @Test("expected reward is the logistic of the linear score")
     func expectedRewardMatchesModel() throws {
-        let spec = LinearContextualSpecification(dimension: 3, actions: 2, model: .bernoulliLogistic, seed: 5)
+        // d = 7 exercises both the blocked and the remainder part of the dot product.
+        let spec = LinearContextualSpecification(dimension: 7, actions: 2, model: .bernoulliLogistic, seed: 5)
         var env = try LinearContextualEnvironment(spec)
         var g = SeededGenerator(seed: 1)
         var context = Context(features: [])
         var candidates: [Int] = []
-        _ = env.beginRound(0, context: &context, candidates: &candidates, using: &g)
-        #expect(candidates == [0, 1])
-        for k in 0..<2 {
-            var z = spec.bias[k]
-            for j in 0..<3 { z += spec.theta[k * 3 + j] * context.features[j] }
-            #expect(abs(env.expectedReward(of: k, slot: 0) - 1 / (1 + Foundation.exp(-z))) < 1e-15)
+        for round in 0..<20 {
+            _ = env.beginRound(round, context: &context, candidates: &candidates, using: &g)
+            #expect(candidates == [0, 1])
+            for k in 0..<2 {
+                var z = spec.bias[k]
+                for j in 0..<7 { z += spec.theta[k * 7 + j] * context.features[j] }
+                #expect(abs(env.expectedReward(of: k, slot: 0) - 1 / (1 + Foundation.exp(-z))) < 1e-14)
+            }
+            let best = env.bestCandidate(among: candidates, slot: 0)
+            #expect(best.expectedReward == max(env.expectedReward(of: 0, slot: 0), env.expectedReward(of: 1, slot: 0)))
         }
     }
 

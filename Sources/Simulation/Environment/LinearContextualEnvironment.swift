@@ -76,11 +76,21 @@ public struct LinearContextualEnvironment: SimulationEnvironment {
         context.features.withUnsafeBufferPointer { x in
             theta.withUnsafeBufferPointer { t in
                 scores.withUnsafeMutableBufferPointer { m in
+                    // Four partial sums break the add-latency chain of the dot product.
+                    let blocked = d & ~3
                     for a in 0..<k {
-                        var z = bias[a]
                         let row = a * d
-                        for j in 0..<d { z += t[row + j] * x[j] }
-                        m[a] = z
+                        var z0 = 0.0, z1 = 0.0, z2 = 0.0, z3 = 0.0
+                        var j = 0
+                        while j < blocked {
+                            z0 += t[row + j] * x[j]
+                            z1 += t[row + j + 1] * x[j + 1]
+                            z2 += t[row + j + 2] * x[j + 2]
+                            z3 += t[row + j + 3] * x[j + 3]
+                            j += 4
+                        }
+                        while j < d { z0 += t[row + j] * x[j]; j += 1 }
+                        m[a] = bias[a] + ((z0 + z1) + (z2 + z3))
                     }
                 }
             }
