@@ -73,13 +73,21 @@ enum AttuneBinary {
         #expect(try AttuneBinary.run(["help"]).output == result.output)
     }
 
-    @Test func everyCommandHasHelp() throws {
-        for command in Attune.commands {
-            let name = command.configuration.name
-            let result = try AttuneBinary.run([name, "--help"])
-            #expect(result.status == 0, "attune \(name) --help")
-            #expect(result.output.hasPrefix("OVERVIEW: \(command.configuration.abstract.prefix(20))"))
-            #expect(result.output.contains("USAGE: attune \(name)"))
+    @Test func everyCommandAndSubcommandHasHelp() throws {
+        var pending: [(path: [String], command: any Command.Type)] = Attune.commands.map { ([$0.configuration.name], $0) }
+        while let (path, command) = pending.popLast() {
+            let result = try AttuneBinary.run(path + ["--help"])
+            let name = "attune " + path.joined(separator: " ")
+            #expect(result.status == 0, "\(name) --help")
+            #expect(result.errors.isEmpty, "\(name) --help")
+            #expect(result.output.hasPrefix("OVERVIEW: \(command.configuration.abstract.prefix(20))"), "\(name) --help")
+            #expect(result.output.contains("USAGE: \(name)"), "\(name) --help")
+            for option in command.configuration.specifications where option.kind != .positional {
+                #expect(result.output.contains(option.displayName), "\(name) --help does not show \(option.displayName)")
+            }
+            pending += command.configuration.subcommands.map { (path + [$0.configuration.name], $0) }
+            // The same text through `attune help …`.
+            #expect(try AttuneBinary.run(["help"] + path).output == result.output, "attune help \(path)")
         }
     }
 

@@ -83,6 +83,14 @@ func failure<T>(_ body: () throws -> T) -> AttuneCoreError? {
         #expect(error?.description.hasPrefix("spec.json:5:42: $.explorer.epsilonn: unknown key 'epsilonn': did you mean 'epsilon'?") == true)
     }
 
+    @Test func documentedExampleIsExact() {
+        struct Explorer: Codable { var kind: String; var epsilon: Double? }
+        struct Policy: Codable { var id: String; var explorer: Explorer }
+        let text = "{\"id\": \"a\", \"explorer\": {\"kind\": \"epsilon_greedy\", \"epsilonn\": 0.1}}"
+        let error = failure { try StrictJSONDecoder().decode(Policy.self, from: text, source: "policy.json") }
+        #expect(error?.description.hasPrefix("policy.json:1:52: $.explorer.epsilonn: unknown key 'epsilonn': did you mean 'epsilon'?") == true)
+    }
+
     @Test func unknownKeyInsideArrayElementNamesIndex() {
         let text = valid.replacingOccurrences(of: "\"tags\"", with: "\"tag\"")
         let error = failure { try decodeSpec(text) }

@@ -52,6 +52,16 @@ struct PolicySpecificationTests {
         try same.restore(from: snapshot)
     }
 
+    @Test func offersFileGuardEnforcesItsCaps() throws {
+        let specification = try PolicySpecification(decoding: Self.data("offers-linucb"))
+        var guardrail = try specification.makeDecisionGuard()
+        // free_shipping (1) is capped at 3 exposures per customer and week.
+        for t in 0..<3 { try guardrail.recordExposure(of: 1, customer: "c", at: Double(t)) }
+        #expect(!guardrail.isEligible(1, customer: "c", at: 10))
+        #expect(guardrail.isEligible(1, customer: "d", at: 10))
+        #expect(guardrail.isEligible(1, customer: "c", at: 604_800 + 3))
+    }
+
     @Test func fingerprintIsStableAndSensitive() throws {
         let a = try PolicySpecification(decoding: Self.data("pricing-thompson"))
         let b = try PolicySpecification(decoding: Self.data("pricing-thompson"))
@@ -110,5 +120,25 @@ struct PolicySpecificationTests {
         specification.catalog = []
         specification.slots = nil
         #expect(throws: BanditsError.self) { try specification.makePolicy() }
+    }
+}
+
+@Suite("Eligibility")
+struct EligibilityTests {
+    @Test func rulesSegmentsAndExclusionsFilterTheCatalog() throws {
+        var specification = try PolicySpecification(decoding: PolicySpecificationTests.data("offers-linucb"))
+        // vip_preview (index 5) needs orders_90d >= 3.
+        #expect(try specification.eligibleActions(for: ["orders_90d": 4], segment: nil) == [0, 1, 2, 3, 4, 5])
+        #expect(try specification.eligibleActions(for: ["orders_90d": 1], segment: nil) == [0, 1, 2, 3, 4])
+        // A missing value takes the feature's default (0 here), which fails the rule.
+        #expect(try specification.eligibleActions(for: [:], segment: nil) == [0, 1, 2, 3, 4])
+        #expect(try specification.eligibleActions(for: ["orders_90d": 5], segment: nil, excluding: ["no_offer", "bundle_deal"]) == [1, 2, 4, 5])
+        specification.catalog[1].eligibility = EligibilitySpecification(segments: [2])
+        #expect(try specification.eligibleActions(for: [:], segment: 2) == [0, 1, 2, 3, 4])
+        #expect(try specification.eligibleActions(for: [:], segment: 1) == [0, 2, 3, 4])
+        #expect(try specification.eligibleActions(for: [:], segment: nil) == [0, 2, 3, 4])
+        #expect(throws: BanditsError.unknownAction("nope")) { try specification.eligibleActions(for: [:], segment: nil, excluding: ["nope"]) }
+        let everything = Set(specification.catalog.map(\.id))
+        #expect(throws: BanditsError.noEligibleAction) { try specification.eligibleActions(for: [:], segment: nil, excluding: everything) }
     }
 }

@@ -1,4 +1,5 @@
 import AttuneCore
+import Foundation
 
 /// A multi-slot decision (content): one action per slot, no action twice, each slot drawn
 /// from the policy's distribution over the candidates the previous slots left.
@@ -87,9 +88,3 @@ extension Policy {
         (0..<max(count, 0)).map { 1 / log2(Double($0) + 2) }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

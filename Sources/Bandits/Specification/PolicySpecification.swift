@@ -1,3 +1,5 @@
+import Foundation
+
 /// A policy file (`policies/*.json`, format `attune.policy/1`): the action catalog, the
 /// feature schema, the segmentation used, the learning algorithm and its exploration, the
 /// constraints and the reward definition.
@@ -185,9 +187,21 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable, Equatable, CaseIterable {
         /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`, `forgetting`.
         case linucb
+        /// One shared LinUCB model over context ⊗ action features (ADF), for large catalogs whose
+        /// actions carry `features`: `alpha`, `ridge`.
+        case sharedLinucb = "shared_linucb"
+        /// Hybrid LinUCB (Li et al. 2010, Algorithm 2): the shared model of `shared_linucb`
+        /// plus a disjoint model per action: `alpha`, `ridge`.
+        case hybridLinucb = "hybrid_linucb"
         /// Disjoint linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`,
         /// `forgetting`, `samples`.
         case linearThompson = "linear_thompson"
+        /// Logistic Thompson sampling for Bernoulli rewards, Laplace posterior (Chapelle & Li
+        /// 2011): `variance`, `ridge`, `samples`.
+        case logisticThompson = "logistic_thompson"
+        /// Bootstrap Thompson sampling over an ensemble of ridge models (Eckles & Kaptein
+        /// 2014): `bags`, `ridge`, `samples`.
+        case bootstrapThompson = "bootstrap_thompson"
         /// UCB1 (Auer et al. 2002), context-free: `alpha`.
         case ucb1
         /// Beta–Bernoulli Thompson sampling, context-free: `prior_alpha`, `prior_beta`, `samples`.
@@ -202,7 +216,8 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public var alpha: Double?
     /// Ridge regularization λ of `A = λI + Σ x xᵀ`; > 0, default 1.
     public var ridge: Double?
-    /// Forgetting factor γ ∈ (0, 1] of the linear learners; default 1 (no forgetting).
+    /// Forgetting factor γ ∈ (0, 1] of the linear learners, `beta_bernoulli` and
+    /// `price_thompson`; default 1 (no forgetting).
     public var forgetting: Double?
     /// Posterior variance scale v² of linear Thompson sampling (the reward noise variance,
     /// in squared reward units); > 0, default 1.
@@ -213,12 +228,14 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public var priorBeta: Double?
     /// Posterior draws per decision of the Thompson samplers; 1…4096, default 32.
     public var samples: Int?
-    /// Seed of the posterior draws; default 0.
+    /// Ensemble size of `bootstrap_thompson`; 2…256, default 10.
+    public var bags: Int?
+    /// Seed of the posterior draws (and of the bootstrap weights); default 0.
     public var seed: UInt64?
 
     /// Creates an algorithm specification.
     public init(kind: Kind, alpha: Double? = nil, ridge: Double? = nil, forgetting: Double? = nil, variance: Double? = nil,
-                priorAlpha: Double? = nil, priorBeta: Double? = nil, samples: Int? = nil, seed: UInt64? = nil) {
+                priorAlpha: Double? = nil, priorBeta: Double? = nil, samples: Int? = nil, bags: Int? = nil, seed: UInt64? = nil) {
         self.kind = kind
         self.alpha = alpha
         self.ridge = ridge
@@ -227,6 +244,7 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         self.priorAlpha = priorAlpha
         self.priorBeta = priorBeta
         self.samples = samples
+        self.bags = bags
         self.seed = seed
     }
 
@@ -234,7 +252,7 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         case kind, alpha, ridge, forgetting, variance
         case priorAlpha = "prior_alpha"
         case priorBeta = "prior_beta"
-        case samples, seed
+        case samples, bags, seed
     }
 }
 
@@ -288,5 +306,11 @@ public struct SlotsSpecification: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case count
         case positionDiscounts = "position_discounts"
+    }
+
+    /// The examination probability of each slot: `position_discounts`, or `1/log₂(k + 2)`
+    /// (DCG) when absent; pass it to `Policy.learn(from:context:rewards:positionDiscounts:)`.
+    public var resolvedPositionDiscounts: [Double] {
+        positionDiscounts ?? (0..<max(count, 0)).map { 1 / log2(Double($0) + 2) }
     }
 }
