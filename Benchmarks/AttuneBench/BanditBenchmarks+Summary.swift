@@ -23,8 +23,8 @@ extension BanditBenchmarks {
 
         let bestReward = runs.map(\.averageReward).max() ?? .nan
         let bestSpeed = runs.map(\.roundsPerSecond).max() ?? .nan
-        let bestSmall = latencies.filter { $0.setting == small }.map(\.p99Nanoseconds).min() ?? .nan
-        let bestLarge = latencies.filter { $0.setting == large }.map(\.p99Nanoseconds).min() ?? .nan
+        let bestSmall = latencies.filter { $0.setting == small }.map(\.p99UnpreemptedNanoseconds).min() ?? .nan
+        let bestLarge = latencies.filter { $0.setting == large }.map(\.p99UnpreemptedNanoseconds).min() ?? .nan
 
         for run in runs {
             var r = BenchmarkRecord()
@@ -37,10 +37,13 @@ extension BanditBenchmarks {
             r["rounds_per_second"] = .double(run.roundsPerSecond)
             if let l = latencies.first(where: { $0.learner == run.learner && $0.setting == small }) {
                 r["p50_ns"] = .double(l.medianNanoseconds)
-                r["p99_ns"] = .double(l.p99Nanoseconds)
+                r["p99_ns_unpreempted"] = .double(l.p99UnpreemptedNanoseconds)
+                r["p99_ns_wall"] = .double(l.p99Nanoseconds)
             }
             if let l = latencies.first(where: { $0.learner == run.learner && $0.setting == large }) {
-                r["p99_ns_K100_d64"] = .double(l.p99Nanoseconds)
+                r["p50_ns_K100_d64"] = .double(l.medianNanoseconds)
+                r["p99_ns_unpreempted_K100_d64"] = .double(l.p99UnpreemptedNanoseconds)
+                r["p99_ns_wall_K100_d64"] = .double(l.p99Nanoseconds)
             }
             r["allocs_per_round"] = .double(run.steadyAllocationsPerRound)
             rows.append(r)
@@ -52,16 +55,19 @@ extension BanditBenchmarks {
             if let n = peer.number("rounds") { r["rounds"] = .int(Int(n)) }
             let reward = peer.number("average_reward")
             let speed = peer.number("rounds_per_second")
-            let p99 = peer.number("decide_p99_ns")
+            let p99 = peer.number("decide_p99_ns_unpreempted")
             r["average_reward"] = reward.map { .double($0) }
             if let h = peer.number("reward_ci_half_width") { r["ci95"] = .string("±" + FieldValue.double(h).text) }
             r["regret_per_round"] = peer.number("regret_per_round").map { .double($0) }
             r["rounds_per_second"] = speed.map { .double($0) }
             r["p50_ns"] = peer.number("decide_p50_ns").map { .double($0) }
-            r["p99_ns"] = p99.map { .double($0) }
-            let largeP99 = peers.first { $0.peer == peer.peer && $0.learner == peer.learner && $0.latencySetting == large }?
-                .number("decide_p99_ns")
-            r["p99_ns_K100_d64"] = largeP99.map { .double($0) }
+            r["p99_ns_unpreempted"] = p99.map { .double($0) }
+            r["p99_ns_wall"] = peer.number("decide_p99_ns").map { .double($0) }
+            let largeRecord = peers.first { $0.peer == peer.peer && $0.learner == peer.learner && $0.latencySetting == large }
+            let largeP99 = largeRecord?.number("decide_p99_ns_unpreempted")
+            r["p50_ns_K100_d64"] = largeRecord?.number("decide_p50_ns").map { .double($0) }
+            r["p99_ns_unpreempted_K100_d64"] = largeP99.map { .double($0) }
+            r["p99_ns_wall_K100_d64"] = largeRecord?.number("decide_p99_ns").map { .double($0) }
             // Attune's best figure over the peer's: above 1 means Attune is better on every column.
             r["reward_attune/peer"] = reward.map { .double(bestReward / $0) }
             r["speed_attune/peer"] = speed.map { .double(bestSpeed / $0) }

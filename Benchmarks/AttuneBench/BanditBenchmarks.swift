@@ -138,6 +138,8 @@ enum BanditBenchmarks {
         r["decisions"] = .int(latency.decisions)
         r["median_ns"] = .double(latency.medianNanoseconds)
         r["p99_ns"] = .double(latency.p99Nanoseconds)
+        r["p99_ns_unpreempted"] = .double(latency.p99UnpreemptedNanoseconds)
+        r["preempted_decisions"] = .int(latency.preempted)
         r["allocations_per_decision"] = .double(latency.allocationsPerDecision)
         return r
     }
@@ -149,14 +151,15 @@ enum BanditBenchmarks {
         r["peer"] = .string(peer.peer)
         r["learner"] = .string(peer.learner)
         let numeric: [(String, String)] = [
-            ("rounds", "rounds"), ("decisions", "decisions"), ("average_reward", "average_reward"),
+            ("rounds", "rounds"), ("decisions_timed", "decisions"), ("average_reward", "average_reward"),
             ("optimal_average_reward", "optimal_average_reward"), ("regret_per_round", "regret_per_round"),
             ("seconds", "seconds"), ("rounds_per_second", "rounds_per_second"),
             ("decide_p50_ns", "median_ns"), ("decide_p99_ns", "p99_ns"),
+            ("decide_p99_ns_unpreempted", "p99_ns_unpreempted"), ("preempted_decisions", "preempted_decisions"),
         ]
         for (key, field) in numeric {
             guard let value = peer.number(key) else { continue }
-            r[field] = (key == "rounds" || key == "decisions") ? .int(Int(value)) : .double(value)
+            r[field] = ["rounds", "decisions_timed", "preempted_decisions"].contains(key) ? .int(Int(value)) : .double(value)
         }
         if let m = peer.number("average_reward"), let h = peer.number("reward_ci_half_width") {
             r["ci_low"] = .double(m - h)

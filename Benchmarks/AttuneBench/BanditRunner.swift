@@ -1,6 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AttuneCore
 import Bandits
 import CAllocationCounter
+
+/// Involuntary context switches of the calling thread so far (the scheduler preempting it).
+///
+/// On a machine shared with other work, a decision that spans a preemption measures the other
+/// processes' time slice (milliseconds), not the learner; reading this before and after the
+/// timed span (outside it) sets those decisions apart.
+func involuntaryContextSwitches() -> Int {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD, which Glibc's module does not export by name
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Int(usage.ru_nivcsw)
+}
 
 /// What one learner did on one environment: rewards, expected rewards, time and allocations.
 struct BanditRunResult: Sendable {
@@ -46,6 +66,10 @@ struct BanditLatency: Sendable {
     var decisions: Int
     var medianNanoseconds: Double
     var p99Nanoseconds: Double
+    /// p99 over the decisions the scheduler did not preempt.
+    var p99UnpreemptedNanoseconds: Double
+    /// Decisions during which the thread was preempted.
+    var preempted: Int
     var allocationsPerDecision: Double
 }
 
@@ -125,6 +149,8 @@ enum BanditRunner {
         var interaction = Interaction(
             context: Context(features: [Double](repeating: 1, count: d + 1)), candidates: candidates, action: 0, reward: 0)
         var times = [Double](repeating: 0, count: requested)
+        var clean: [Double] = []
+        clean.reserveCapacity(requested)
         var allocations: UInt64 = 0
         do {
             for i in 0..<total {
@@ -134,6 +160,7 @@ enum BanditRunner {
                         for j in 0..<d { f[j] = x[t * d + j] }
                     }
                 }
+                let switches = involuntaryContextSwitches()
                 let a0 = attune_allocation_count()
                 let t0 = monotonicNanoseconds()
                 try policy.decide(for: interaction.context, among: candidates, using: &generator, into: &decision)
@@ -141,6 +168,7 @@ enum BanditRunner {
                 let a1 = attune_allocation_count()
                 if i >= warmUp {
                     times[i - warmUp] = Double(t1 &- t0)
+                    if involuntaryContextSwitches() == switches { clean.append(Double(t1 &- t0)) }
                     allocations &+= a1 &- a0
                 }
                 interaction.action = decision.action
@@ -152,10 +180,12 @@ enum BanditRunner {
             throw .learnerFailed(learner: learner, reason: "\(error)")
         }
         times.sort()
+        clean.sort()
         return BanditLatency(
             learner: learner, setting: "K=\(environment.actionCount) d=\(environment.dimension)",
             decisions: requested,
             medianNanoseconds: Harness.quantile(times, 0.5), p99Nanoseconds: Harness.quantile(times, 0.99),
+            p99UnpreemptedNanoseconds: Harness.quantile(clean, 0.99), preempted: requested - clean.count,
             allocationsPerDecision: Double(allocations) / Double(max(requested, 1)))
     }
 }
