@@ -1,13 +1,7 @@
-import Foundation
-
 /// The table form of `attune-bench bandits`: one row per learner, Attune's and the peers',
-/// with each peer's figures set against Attune's best learner for that figure.
+/// each peer row with the ratios against the Attune learner running the same algorithm.
 extension BanditBenchmarks {
-    static func summary(
-        environment: BanditEnvironment, runs: [BanditRunResult], latencies: [BanditLatency], peers: [PeerResult]
-    ) -> [BenchmarkRecord] {
-        let small = "K=\(actionCount) d=\(dimension)"
-        let large = "K=\(largeActionCount) d=\(largeDimension)"
+    static func summary(environment: BanditEnvironment, _ attune: AttuneResults, peers: [PeerResult]) -> [BenchmarkRecord] {
         var rows: [BenchmarkRecord] = []
 
         var optimal = BenchmarkRecord()
@@ -21,12 +15,7 @@ extension BanditBenchmarks {
         uniform["average_reward"] = .double(environment.uniformAverageReward)
         rows.append(uniform)
 
-        let bestReward = runs.map(\.averageReward).max() ?? .nan
-        let bestSpeed = runs.map(\.roundsPerSecond).max() ?? .nan
-        let bestSmall = latencies.filter { $0.setting == small }.map(\.p99UnpreemptedNanoseconds).min() ?? .nan
-        let bestLarge = latencies.filter { $0.setting == large }.map(\.p99UnpreemptedNanoseconds).min() ?? .nan
-
-        for run in runs {
+        for run in attune.runs {
             var r = BenchmarkRecord()
             r["peer"] = .string("attune")
             r["learner"] = .string(run.learner)
@@ -35,12 +24,13 @@ extension BanditBenchmarks {
             r["ci95"] = .string("±" + FieldValue.double(run.rewardHalfWidth).text)
             r["regret_per_round"] = .double(run.regretPerRound)
             r["rounds_per_second"] = .double(run.roundsPerSecond)
-            if let l = latencies.first(where: { $0.learner == run.learner && $0.setting == small }) {
+            r["rounds_per_cpu_second"] = .double(run.roundsPerCPUSecond)
+            if let l = attune.latencies.first(where: { $0.learner == run.learner && $0.setting == smallSize }) {
                 r["p50_ns"] = .double(l.medianNanoseconds)
                 r["p99_ns_unpreempted"] = .double(l.p99UnpreemptedNanoseconds)
                 r["p99_ns_wall"] = .double(l.p99Nanoseconds)
             }
-            if let l = latencies.first(where: { $0.learner == run.learner && $0.setting == large }) {
+            if let l = attune.latencies.first(where: { $0.learner == run.learner && $0.setting == largeSize }) {
                 r["p50_ns_K100_d64"] = .double(l.medianNanoseconds)
                 r["p99_ns_unpreempted_K100_d64"] = .double(l.p99UnpreemptedNanoseconds)
                 r["p99_ns_wall_K100_d64"] = .double(l.p99Nanoseconds)
@@ -53,26 +43,32 @@ extension BanditBenchmarks {
             r["peer"] = .string(peer.peer)
             r["learner"] = .string(peer.learner)
             if let n = peer.number("rounds") { r["rounds"] = .int(Int(n)) }
-            let reward = peer.number("average_reward")
-            let speed = peer.number("rounds_per_second")
-            let p99 = peer.number("decide_p99_ns_unpreempted")
-            r["average_reward"] = reward.map { .double($0) }
+            r["average_reward"] = peer.number("average_reward").map { .double($0) }
             if let h = peer.number("reward_ci_half_width") { r["ci95"] = .string("±" + FieldValue.double(h).text) }
             r["regret_per_round"] = peer.number("regret_per_round").map { .double($0) }
-            r["rounds_per_second"] = speed.map { .double($0) }
+            r["rounds_per_second"] = peer.number("rounds_per_second").map { .double($0) }
+            r["rounds_per_cpu_second"] = peer.number("rounds_per_cpu_second").map { .double($0) }
             r["p50_ns"] = peer.number("decide_p50_ns").map { .double($0) }
-            r["p99_ns_unpreempted"] = p99.map { .double($0) }
+            r["p99_ns_unpreempted"] = peer.number("decide_p99_ns_unpreempted").map { .double($0) }
             r["p99_ns_wall"] = peer.number("decide_p99_ns").map { .double($0) }
-            let largeRecord = peers.first { $0.peer == peer.peer && $0.learner == peer.learner && $0.latencySetting == large }
-            let largeP99 = largeRecord?.number("decide_p99_ns_unpreempted")
-            r["p50_ns_K100_d64"] = largeRecord?.number("decide_p50_ns").map { .double($0) }
-            r["p99_ns_unpreempted_K100_d64"] = largeP99.map { .double($0) }
-            r["p99_ns_wall_K100_d64"] = largeRecord?.number("decide_p99_ns").map { .double($0) }
-            // Attune's best figure over the peer's: above 1 means Attune is better on every column.
-            r["reward_attune/peer"] = reward.map { .double(bestReward / $0) }
-            r["speed_attune/peer"] = speed.map { .double(bestSpeed / $0) }
-            r["p99_peer/attune"] = p99.map { .double($0 / bestSmall) }
-            r["p99_K100_peer/attune"] = largeP99.map { .double($0 / bestLarge) }
+            let large = peers.first { $0.peer == peer.peer && $0.learner == peer.learner && $0.latencySetting == largeSize }
+            r["p50_ns_K100_d64"] = large?.number("decide_p50_ns").map { .double($0) }
+            r["p99_ns_unpreempted_K100_d64"] = large?.number("decide_p99_ns_unpreempted").map { .double($0) }
+            r["p99_ns_wall_K100_d64"] = large?.number("decide_p99_ns").map { .double($0) }
+
+            // Against the Attune learner running the same algorithm; above 1 = Attune better.
+            let pairs = pairedFigures(peer, attune, peers: peers)
+            if let key = peer.counterpart { r["vs_attune"] = .string(key) }
+            func ratio(_ figure: String, _ size: String) -> FieldValue? {
+                guard let pair = pairs.first(where: { $0.figure == figure && $0.size == size }),
+                      let mine = pair.attune, let theirs = pair.peer, mine > 0, theirs > 0 else { return nil }
+                return .double(pair.higherIsBetter ? mine / theirs : theirs / mine)
+            }
+            r["x_reward"] = ratio("average_reward", smallSize)
+            r["x_speed"] = ratio("rounds_per_second", smallSize)
+            r["x_cpu_speed"] = ratio("rounds_per_cpu_second", smallSize)
+            r["x_p99"] = ratio("decide_p99_ns_unpreempted", smallSize)
+            r["x_p99_K100_d64"] = ratio("decide_p99_ns_unpreempted", largeSize)
             rows.append(r)
         }
         return rows

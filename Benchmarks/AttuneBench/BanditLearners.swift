@@ -3,8 +3,12 @@ import Bandits
 /// One Attune learner of the bandit suite: how to build it for an environment and what to
 /// measure on it.
 struct BanditLearner {
+    /// A short stable key (`"linucb"`), which the peers' learners are matched against.
+    var key: String
     /// Name as printed (`"linucb alpha=0.5 + greedy"`).
     var name: String
+    /// A context-free baseline: listed, but never taken as Attune's best figure.
+    var isBaseline: Bool
     /// Plays the environment: (environment, rounds, seed) → result.
     var run: (BanditEnvironment, Int, UInt64) throws(BenchError) -> BanditRunResult
     /// Decision latency on an environment: (environment, decisions, seed) → latencies.
@@ -15,7 +19,8 @@ struct BanditLearner {
 
     /// A learner built by `make` for each environment; every measurement gets a fresh policy.
     static func make<P: Policy>(
-        _ name: String, large: Bool = true, _ make: @escaping (BanditEnvironment) throws -> P
+        key: String, _ name: String, baseline: Bool = false, large: Bool = true,
+        _ make: @escaping (BanditEnvironment) throws -> P
     ) -> BanditLearner {
         func build(_ environment: BanditEnvironment) throws(BenchError) -> P {
             do {
@@ -30,7 +35,7 @@ struct BanditLearner {
                                             warmUp: min(decisions, 2_000), seed: seed)
         }
         return BanditLearner(
-            name: name,
+            key: key, name: name, isBaseline: baseline,
             run: { environment, rounds, seed throws(BenchError) in
                 var policy = try build(environment)
                 return try BanditRunner.run(&policy, named: name, on: environment, rounds: rounds, seed: seed)
@@ -52,42 +57,42 @@ enum BanditLearners {
 
     static func all(for environment: BanditEnvironment, large: BanditEnvironment) -> [BanditLearner] {
         [
-            BanditLearner.make("linucb alpha=\(alpha) + optimistic argmax") { e in
+            BanditLearner.make(key: "linucb", "linucb alpha=\(alpha) + optimistic argmax") { e in
                 try ContextualBandit(
                     catalog: try ActionCatalog.numbered(e.actionCount),
                     scorer: try LinUCB(actionCount: e.actionCount, contextDimension: e.dimension + 1,
                                        configuration: .init(alpha: alpha, ridge: 1)),
                     explorer: OptimisticArgmax(), seed: e.seed)
             },
-            BanditLearner.make("linear thompson scale=\(thompsonScale) samples=32 + greedy") { e in
+            BanditLearner.make(key: "linear_thompson", "linear thompson scale=\(thompsonScale) samples=32 + greedy") { e in
                 try ContextualBandit(
                     catalog: try ActionCatalog.numbered(e.actionCount),
                     scorer: try LinearThompsonSampling(actionCount: e.actionCount, contextDimension: e.dimension + 1,
                                                        configuration: .init(scale: thompsonScale, ridge: 1, samples: 32)),
                     explorer: Greedy(), seed: e.seed)
             },
-            BanditLearner.make("linear thompson scale=\(thompsonScale) samples=1 + greedy") { e in
+            BanditLearner.make(key: "linear_thompson_1", "linear thompson scale=\(thompsonScale) samples=1 + greedy") { e in
                 try ContextualBandit(
                     catalog: try ActionCatalog.numbered(e.actionCount),
                     scorer: try LinearThompsonSampling(actionCount: e.actionCount, contextDimension: e.dimension + 1,
                                                        configuration: .init(scale: thompsonScale, ridge: 1, samples: 1)),
                     explorer: Greedy(), seed: e.seed)
             },
-            BanditLearner.make("ridge + squarecb gamma=\(Int(squareCBGamma))") { e in
+            BanditLearner.make(key: "ridge_squarecb", "ridge + squarecb gamma=\(Int(squareCBGamma))") { e in
                 try ContextualBandit(
                     catalog: try ActionCatalog.numbered(e.actionCount),
                     scorer: try LinUCB(actionCount: e.actionCount, contextDimension: e.dimension + 1,
                                        configuration: .init(alpha: 0, ridge: 1)),
                     explorer: try SquareCB(gamma: squareCBGamma), seed: e.seed)
             },
-            BanditLearner.make("ridge + epsilon-greedy 0.05") { e in
+            BanditLearner.make(key: "ridge_epsilon_greedy", "ridge + epsilon-greedy 0.05") { e in
                 try ContextualBandit(
                     catalog: try ActionCatalog.numbered(e.actionCount),
                     scorer: try LinUCB(actionCount: e.actionCount, contextDimension: e.dimension + 1,
                                        configuration: .init(alpha: 0, ridge: 1)),
                     explorer: try EpsilonGreedy(epsilon: 0.05), seed: e.seed)
             },
-            BanditLearner.make("ucb1 (context-free) + optimistic argmax", large: false) { e in
+            BanditLearner.make(key: "ucb1", "ucb1 (context-free) + optimistic argmax", baseline: true, large: false) { e in
                 try ContextualBandit(
                     catalog: try ActionCatalog.numbered(e.actionCount),
                     scorer: try UCB1(actionCount: e.actionCount, contextDimension: e.dimension + 1,

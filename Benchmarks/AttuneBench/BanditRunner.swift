@@ -22,6 +22,14 @@ func involuntaryContextSwitches() -> Int {
     return Int(usage.ru_nivcsw)
 }
 
+/// CPU time of the calling thread, in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`): unlike the
+/// monotonic clock it does not advance while other processes hold the core.
+func threadCPUNanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+}
+
 /// What one learner did on one environment: rewards, expected rewards, time and allocations.
 struct BanditRunResult: Sendable {
     /// The learner's name as printed (`"linucb alpha=0.5 + greedy"`).
@@ -36,6 +44,8 @@ struct BanditRunResult: Sendable {
     var optimalAverageReward: Double
     /// Wall time of the rounds (decide + learn + the environment's reward), in seconds.
     var seconds: Double
+    /// Thread CPU time of the same rounds, in seconds.
+    var cpuSeconds: Double
     /// Heap allocations per round over the whole run, warm-up included.
     var allocationsPerRound: Double
     /// Heap allocations per round over the second half of the run (the steady state).
@@ -55,8 +65,12 @@ struct BanditRunResult: Sendable {
     /// `mean_t (max_k P(r=1|x_t,k) − P(r=1|x_t,a_t))`.
     var regretPerRound: Double { optimalAverageReward - expectedRewardSum / Double(max(rounds, 1)) }
 
-    /// Rounds per second, single thread.
+    /// Rounds per second (wall clock), single thread.
     var roundsPerSecond: Double { seconds > 0 ? Double(rounds) / seconds : .nan }
+
+    /// Rounds per second of thread CPU time: the throughput the learner has when it has the
+    /// core to itself.
+    var roundsPerCPUSecond: Double { cpuSeconds > 0 ? Double(rounds) / cpuSeconds : .nan }
 }
 
 /// Decision latencies of one learner in one setting.
@@ -95,6 +109,7 @@ enum BanditRunner {
         let half = rounds / 2
         var allocationsAtHalf: UInt64 = 0
         let allocationsBefore = attune_allocation_count()
+        let cpuStart = threadCPUNanoseconds()
         let start = monotonicNanoseconds()
         do {
             for t in 0..<rounds {
@@ -119,6 +134,7 @@ enum BanditRunner {
             throw .learnerFailed(learner: learner, reason: "\(error)")
         }
         let stop = monotonicNanoseconds()
+        let cpuStop = threadCPUNanoseconds()
         let allocationsAfter = attune_allocation_count()
         for t in 0..<rounds {
             var best = 0.0
@@ -129,6 +145,7 @@ enum BanditRunner {
             learner: learner, rounds: rounds, rewardSum: rewardSum, expectedRewardSum: expectedSum,
             optimalAverageReward: optimalSum / Double(max(rounds, 1)),
             seconds: Double(stop - start) / 1e9,
+            cpuSeconds: Double(cpuStop - cpuStart) / 1e9,
             allocationsPerRound: Double(allocationsAfter - allocationsBefore) / Double(max(rounds, 1)),
             steadyAllocationsPerRound: Double(allocationsAfter - allocationsAtHalf) / Double(max(rounds - half, 1))
         )

@@ -20,6 +20,7 @@ import numpy as np
 from peer_harness import emit, progress, quantile
 
 clock = time.perf_counter_ns
+cpu_clock = time.thread_time_ns
 
 
 class Environment:
@@ -59,6 +60,9 @@ class Tally:
         self.expected = 0.0
         self.count = 0
         self.latencies = Latencies() if measure_latency else None
+        # Thread CPU time of the timed work, in seconds (set by the peer): unlike wall time it
+        # does not count the time other processes held the core.
+        self.cpu_seconds = None
         # Decisions are timed in a window after a warm-up (rounds [start, stop)), as attune-bench
         # times its own after 2,000 rounds; the other rounds run without clock or rusage calls.
         start = min(2_000, environment.rounds // 10)
@@ -84,6 +88,8 @@ class Tally:
             "regret_per_round": optimal - self.expected / n,
             "seconds": seconds,
             "rounds_per_second": self.count / seconds if seconds > 0 else None,
+            "cpu_seconds": self.cpu_seconds,
+            "rounds_per_cpu_second": self.count / self.cpu_seconds if self.cpu_seconds else None,
         }
         if self.latencies is not None and self.latencies.count:
             record.update(self.latencies.fields())
@@ -165,4 +171,4 @@ def latency_record(peer, learner, environment, latencies, note=None):
     return record
 
 
-__all__ = ["Environment", "Tally", "Latencies", "arguments", "latency_record", "timed", "emit", "progress", "clock"]
+__all__ = ["Environment", "Tally", "Latencies", "arguments", "latency_record", "timed", "emit", "progress", "clock", "cpu_clock"]

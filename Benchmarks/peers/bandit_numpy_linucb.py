@@ -16,7 +16,7 @@ K=10, d=20) and, with --latency-environment, one line of decision latency at K=1
 
 import numpy as np
 
-from bandit_common import Environment, Tally, arguments, clock, emit, latency_record, progress, timed
+from bandit_common import Environment, Tally, arguments, clock, cpu_clock, emit, latency_record, progress, timed
 
 
 class LinUCB:
@@ -47,6 +47,7 @@ def run(env, alpha, measure_latency=True):
     rewards = env.rewards
     window = tally.window
     decide = learner.decide
+    cpu_start = cpu_clock()
     start = clock()
     for t in range(env.rounds):
         x = features[t]
@@ -54,6 +55,7 @@ def run(env, alpha, measure_latency=True):
         learner.learn(a, x, rewards[t, a])
         tally.add(t, a)
     seconds = (clock() - start) / 1e9
+    tally.cpu_seconds = (cpu_clock() - cpu_start) / 1e9
     return tally, seconds
 
 

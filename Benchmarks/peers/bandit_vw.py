@@ -25,7 +25,7 @@ import random
 
 from vowpalwabbit import pyvw
 
-from bandit_common import Environment, Tally, arguments, clock, emit, involuntary_switches, latency_record, progress
+from bandit_common import Environment, Tally, arguments, clock, cpu_clock, emit, involuntary_switches, latency_record, progress
 
 LEARNERS = [
     ("squarecb", "--cb_explore_adf --squarecb -q sa --quiet"),
@@ -65,6 +65,8 @@ def run(env, arguments_text, seed, action_lines):
     rewards = env.rewards
     spent = 0
     window = tally.window
+    cpu_start = cpu_clock()
+    start = clock()
     for t in range(env.rounds):
         unlabeled = [shared_line(contexts[t])] + action_lines
         t0 = clock()
@@ -94,6 +96,9 @@ def run(env, arguments_text, seed, action_lines):
         t1 = clock()
         spent += t1 - t0
         tally.add(t, a)
+    # Thread CPU time of the loop less the (CPU-bound) text formatting left out of `spent`.
+    untimed = (clock() - start) - spent
+    tally.cpu_seconds = max(cpu_clock() - cpu_start - untimed, 1) / 1e9
     vw.finish()
     return tally, spent / 1e9
 
