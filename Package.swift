@@ -40,6 +40,6 @@ let package = Package(
         .testTarget(name: "AttuneCoreTests", dependencies: ["AttuneCore", "_AttuneTestSupport"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "_AttuneTestSupport"]),
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
-        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCore"]),
+        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
     ]
 )

@@ -19,6 +19,9 @@ What numpy runs (the strongest plain-numpy form of each task; results preallocat
   sherman_morrison  u = Ainv @ x; Ainv -= np.outer(u, u) / (1 + x @ u); b += r * x
   ridge_update_solve  the update above, then theta = Ainv @ b and the next context z scored
                     (mean = z @ theta, variance = z @ Ainv @ z), as a LinUCB decision needs
+  ridge_update_forgetting  A = 0.99 A + 0.01 I + np.outer(x, x); b = 0.99 b + r x;
+                    Ainv = np.linalg.inv(A); theta = Ainv @ b (the prior is not discounted, so
+                    the inverse is recomputed: Sherman-Morrison does not apply)
 When scipy is importable, gemv, syr, ger and sherman_morrison are also timed through
 scipy.linalg.blas (dgemv, dsyr, dger, dsymv + dsyr on Fortran-ordered arrays, in place) and
 reported as `alt_peer`/`alt_peer_median_ns`.
@@ -74,6 +77,8 @@ def flops(task, n):
         "potrf": n ** 3 / 3.0,
         "sherman_morrison": 2.0 * n * n + n * (n + 1) + 2.0 * n,
         "ridge_update_solve": 6.0 * n * n + n * (n + 1) + 4.0 * n,
+        # Attune's amortized work (see LinalgBenchmarks.swift), not numpy's O(n^3) per call.
+        "ridge_update_forgetting": 6.0 * n * n + n * (n + 1) + 2.0 * n + float(n) ** 3 / 69.0,
     }[task]
 
 
@@ -127,6 +132,28 @@ def make_numpy(task, inputs, n):
                 return z @ theta + z @ (a_inv @ z)
         code = "u = Ainv @ x; Ainv -= np.outer(u, u) / (1 + x @ u); b += r * x"
         return update, code + ("; theta = Ainv @ b; z @ theta + z @ (Ainv @ z)" if solve else "")
+    if task == "ridge_update_forgetting":
+        pool = inputs.copy("pool")
+        rewards = inputs.copy("rewards")
+        count = pool.shape[0]
+        rows = [(pool[i].copy(), float(rewards[i])) for i in range(count)]
+        a = np.eye(n)
+        b = np.zeros(n)
+        diagonal = np.arange(n)
+        gamma = 0.99
+        index = 0
+
+        def forget():
+            nonlocal a, b, index
+            x, r = rows[index]
+            index = index + 1 if index + 1 < count else 0
+            a *= gamma
+            a[diagonal, diagonal] += 1.0 - gamma
+            a += np.outer(x, x)
+            b *= gamma
+            b += r * x
+            return np.linalg.inv(a) @ b
+        return forget, "A = g A + (1 - g) I + np.outer(x, x); b = g b + r x; np.linalg.inv(A) @ b"
     raise KeyError(task)
 
 

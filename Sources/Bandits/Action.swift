@@ -5,15 +5,22 @@ public struct ActionID: Hashable, Sendable, Codable, Comparable, CustomStringCon
 
     /// Creates an identifier from its string form.
     public init(_ rawValue: String) { self.rawValue = rawValue }
+    /// Creates an identifier from a string literal.
     public init(stringLiteral value: String) { self.rawValue = value }
+    /// Decodes the value written by ``encode(to:)``.
+    /// - Throws: `DecodingError` for malformed or inconsistent data.
     public init(from decoder: Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
     }
+    /// Encodes the complete value.
+    /// - Throws: the encoder's errors.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
+    /// The identifier as written.
     public var description: String { rawValue }
+    /// Orders identifiers by their text.
     public static func < (lhs: ActionID, rhs: ActionID) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 

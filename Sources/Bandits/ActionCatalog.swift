@@ -69,13 +69,18 @@ public struct ActionCatalog: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey { case actions }
+    /// Decodes the value written by ``encode(to:)``.
+    /// - Throws: `DecodingError` for malformed or inconsistent data.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(container.decode([Action].self, forKey: .actions))
     }
+    /// Encodes the complete value.
+    /// - Throws: the encoder's errors.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(actions, forKey: .actions)
     }
+    /// Equal when the actions are equal, in the same order.
     public static func == (lhs: ActionCatalog, rhs: ActionCatalog) -> Bool { lhs.actions == rhs.actions }
 }

@@ -1,3 +1,5 @@
+import AttuneCore
+
 /// Errors of the `Bandits` module. Each case names the offending field or value, and
 /// ``description`` says what to do about it.
 public enum BanditsError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -33,6 +35,7 @@ public enum BanditsError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `problem` what is wrong with it and `fix` what to write instead.
     case invalidSpecification(path: String, problem: String, fix: String)
 
+    /// A message naming the problem and saying what to do.
     public var description: String {
         switch self {
         case .emptyCatalog:
@@ -69,8 +72,6 @@ public enum BanditsError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-import AttuneCore
 
 /// Bandits errors are caused by what the user supplied (a policy file, a request), so the
 /// command-line tool reports them with exit code 64 and their description.

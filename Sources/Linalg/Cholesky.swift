@@ -38,8 +38,10 @@ public struct Cholesky: Sendable, Equatable {
         let n = a.rows
         let info = l.elements.withUnsafeMutableBufferPointer { p -> Int in
             guard let base = p.baseAddress else { return 0 }
-            let info = SymmetricKernels.choleskyLower(base, n: n)
-            SymmetricKernels.zeroStrictUpper(base, n: n)
+            // Read column-major, the row-major lower triangle is the upper one; the factor comes
+            // back as R = Lᵀ in the row-major upper triangle.
+            let info = SymmetricKernels.choleskyUpper(base, n: n)
+            SymmetricKernels.transposeUpperToLower(base, n: n)
             return info
         }
         guard info == 0 else { throw .notPositiveDefinite(operation: "Cholesky", order: info) }
@@ -121,13 +123,13 @@ public struct Cholesky: Sendable, Equatable {
     /// `A⁻¹ = L⁻ᵀ L⁻¹` in full symmetric storage (`dpotri`).
     /// - Complexity: O(n³), one allocation.
     public func inverse() -> Matrix {
-        var result = factor
+        var result = factor.transposed()  // R = Lᵀ in the upper triangle
         let n = order
         result.elements.withUnsafeMutableBufferPointer { p in
             guard let base = p.baseAddress else { return }
             // potri cannot fail: the factor's diagonal is positive by construction.
-            _ = SymmetricKernels.inverseFromLowerFactor(base, n: n)
-            SymmetricKernels.mirrorLowerToUpper(base, n: n)
+            _ = SymmetricKernels.inverseFromUpperFactor(base, n: n)
+            SymmetricKernels.mirrorUpperToLower(base, n: n)
         }
         return result
     }
@@ -145,7 +147,7 @@ public struct Cholesky: Sendable, Equatable {
     public func reconstructed() -> Matrix {
         var a = Matrix(rows: order, columns: order)
         // L Lᵀ through dgemm; factor is finite and square, so this cannot throw.
-        try? Matrix.multiply(factor, transposing: .none, factor, transposing: .transpose, into: &a)
+        try? Matrix.multiply(factor, factor, transposeA: .none, transposeB: .transpose, into: &a)
         return a
     }
 

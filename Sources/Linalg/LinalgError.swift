@@ -13,6 +13,7 @@ public enum LinalgError: Error, Equatable, Sendable, CustomStringConvertible {
     /// LAPACK reported an error code.
     case lapack(routine: String, info: Int)
 
+    /// What went wrong, naming the operation, and what to do about it.
     public var description: String {
         switch self {
         case .dimensionMismatch(let op, let expected, let actual):

@@ -25,8 +25,7 @@ extension Matrix {
     /// - Complexity: O(m n k); no allocation when `c`'s storage is uniquely referenced.
     @inlinable
     public static func multiply(
-        _ a: Matrix, transposing transposeA: BLAS.Transpose = .none,
-        _ b: Matrix, transposing transposeB: BLAS.Transpose = .none,
+        _ a: Matrix, _ b: Matrix, transposeA: BLAS.Transpose = .none, transposeB: BLAS.Transpose = .none,
         alpha: Double = 1, beta: Double = 0, into c: inout Matrix
     ) throws(LinalgError) {
         try a.checkStorage("Matrix.multiply")
@@ -71,7 +70,7 @@ extension Matrix {
         try other.checkStorage("Matrix.multiplied")
         try other.checkFinite("Matrix.multiplied")
         var c = Matrix(rows: shape(transposeSelf).rows, columns: other.shape(transposeOther).columns)
-        try Matrix.multiply(self, transposing: transposeSelf, other, transposing: transposeOther, into: &c)
+        try Matrix.multiply(self, other, transposeA: transposeSelf, transposeB: transposeOther, into: &c)
         return c
     }
 
@@ -194,7 +193,34 @@ extension Matrix {
     }
 
     /// The Gram matrix `A Aᵀ` (`transpose == .none`, `rows × rows`) or `Aᵀ A`
-    /// (`.transpose`, `columns × columns`), full symmetric storage (`dsyrk`).
+    /// (`.transpose`, `columns × columns`) into an existing matrix, full symmetric storage
+    /// (`dsyrk` on the lower triangle, then mirrored).
+    ///
+    /// - Throws: `LinalgError.dimensionMismatch` when `c` has the wrong shape.
+    /// - Complexity: O(n² k) for an `n × n` result; no allocation when `c`'s storage is
+    ///   uniquely referenced.
+    @inlinable
+    public func gram(transposing transpose: BLAS.Transpose = .transpose, into c: inout Matrix) throws(LinalgError) {
+        try checkStorage("Matrix.gram")
+        let n = transpose == .none ? rows : columns
+        let k = transpose == .none ? columns : rows
+        try checkShape(c, n, n, "a result", "Matrix.gram")
+        guard n > 0 else { return }
+        guard k > 0 else {
+            c.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            return
+        }
+        let lda = leadingDimension
+        elements.withUnsafeBufferPointer { a in
+            c.elements.withUnsafeMutableBufferPointer { cp in
+                BLAS.syrk(triangle: .lower, transpose: transpose, n: n, k: k, a: a.baseAddress!, lda: lda, c: cp.baseAddress!, ldc: n)
+                SymmetricKernels.mirrorLowerToUpper(cp.baseAddress!, n: n)
+            }
+        }
+    }
+
+    /// The Gram matrix `A Aᵀ` (`transpose == .none`) or `Aᵀ A` (`.transpose`); see
+    /// ``gram(transposing:into:)``.
     ///
     /// - Throws: `LinalgError.nonFinite` when the matrix holds NaN or an infinity.
     /// - Complexity: O(n² k) for an `n × n` result, half a general product.
@@ -202,15 +228,8 @@ extension Matrix {
         try checkStorage("Matrix.gram")
         try checkFinite("Matrix.gram")
         let n = transpose == .none ? rows : columns
-        let k = transpose == .none ? columns : rows
         var c = Matrix(rows: n, columns: n)
-        guard n > 0, k > 0 else { return c }
-        elements.withUnsafeBufferPointer { a in
-            c.elements.withUnsafeMutableBufferPointer { cp in
-                BLAS.syrk(triangle: .lower, transpose: transpose, n: n, k: k, a: a.baseAddress!, lda: leadingDimension, c: cp.baseAddress!, ldc: n)
-                SymmetricKernels.mirrorLowerToUpper(cp.baseAddress!, n: n)
-            }
-        }
+        try gram(transposing: transpose, into: &c)
         return c
     }
 }

@@ -49,7 +49,7 @@ extension Matrix {
                 operation: "Matrix.scores(ofContexts:)", expected: "contexts with \(columns) columns",
                 actual: "\(contexts.rows)×\(contexts.columns)")
         }
-        try Matrix.multiply(contexts, transposing: .none, self, transposing: .transpose, into: &scores)
+        try Matrix.multiply(contexts, self, transposeA: .none, transposeB: .transpose, into: &scores)
     }
 
     /// The `N × K` scores `X Θᵀ` of `N` contexts; see ``scores(ofContexts:into:)``.

@@ -5,7 +5,7 @@ extension RidgeStatistics: Equatable {
     /// element-wise equal; internal scratch storage is ignored.
     public static func == (lhs: RidgeStatistics, rhs: RidgeStatistics) -> Bool {
         lhs.dimension == rhs.dimension && lhs.ridge == rhs.ridge && lhs.forgetting == rhs.forgetting
-            && lhs.count == rhs.count && lhs.precision == rhs.precision && lhs.moment == rhs.moment
+            && lhs.count == rhs.count && lhs.priorScale == rhs.priorScale && lhs.precision == rhs.precision && lhs.moment == rhs.moment
             && lhs.inverse == rhs.inverse && lhs.coefficients == rhs.coefficients
     }
 }
@@ -14,11 +14,11 @@ extension RidgeStatistics: Equatable {
 
 extension RidgeStatistics: Codable {
     private enum CodingKeys: String, CodingKey {
-        case dimension, ridge, forgetting, count, precision, moment, inverse, coefficients
+        case dimension, ridge, forgetting, count, priorScale = "prior_scale", precision, moment, inverse, coefficients
     }
 
-    /// Encodes `{"dimension", "ridge", "forgetting", "count", "precision", "moment", "inverse",
-    /// "coefficients"}`.
+    /// Encodes `{"dimension", "ridge", "forgetting", "count", "prior_scale", "precision",
+    /// "moment", "inverse", "coefficients"}`.
     ///
     /// The inverse and the coefficients are stored rather than recomputed on decoding, so a
     /// restored learner scores bit-for-bit like the one that was saved.
@@ -28,6 +28,7 @@ extension RidgeStatistics: Codable {
         try container.encode(ridge, forKey: .ridge)
         try container.encode(forgetting, forKey: .forgetting)
         try container.encode(count, forKey: .count)
+        try container.encode(priorScale, forKey: .priorScale)
         try container.encode(precision, forKey: .precision)
         try container.encode(moment, forKey: .moment)
         try container.encode(inverse, forKey: .inverse)
@@ -54,6 +55,11 @@ extension RidgeStatistics: Codable {
         }
         let count = try container.decode(Int.self, forKey: .count)
         guard count >= 0 else { throw corrupt(.count, "count must be ≥ 0, got \(count)") }
+        // Absent in documents written without forgetting: the whole prior is then present.
+        let priorScale = try container.decodeIfPresent(Double.self, forKey: .priorScale) ?? 1
+        guard priorScale >= RidgeStatistics.priorScaleFloor, priorScale <= 1 else {
+            throw corrupt(.priorScale, "prior_scale must be in [\(RidgeStatistics.priorScaleFloor), 1], got \(priorScale)")
+        }
         let d = dimension
         let matrices: [(CodingKeys, Matrix)] = [
             (.precision, try container.decode(Matrix.self, forKey: .precision)),
@@ -72,6 +78,7 @@ extension RidgeStatistics: Codable {
             guard v.isFinite else { throw corrupt(key, "holds NaN or an infinity") }
         }
         self.count = count
+        self.priorScale = priorScale
         self.precision = matrices[0].1
         self.inverse = matrices[1].1
         self.moment = vectors[0].1

@@ -104,8 +104,8 @@ extension RidgeStatistics {
         let out = result.baseAddress!
         BLAS.copy(n: d, x: normals.baseAddress!, y: out)
         workspace.withUnsafeBufferPointer { l in
-            // Lᵀ y = z  ⇒  y = L⁻ᵀ z.
-            BLAS.trsv(triangle: .lower, transpose: .transpose, n: d, a: l.baseAddress!, lda: d, x: out)
+            // The workspace holds R = Lᵀ in its upper triangle: R y = z  ⇒  y = L⁻ᵀ z.
+            BLAS.trsv(triangle: .upper, transpose: .none, n: d, a: l.baseAddress!, lda: d, x: out)
         }
         BLAS.scal(n: d, alpha: scale, x: out)
         coefficients.elements.withUnsafeBufferPointer { theta in
@@ -136,6 +136,7 @@ extension RidgeStatistics {
     /// ```
     /// A ← A₁ + A₂ − λI,   b ← b₁ + b₂,   count ← count₁ + count₂
     /// ```
+    /// (with forgetting, after restoring each side's prior to `c = 1`),
     /// then recomputes `A⁻¹` and `θ` by Cholesky. Merging the statistics of shards that each
     /// saw part of a stream equals one learner fed the whole stream (up to rounding). With
     /// forgetting, each shard's observations stay discounted by its own clock.
@@ -160,6 +161,9 @@ extension RidgeStatistics {
                 message: "forgetting \(other.forgetting) differs from \(forgetting); merge statistics built with the same forgetting factor")
         }
         var merged = self
+        var other = other
+        merged.restorePrior()
+        other.restorePrior()
         let d = dimension
         merged.precision.elements.withUnsafeMutableBufferPointer { a in
             other.precision.elements.withUnsafeBufferPointer { o in

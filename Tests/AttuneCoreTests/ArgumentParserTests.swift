@@ -67,7 +67,7 @@ private func parseError(_ words: [String]) -> CommandLineError? {
         ("segment fit e", .missingRequiredArgument("--method")),
         ("segment fit -m kmeans", .missingRequiredArgument("<events>")),
         ("gate promote extra", .unexpectedArgument("extra")),
-        ("gate maybe", .invalidValue(option: "<outcome>", value: "maybe", expected: "one of: promote, refuse, badInput, crash, undeclared")),
+        ("gate maybe", .invalidValue(option: "<outcome>", value: "maybe", expected: "one of: promote, refuse, badInput, crash, undeclared, badArgument")),
         ("segmnt fit", .unknownSubcommand("segmnt", available: ["segment", "gate", "help"], suggestion: "segment")),
         ("segment fti", .unknownSubcommand("fti", available: ["fit"], suggestion: "fit")),
         ("segment", .missingSubcommand(available: ["fit"])),
@@ -80,7 +80,7 @@ private func parseError(_ words: [String]) -> CommandLineError? {
     }
 
     @Test func emptyCommandLineAsksForACommand() {
-        #expect(parseError([]) == .missingSubcommand(available: ["segment", "gate"]))
+        #expect(parseError([]) == .missingSubcommand(available: ["segment", "gate", "help"]))
     }
 
     @Test(arguments: [

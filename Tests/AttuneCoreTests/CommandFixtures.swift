@@ -48,7 +48,7 @@ struct Fit: Command {
 }
 
 struct Gate: Command {
-    enum Outcome: String, CaseIterable, ArgumentValue { case promote, refuse, badInput, crash, undeclared }
+    enum Outcome: String, CaseIterable, ArgumentValue { case promote, refuse, badInput, crash, undeclared, badArgument }
     static let outcome = Argument<Outcome>("outcome", help: "What to do.")
     static let configuration = CommandConfiguration(name: "gate", abstract: "Decide on a deployment.", arguments: [outcome])
 
@@ -58,6 +58,9 @@ struct Gate: Command {
     init(arguments: ParsedArguments) throws {
         outcome = try arguments.value(Self.outcome)
         parsed = arguments
+        if outcome == .badArgument {
+            throw AttuneCoreError.invalidParameter(name: "outcome", value: "badArgument", expected: "another outcome")
+        }
     }
 
     struct Crash: Error {}
@@ -69,6 +72,7 @@ struct Gate: Command {
         case .badInput: throw AttuneCoreError.invalidJSON(path: "$.x", message: "expected a number", location: nil)
         case .crash: throw Crash()
         case .undeclared: _ = try parsed.value(StandardOptions.format); return .success
+        case .badArgument: return .success
         }
     }
 }

@@ -31,6 +31,14 @@ private func run(_ words: [String]) async -> (code: ExitCode, output: String, er
         #expect(result.errors == "error: unknown option '--sed'; did you mean '--seed'?\nRun 'tool segment fit --help' for usage.\n")
     }
 
+    @Test func inputErrorWhileReadingArgumentsGetsTheHelpHint() async {
+        let result = await run(["gate", "badArgument"])
+        #expect(result.code == .usage)
+        #expect(result.errors == "error: outcome = badArgument is invalid: expected another outcome\nRun 'tool gate --help' for usage.\n")
+        let validation = await run(["segment", "fit", "-m", "kmeans", "e", "--k", "-1"])
+        #expect(validation.errors.hasSuffix("Run 'tool segment fit --help' for usage.\n"))
+    }
+
     @Test func unknownCommandListsTheCommands() async {
         let result = await run(["gat"])
         #expect(result.code == .usage)

@@ -83,6 +83,14 @@ func failure<T>(_ body: () throws -> T) -> AttuneCoreError? {
         #expect(error?.description.hasPrefix("spec.json:5:42: $.explorer.epsilonn: unknown key 'epsilonn': did you mean 'epsilon'?") == true)
     }
 
+    @Test func documentedExampleIsExact() {
+        struct Explorer: Codable { var kind: String; var epsilon: Double? }
+        struct Policy: Codable { var id: String; var explorer: Explorer }
+        let text = "{\"id\": \"a\", \"explorer\": {\"kind\": \"epsilon_greedy\", \"epsilonn\": 0.1}}"
+        let error = failure { try StrictJSONDecoder().decode(Policy.self, from: text, source: "policy.json") }
+        #expect(error?.description.hasPrefix("policy.json:1:52: $.explorer.epsilonn: unknown key 'epsilonn': did you mean 'epsilon'?") == true)
+    }
+
     @Test func unknownKeyInsideArrayElementNamesIndex() {
         let text = valid.replacingOccurrences(of: "\"tags\"", with: "\"tag\"")
         let error = failure { try decodeSpec(text) }
@@ -206,6 +214,51 @@ func failure<T>(_ body: () throws -> T) -> AttuneCoreError? {
         #expect(a.timestamp == b.timestamp)
         #expect(c.timestamp.timeIntervalSince(a.timestamp) == 0.25)
         #expect(failure { try StrictJSONDecoder().decode(Event.self, from: "{\"timestamp\": \"yesterday\"}") } != nil)
+    }
+}
+
+private struct Probability: Codable {
+    struct OutOfRange: Error, CustomStringConvertible {
+        var value: Double
+        var description: String { "probability \(value) is outside [0, 1]; give a value in [0, 1]" }
+    }
+    var value: Double
+
+    init(from decoder: any Decoder) throws {
+        value = try decoder.singleValueContainer().decode(Double.self)
+        guard value >= 0, value <= 1 else { throw OutOfRange(value: value) }
+    }
+}
+
+private struct Window: Codable {
+    var seconds: Int
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        seconds = try container.decode(Int.self, forKey: .seconds)
+        guard seconds > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .seconds, in: container, debugDescription: "give a positive window")
+        }
+    }
+}
+
+@Suite struct CustomDecodingErrorTests {
+    private struct Document: Codable {
+        var probabilities: [Probability]
+        var window: Window?
+    }
+
+    @Test func errorsThrownByATypeAreLocatedAtItsValue() {
+        let error = failure { try StrictJSONDecoder().decode(Document.self, from: "{\"probabilities\": [0.5,\n 1.5]}", source: "d.json") }
+        #expect(error == .invalidJSON(path: "$.probabilities[1]", message: "probability 1.5 is outside [0, 1]; give a value in [0, 1]",
+                                      location: SourceLocation(source: "d.json", line: 2, column: 2)))
+    }
+
+    @Test func decodingErrorsThrownByATypeAreLocatedAtTheirKey() {
+        let text = "{\"probabilities\": [], \"window\": {\"seconds\": -5}}"
+        let error = failure { try StrictJSONDecoder().decode(Document.self, from: text, source: "d.json") }
+        #expect(error == .invalidJSON(path: "$.window.seconds", message: "give a positive window",
+                                      location: SourceLocation(source: "d.json", line: 1, column: 45)))
     }
 }
 

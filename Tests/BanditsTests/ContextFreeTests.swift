@@ -70,4 +70,33 @@ struct ContextFreeTests {
         }
         #expect(policy.modelVersion == 0)
     }
+
+    /// Bernoulli arms: both learners keep their regret under a quarter of uniform play's.
+    @Test(arguments: ["ucb1", "beta_bernoulli"])
+    func regretBeatsTheUniformBound(learner: String) throws {
+        let means = [0.2, 0.5, 0.7, 0.4, 0.1]
+        let rounds = 3000
+        let uniform = Double(rounds) * (0.7 - means.reduce(0, +) / Double(means.count))
+        var rng = SeededGenerator(seed: 23)
+        let context = Context(features: [0, 0, 0])
+        func play<S: Scorer, E: Explorer>(_ policy: inout ContextualBandit<S, E>) throws -> Double {
+            var regret = 0.0
+            for _ in 0..<rounds {
+                let decision = try policy.decide(for: context, among: Array(0..<5), using: &rng)
+                regret += 0.7 - means[decision.action]
+                let reward: Double = rng.nextUniform() < means[decision.action] ? 1 : 0
+                try policy.learn(from: Interaction(context: context, decision: decision, reward: reward))
+            }
+            return regret
+        }
+        var regret = 0.0
+        if learner == "ucb1" {
+            var policy = try Self.ucb1()
+            regret = try play(&policy)
+        } else {
+            var policy = try Self.beta()
+            regret = try play(&policy)
+        }
+        #expect(regret < uniform / 4, "\(learner): regret \(regret), uniform \(uniform)")
+    }
 }

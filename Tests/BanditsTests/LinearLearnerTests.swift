@@ -1,4 +1,5 @@
 import AttuneCore
+import Foundation
 import Bandits
 import Testing
 import _AttuneTestSupport
@@ -41,8 +42,16 @@ struct LinearLearnerTests {
         #expect(PolicyConformance.check(makePolicy: { try Self.ridge(SquareCB(gamma: 10)) }) == [])
     }
 
+    static func bootstrap() throws -> ContextualBandit<BootstrapThompson, Greedy> {
+        try ContextualBandit(catalog: .numbered(k),
+                             scorer: BootstrapThompson(actionCount: k, contextDimension: d,
+                                                       configuration: .init(bags: 8, samples: 16, seed: 5)),
+                             explorer: Greedy(), seed: 3)
+    }
+
     @Test func thompsonConforms() {
         #expect(PolicyConformance.check(makePolicy: { try Self.thompson() }) == [])
+        #expect(PolicyConformance.check(makePolicy: { try Self.bootstrap() }) == [])
     }
 
     // MARK: - Against closed forms
@@ -80,6 +89,32 @@ struct LinearLearnerTests {
         #expect(p == expected)
     }
 
+    /// Large dimensions take another code path (symmetric products per action).
+    @Test func largeDimensionBonusMatchesTheNaiveWidth() throws {
+        let d = 44
+        var policy = try ContextualBandit(catalog: .numbered(3), scorer: LinUCB(actionCount: 3, contextDimension: d, configuration: .init(alpha: 1)),
+                                          explorer: Softmax(temperature: 1))
+        var rng = SeededGenerator(seed: 12)
+        var a = (0..<d).map { i in (0..<d).map { $0 == i ? 1.0 : 0.0 } }
+        var b = Array(repeating: 0.0, count: d)
+        for _ in 0..<30 {
+            let x = (0..<d).map { _ in rng.nextStandardNormal() }
+            let reward = rng.nextStandardNormal()
+            try policy.learn(from: Interaction(context: Context(features: x), candidates: [1], action: 1, reward: reward))
+            for i in 0..<d {
+                b[i] += reward * x[i]
+                for j in 0..<d { a[i][j] += x[i] * x[j] }
+            }
+        }
+        let x = (0..<d).map { _ in rng.nextStandardNormal() }
+        let theta = naiveSolve(a, b)
+        let ucb1 = zip(theta, x).reduce(0) { $0 + $1.0 * $1.1 } + zip(naiveSolve(a, x), x).reduce(0) { $0 + $1.0 * $1.1 }.squareRoot()
+        let ucb0 = zip(x, x).reduce(0) { $0 + $1.0 * $1.1 }.squareRoot()  // untrained: θ = 0, A = I
+        // Softmax at temperature 1 over two candidates: p₁ / p₀ = e^(ucb₁ − ucb₀).
+        let p = try policy.distribution(for: Context(features: x), among: [0, 1]).probabilities
+        #expect(abs(log(p[1] / p[0]) - (ucb1 - ucb0)) < 1e-9)
+    }
+
     @Test func exactTiesSplitEvenly() throws {
         var policy = try Self.linUCB()
         var rng = SeededGenerator(seed: 1)
@@ -100,7 +135,7 @@ struct LinearLearnerTests {
 
     // MARK: - Learning
 
-    @Test(arguments: ["linucb", "epsilon_greedy", "softmax", "squarecb", "linear_thompson"])
+    @Test(arguments: ["linucb", "epsilon_greedy", "softmax", "squarecb", "linear_thompson", "bootstrap_thompson"])
     func regretBeatsTheUniformBound(learner: String) throws {
         let environment = LinearEnvironment(dimension: Self.d, actionCount: Self.k, seed: 21)
         let rounds = 400
@@ -113,6 +148,7 @@ struct LinearLearnerTests {
         case "epsilon_greedy": var p = try Self.ridge(EpsilonGreedy(epsilon: 0.05)); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
         case "softmax": var p = try Self.ridge(Softmax(temperature: 0.05)); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
         case "squarecb": var p = try Self.ridge(SquareCB(gamma: 50)); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
+        case "bootstrap_thompson": var p = try Self.bootstrap(); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
         default: var p = try Self.thompson(); regret = try environment.regret(of: &p, rounds: rounds, seed: 8)
         }
         #expect(regret < bound, "\(learner): regret \(regret), bound \(bound), uniform \(uniform)")

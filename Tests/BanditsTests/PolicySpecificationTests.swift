@@ -13,11 +13,16 @@ struct PolicySpecificationTests {
         try Data(contentsOf: root.appendingPathComponent("policies/\(name).json"))
     }
 
-    static func conformance<P: Policy>(_ first: P, _ make: @escaping () throws -> any Policy) -> [String] {
-        PolicyConformance.check(makePolicy: { () throws -> P in
-            guard let policy = try make() as? P else { throw BanditsError.snapshotMismatch(reason: "another type") }
-            return policy
-        })
+    static func conformance<P: Policy>(_ first: P, segments: Int?, _ make: @escaping () throws -> any Policy) -> [String] {
+        PolicyConformance.check(
+            makePolicy: { () throws -> P in
+                guard let policy = try make() as? P else { throw BanditsError.snapshotMismatch(reason: "another type") }
+                return policy
+            },
+            makeContext: { rng, d in
+                Context(features: (0..<d).map { _ in rng.nextStandardNormal() },
+                        segment: segments.map { Int(rng.nextUniform() * Double($0)) })
+            })
     }
 
     @Test(arguments: files)
@@ -27,7 +32,7 @@ struct PolicySpecificationTests {
         let policy = try specification.makePolicy()
         #expect(policy.catalog.count == specification.catalog.count)
         #expect(policy.contextDimension == specification.featureSchema.dimension)
-        let failures = Self.conformance(policy) { try specification.makePolicy() }
+        let failures = Self.conformance(policy, segments: specification.segmentation?.count) { try specification.makePolicy() }
         #expect(failures.isEmpty, "\(failures)")
     }
 
@@ -105,5 +110,25 @@ struct PolicySpecificationTests {
         specification.catalog = []
         specification.slots = nil
         #expect(throws: BanditsError.self) { try specification.makePolicy() }
+    }
+}
+
+@Suite("Eligibility")
+struct EligibilityTests {
+    @Test func rulesSegmentsAndExclusionsFilterTheCatalog() throws {
+        var specification = try PolicySpecification(decoding: PolicySpecificationTests.data("offers-linucb"))
+        // vip_preview (index 5) needs orders_90d >= 3.
+        #expect(try specification.eligibleActions(for: ["orders_90d": 4], segment: nil) == [0, 1, 2, 3, 4, 5])
+        #expect(try specification.eligibleActions(for: ["orders_90d": 1], segment: nil) == [0, 1, 2, 3, 4])
+        // A missing value takes the feature's default (0 here), which fails the rule.
+        #expect(try specification.eligibleActions(for: [:], segment: nil) == [0, 1, 2, 3, 4])
+        #expect(try specification.eligibleActions(for: ["orders_90d": 5], segment: nil, excluding: ["no_offer", "bundle_deal"]) == [1, 2, 4, 5])
+        specification.catalog[1].eligibility = EligibilitySpecification(segments: [2])
+        #expect(try specification.eligibleActions(for: [:], segment: 2) == [0, 1, 2, 3, 4])
+        #expect(try specification.eligibleActions(for: [:], segment: 1) == [0, 2, 3, 4])
+        #expect(try specification.eligibleActions(for: [:], segment: nil) == [0, 2, 3, 4])
+        #expect(throws: BanditsError.unknownAction("nope")) { try specification.eligibleActions(for: [:], segment: nil, excluding: ["nope"]) }
+        let everything = Set(specification.catalog.map(\.id))
+        #expect(throws: BanditsError.noEligibleAction) { try specification.eligibleActions(for: [:], segment: nil, excluding: everything) }
     }
 }

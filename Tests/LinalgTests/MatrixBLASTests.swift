@@ -19,7 +19,7 @@ struct MatrixBLASTests {
             let b = tb == .none ? LinalgFixtures.matrix(k, n, seed: 2) : LinalgFixtures.matrix(n, k, seed: 2)
             let c0 = LinalgFixtures.matrix(m, n, seed: 3)
             var c = c0
-            try Matrix.multiply(a, transposing: ta, b, transposing: tb, alpha: 0.5, beta: -2, into: &c)
+            try Matrix.multiply(a, b, transposeA: ta, transposeB: tb, alpha: 0.5, beta: -2, into: &c)
             let expected = NaiveLinearAlgebra.gemm(a, transposeA: ta == .transpose, b, transposeB: tb == .transpose, alpha: 0.5, beta: -2, c: c0)
             #expect(NaiveLinearAlgebra.maxAbsDifference(c, expected) <= productTolerance(k) * 3, "op(A)=\(ta) op(B)=\(tb)")
             let plain = try a.multiplied(by: b, transposingSelf: ta, transposingOther: tb)
@@ -91,6 +91,12 @@ struct MatrixBLASTests {
         #expect(ata == ata.transposed())
         let aat = try a.gram(transposing: .none)
         #expect(NaiveLinearAlgebra.maxAbsDifference(aat, NaiveLinearAlgebra.gemm(a, a, transposeB: true)) <= productTolerance(n))
+        // The in-place form overwrites whatever the result held.
+        var into = Matrix(rows: n, columns: n, repeating: 7)
+        try a.gram(into: &into)
+        #expect(into == ata)
+        var wrong = Matrix(rows: n + 1, columns: n)
+        #expect(throws: LinalgError.self) { try a.gram(into: &wrong) }
     }
 
     @Test("trsv and trsm solve against substitution", arguments: [1, 2, 6, 25])
@@ -154,7 +160,7 @@ struct MatrixBLASTests {
             case .gemmInner: _ = try a.multiplied(by: a)
             case .gemmResult:
                 var c = Matrix(rows: 3, columns: 2)
-                try Matrix.multiply(a, transposing: .none, a, transposing: .transpose, into: &c)
+                try Matrix.multiply(a, a, transposeA: .none, transposeB: .transpose, into: &c)
             case .gemvLength: _ = try a.multiplied(by: Vector([1, 2, 3]))
             case .gemvResult:
                 var y = Vector(count: 4)

@@ -39,7 +39,7 @@ public struct ArgumentParser: Sendable {
         // Select the subcommand.
         while Self.isGroup(command) {
             guard index < arguments.count else {
-                throw .missingSubcommand(available: Self.names(of: command))
+                throw .missingSubcommand(available: Self.names(of: command) + (path.count == 1 ? ["help"] : []))
             }
             let token = arguments[index]
             if token == "--help" || token == "-h" { return .help(command, path: path) }

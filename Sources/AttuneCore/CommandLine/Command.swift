@@ -135,3 +135,18 @@ public enum StandardOptions {
     /// `--seed`: the seed of the random generator (default 42).
     public static let seed = Option<UInt64>("seed", default: 42, help: "Seed of the random generator; the same seed gives the same results.")
 }
+
+extension Command {
+    /// Parses `arguments` as this command's own arguments (no subcommand words) and builds
+    /// the command, without validating or running it; for tests of a command's parsing.
+    /// - Throws: ``CommandLineError`` as ``ArgumentParser/parse(_:)``; an error when the
+    ///   arguments ask for help or the version instead.
+    public static func parse(_ arguments: [String]) throws -> Self {
+        switch try ArgumentParser(root: Self.self).parse(arguments) {
+        case .run(_, let parsed):
+            return try Self(arguments: parsed)
+        case .help, .version:
+            throw CommandLineError.unexpectedArgument(arguments.first { $0.hasPrefix("-") } ?? "")
+        }
+    }
+}

@@ -39,6 +39,9 @@ public struct CommandLineTool: Sendable {
     public func run(_ arguments: [String], context: CommandContext) async -> ExitCode {
         let formatter = HelpFormatter()
         var commandPath = [root.configuration.name]
+        // Errors before `run` (reading and validating the arguments) are usage errors and get
+        // the help hint; errors while running are about the input files.
+        var isRunning = false
         do {
             switch try ArgumentParser(root: root).parse(arguments) {
             case .version(let version):
@@ -53,6 +56,7 @@ public struct CommandLineTool: Sendable {
                 commandContext.commandPath = parsed.commandPath
                 let instance = try command.init(arguments: parsed)
                 try instance.validate()
+                isRunning = true
                 return try await instance.run(context: commandContext)
             }
         } catch let error as CommandLineError {
@@ -68,6 +72,7 @@ public struct CommandLineTool: Sendable {
             return code
         } catch let error as any InputError {
             context.errors.writeLine("error: \(error)")
+            if !isRunning { context.errors.writeLine("Run '\(commandPath.joined(separator: " ")) --help' for usage.") }
             return .usage
         } catch {
             context.errors.writeLine("internal error: \(error)")

@@ -7,7 +7,7 @@ extension String {
     /// - Complexity: O(m·n) time, O(n) memory.
     /// ## References
     /// Damerau, "A technique for computer detection and correction of spelling errors" (1964).
-    func editDistance(to other: String) -> Int {
+    public func editDistance(to other: String) -> Int {
         let a = Array(self), b = Array(other)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -31,8 +31,9 @@ extension String {
 
     /// The candidate nearest to this string, if it is close enough to be a likely typo:
     /// within an edit distance of max(2, length / 3), or the only candidate it is a prefix of.
-    /// Ties go to the earlier candidate.
-    func nearest(among candidates: [String]) -> String? {
+    /// Ties go to the earlier candidate. Used for "did you mean …?" in messages.
+    /// - Complexity: O(k·m·n) for k candidates.
+    public func nearest(among candidates: [String]) -> String? {
         let limit = Swift.max(2, count / 3)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {

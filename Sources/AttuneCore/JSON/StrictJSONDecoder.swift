@@ -15,7 +15,7 @@ import Foundation
 ///
 /// let policy = try StrictJSONDecoder().decode(Policy.self, from: data, source: "policy.json")
 /// // {"id": "a", "explorer": {"kind": "epsilon_greedy", "epsilonn": 0.1}} throws
-/// // policy.json:1:45: $.explorer.epsilonn: unknown key 'epsilonn': did you mean 'epsilon'? …
+/// // policy.json:1:52: $.explorer.epsilonn: unknown key 'epsilonn': did you mean 'epsilon'? …
 /// ```
 ///
 /// A type with a custom `init(from:)` that reads a key only in some cases (or checks a key

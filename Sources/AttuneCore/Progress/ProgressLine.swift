@@ -115,7 +115,10 @@ public struct ProgressLine: Sendable, Hashable {
     static func fixed(_ value: Double, digits: Int) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
-        let scaled = Int64((value.magnitude * scale).rounded(.toNearestOrAwayFromZero))
+        let magnitude = (value.magnitude * scale).rounded(.toNearestOrAwayFromZero)
+        // Beyond Int64 (or not finite) the shortest round-trip form is exact enough.
+        guard magnitude.isFinite, magnitude < 9e18 else { return "\(value)" }
+        let scaled = Int64(magnitude)
         let integer = scaled / Int64(scale)
         let fraction = scaled % Int64(scale)
         let sign = value < 0 && scaled != 0 ? "-" : ""

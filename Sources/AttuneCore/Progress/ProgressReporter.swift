@@ -25,6 +25,9 @@ public final class ProgressReporter: Sendable {
 
     private let output: TextOutput
     private let completedCount = Atomic<Int>(0)
+    /// Nanoseconds after `start` before which no redraw is due; read without the lock so that
+    /// most calls of ``advance(by:)`` take no lock at all.
+    private let nextDrawNanoseconds = Atomic<Int64>(0)
     private let start: ContinuousClock.Instant
     private let drawing: Mutex<DrawState>
 
@@ -59,6 +62,7 @@ public final class ProgressReporter: Sendable {
     public func advance(by units: Int = 1) {
         completedCount.wrappingAdd(units, ordering: .relaxed)
         guard isEnabled else { return }
+        guard Self.nanoseconds(ContinuousClock.now - start) >= nextDrawNanoseconds.load(ordering: .relaxed) else { return }
         redraw(force: false)
     }
 
@@ -80,11 +84,18 @@ public final class ProgressReporter: Sendable {
             guard !state.isFinished else { return }
             if !force, let last = state.lastDraw, now - last < minimumRedrawInterval { return }
             state.lastDraw = now
+            nextDrawNanoseconds.store(Self.nanoseconds(now - start + minimumRedrawInterval), ordering: .relaxed)
             let line = ProgressLine(label: label, completed: completed, total: total, elapsedSeconds: Self.seconds(now - start))
             // Carriage return, the line, then erase whatever a longer previous line left.
             output.write("\r" + line.rendered(width: 79) + "\u{1B}[K" + (force ? "\n" : ""))
             if force { state.isFinished = true }
         }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? Int64.max : scaled &+ attoseconds / 1_000_000_000
     }
 
     private static func seconds(_ duration: Duration) -> Double {

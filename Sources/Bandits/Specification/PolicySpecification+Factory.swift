@@ -7,7 +7,7 @@ extension PolicySpecification {
     /// own when absent: the optimistic argmax for `linucb` and `ucb1`, the greedy choice over
     /// posterior draws for the Thompson samplers), the context dimension from the feature
     /// schema, the segment count from `segmentation` (`per_segment` keeps one model per
-    /// segment). The policy's fingerprint includes ``fingerprint``, so it only restores
+    /// segment; `linucb` with any other strategy than `global` is a ``SegmentedLinUCB``). The policy's fingerprint includes ``fingerprint``, so it only restores
     /// snapshots taken from this very file.
     ///
     /// The result is an existential for tools that load any policy file; hot loops build the
@@ -24,13 +24,38 @@ extension PolicySpecification {
         let a = algorithm
         switch a.kind {
         case .linucb:
+            if let segmentation, segmentation.strategy != .global {
+                let configuration = try SegmentedLinUCB.Configuration(
+                    alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, strategy: segmentation.strategy,
+                    segmentCount: segmentation.count, shrinkage: segmentation.shrinkage ?? 1)
+                let scorer = try SegmentedLinUCB(actionCount: k, contextDimension: d, configuration: configuration)
+                return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
+            }
             let scorer = try LinUCB(actionCount: k, contextDimension: d,
                                     configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1))
+            return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
+        case .sharedLinucb:
+            let scorer = try SharedLinUCB(catalog: actions, contextDimension: d,
+                                          configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1))
+            return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
+        case .hybridLinucb:
+            let scorer = try HybridLinUCB(catalog: actions, contextDimension: d,
+                                          configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .linearThompson:
             let configuration = try LinearThompsonSampling.Configuration(
                 scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, samples: a.samples ?? 32)
             let scorer = try LinearThompsonSampling(actionCount: k, contextDimension: d, configuration: configuration)
+            return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
+        case .logisticThompson:
+            let configuration = try LogisticThompsonSampling.Configuration(
+                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, samples: a.samples ?? 32)
+            let scorer = try LogisticThompsonSampling(actionCount: k, contextDimension: d, configuration: configuration)
+            return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
+        case .bootstrapThompson:
+            let configuration = try BootstrapThompson.Configuration(
+                bags: a.bags ?? 10, ridge: a.ridge ?? 1, samples: a.samples ?? 32, seed: a.seed ?? 0)
+            let scorer = try BootstrapThompson(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .ucb1:
             let scorer = try UCB1(actionCount: k, contextDimension: d,
@@ -41,6 +66,13 @@ extension PolicySpecification {
                 priorAlpha: a.priorAlpha ?? 1, priorBeta: a.priorBeta ?? 1, samples: a.samples ?? 32, segmentCount: segments)
             let scorer = try BetaBernoulliThompson(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
+        case .priceThompson:
+            let margins = catalog.map { ($0.price ?? 0) - ($0.cost ?? 0) }
+            let configuration = try PriceLadderThompson.Configuration(
+                margins: margins, priorAlpha: a.priorAlpha ?? 1, priorBeta: a.priorBeta ?? 1, samples: a.samples ?? 32,
+                segmentCount: segments)
+            return try bandit(PriceLadderThompson(contextDimension: d, configuration: configuration),
+                              catalog: actions, defaultExplorer: Greedy())
         }
     }
 

@@ -108,13 +108,16 @@ extension PolicySpecification {
         let applicable: Set<String>
         switch a.kind {
         case .linucb: applicable = ["alpha", "ridge", "forgetting", "seed"]
+        case .sharedLinucb, .hybridLinucb: applicable = ["alpha", "ridge", "seed"]
+        case .bootstrapThompson: applicable = ["bags", "ridge", "samples", "seed"]
+        case .logisticThompson: applicable = ["variance", "ridge", "samples", "seed"]
         case .linearThompson: applicable = ["variance", "ridge", "forgetting", "samples", "seed"]
         case .ucb1: applicable = ["alpha", "seed"]
-        case .betaBernoulli: applicable = ["prior_alpha", "prior_beta", "samples", "seed"]
+        case .betaBernoulli, .priceThompson: applicable = ["prior_alpha", "prior_beta", "samples", "seed"]
         }
         let given: [(String, Double?)] = [("alpha", a.alpha), ("ridge", a.ridge), ("forgetting", a.forgetting),
                                           ("variance", a.variance), ("prior_alpha", a.priorAlpha), ("prior_beta", a.priorBeta),
-                                          ("samples", a.samples.map(Double.init))]
+                                          ("samples", a.samples.map(Double.init)), ("bags", a.bags.map(Double.init))]
         for (name, value) in given {
             guard let value else { continue }
             try Self.require(applicable.contains(name), "$.algorithm.\(name)", "set",
@@ -127,7 +130,20 @@ extension PolicySpecification {
         if let v = a.variance { try Self.require(v > 0, "$.algorithm.variance", "\(v)", "a number > 0") }
         if let p = a.priorAlpha { try Self.require(p > 0, "$.algorithm.prior_alpha", "\(p)", "a number > 0") }
         if let p = a.priorBeta { try Self.require(p > 0, "$.algorithm.prior_beta", "\(p)", "a number > 0") }
+        if let b = a.bags { try Self.require(b >= 2 && b <= 256, "$.algorithm.bags", "\(b)", "an integer in 2...256") }
         if let m = a.samples { try Self.require(m >= 1 && m <= 4096, "$.algorithm.samples", "\(m)", "an integer in 1...4096") }
+        if a.kind == .sharedLinucb || a.kind == .hybridLinucb {
+            try Self.require(!(catalog[0].features ?? []).isEmpty, "$.catalog[0].features", "missing",
+                             "action features on every action (\(a.kind.rawValue) scores context ⊗ action features)")
+            try Self.require(featureSchema.dimension >= 1, "$.feature_schema.features", "empty", "at least one context feature")
+        }
+        if a.kind == .priceThompson {
+            for (i, entry) in catalog.enumerated() {
+                let margin = (entry.price ?? 0) - (entry.cost ?? 0)
+                try Self.require(entry.kind == .price && margin > 0, "$.catalog[\(i)]", "'\(entry.id)'",
+                                 "a \"price\" action with price > cost (price_thompson chooses by margin)")
+            }
+        }
         if let strategy = segmentation?.strategy {
             let supported = Self.supportedStrategies(for: a.kind)
             try Self.require(supported.contains(strategy), "$.segmentation.strategy", "'\(strategy.rawValue)'",
@@ -200,8 +216,9 @@ extension PolicySpecification {
     /// The segment strategies each algorithm can run with.
     static func supportedStrategies(for kind: AlgorithmSpecification.Kind) -> [SegmentStrategy] {
         switch kind {
-        case .ucb1, .betaBernoulli: return [.global, .perSegment]
-        case .linucb, .linearThompson: return [.global]
+        case .ucb1, .betaBernoulli, .priceThompson: return [.global, .perSegment]
+        case .linucb: return SegmentStrategy.allCases
+        case .linearThompson, .sharedLinucb, .hybridLinucb, .bootstrapThompson, .logisticThompson: return [.global]
         }
     }
 

@@ -185,13 +185,28 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable, Equatable, CaseIterable {
         /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`, `forgetting`.
         case linucb
+        /// One shared LinUCB model over context ⊗ action features (ADF), for large catalogs whose
+        /// actions carry `features`: `alpha`, `ridge`.
+        case sharedLinucb = "shared_linucb"
+        /// Hybrid LinUCB (Li et al. 2010, Algorithm 2): the shared model of `shared_linucb`
+        /// plus a disjoint model per action: `alpha`, `ridge`.
+        case hybridLinucb = "hybrid_linucb"
         /// Disjoint linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`,
         /// `forgetting`, `samples`.
         case linearThompson = "linear_thompson"
+        /// Logistic Thompson sampling for Bernoulli rewards, Laplace posterior (Chapelle & Li
+        /// 2011): `variance`, `ridge`, `samples`.
+        case logisticThompson = "logistic_thompson"
+        /// Bootstrap Thompson sampling over an ensemble of ridge models (Eckles & Kaptein
+        /// 2014): `bags`, `ridge`, `samples`.
+        case bootstrapThompson = "bootstrap_thompson"
         /// UCB1 (Auer et al. 2002), context-free: `alpha`.
         case ucb1
         /// Beta–Bernoulli Thompson sampling, context-free: `prior_alpha`, `prior_beta`, `samples`.
         case betaBernoulli = "beta_bernoulli"
+        /// Thompson sampling of the purchase probability at each price point, choosing by
+        /// expected margin (price actions only): `prior_alpha`, `prior_beta`, `samples`.
+        case priceThompson = "price_thompson"
     }
     /// The algorithm.
     public var kind: Kind
@@ -210,12 +225,14 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public var priorBeta: Double?
     /// Posterior draws per decision of the Thompson samplers; 1…4096, default 32.
     public var samples: Int?
-    /// Seed of the posterior draws; default 0.
+    /// Ensemble size of `bootstrap_thompson`; 2…256, default 10.
+    public var bags: Int?
+    /// Seed of the posterior draws (and of the bootstrap weights); default 0.
     public var seed: UInt64?
 
     /// Creates an algorithm specification.
     public init(kind: Kind, alpha: Double? = nil, ridge: Double? = nil, forgetting: Double? = nil, variance: Double? = nil,
-                priorAlpha: Double? = nil, priorBeta: Double? = nil, samples: Int? = nil, seed: UInt64? = nil) {
+                priorAlpha: Double? = nil, priorBeta: Double? = nil, samples: Int? = nil, bags: Int? = nil, seed: UInt64? = nil) {
         self.kind = kind
         self.alpha = alpha
         self.ridge = ridge
@@ -224,6 +241,7 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         self.priorAlpha = priorAlpha
         self.priorBeta = priorBeta
         self.samples = samples
+        self.bags = bags
         self.seed = seed
     }
 
@@ -231,7 +249,7 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         case kind, alpha, ridge, forgetting, variance
         case priorAlpha = "prior_alpha"
         case priorBeta = "prior_beta"
-        case samples, seed
+        case samples, bags, seed
     }
 }
 

@@ -60,16 +60,21 @@ public struct BetaBernoulliThompson: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public let actionCount: Int
+    /// Length of the context vectors read.
     public let contextDimension: Int
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { 0 }
+    /// Posterior draws per decision: `configuration.samples`.
     public var posteriorSampleCount: Int { configuration.samples }
 
     /// Posterior α per (segment, action), row-major `segment * actionCount + action`.
-    public private(set) var alphas: [Double]
+    public internal(set) var alphas: [Double]
     /// Posterior β per (segment, action).
-    public private(set) var betas: [Double]
+    public internal(set) var betas: [Double]
 
     /// Creates an untrained learner at the prior.
     /// - Throws: `BanditsError.emptyCatalog` or `BanditsError.invalidParameter` for bad counts.

@@ -50,17 +50,21 @@ public struct UCB1: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public let actionCount: Int
+    /// Length of the context vectors read.
     public let contextDimension: Int
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { 0 }
 
     /// Weighted observation count per (segment, action), row-major `segment * actionCount + action`.
-    public private(set) var counts: [Double]
+    public internal(set) var counts: [Double]
     /// Weighted reward sum per (segment, action).
-    public private(set) var rewardSums: [Double]
+    public internal(set) var rewardSums: [Double]
     /// Weighted observation count per segment.
-    public private(set) var segmentTotals: [Double]
+    public internal(set) var segmentTotals: [Double]
 
     /// Creates an untrained learner.
     /// - Parameters:

@@ -42,9 +42,13 @@ public struct LinUCB: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public var actionCount: Int { arms.count }
+    /// Length of the context vectors read.
     public var contextDimension: Int { arms.dimension }
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { arms.batchScratchCount }
     var arms: RidgeArms
 

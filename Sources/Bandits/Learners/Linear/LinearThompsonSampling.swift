@@ -58,10 +58,15 @@ public struct LinearThompsonSampling: Scorer {
         }
     }
 
+    /// The hyper-parameters.
     public let configuration: Configuration
+    /// Number of actions modelled.
     public var actionCount: Int { arms.count }
+    /// Length of the context vectors read.
     public var contextDimension: Int { arms.dimension }
+    /// Scratch doubles needed for `candidateCount` candidates.
     public func scratchCount(candidateCount: Int) -> Int { arms.batchScratchCount + 2 * candidateCount }
+    /// Posterior draws per decision: `configuration.samples`.
     public var posteriorSampleCount: Int { configuration.samples }
     var arms: RidgeArms
 
@@ -106,8 +111,14 @@ public struct LinearThompsonSampling: Scorer {
         let means = base, deviations = base + n, work = base + 2 * n
         arms.scores(x: x, candidates: candidates, means: means, variances: deviations, scratch: work)
         for i in 0..<n { deviations[i] = scale * deviations[i].squareRoot() }
-        for m in 0..<sampleCount {
-            for i in 0..<n { samples[m * n + i] = means[i] + deviations[i] * generator.nextStandardNormal() }
+        // Both variates of each polar pair are used, in a fixed order (sample-major).
+        let total = sampleCount * n
+        var j = 0
+        while j < total {
+            let (z0, z1) = generator.nextStandardNormalPair()
+            samples[j] = means[j % n] + deviations[j % n] * z0
+            if j + 1 < total { samples[j + 1] = means[(j + 1) % n] + deviations[(j + 1) % n] * z1 }
+            j += 2
         }
     }
 
