@@ -43,7 +43,7 @@ extension BanditBenchmarks {
         guard let key = peer.counterpart else { return [] }
         let run = attune.run(key: key)
         let small = attune.latency(key: key, setting: smallSize)
-        let large = attune.latency(key: key, setting: largeSize)
+        let large = attune.latency(key: peer.largeCounterpart ?? key, setting: largeSize)
         let peerLarge = peers.first { $0.peer == peer.peer && $0.learner == peer.learner && $0.latencySetting == largeSize }
         return [
             PairedFigure(figure: "average_reward", size: smallSize, higherIsBetter: true,
@@ -67,13 +67,14 @@ extension BanditBenchmarks {
         var records: [BenchmarkRecord] = []
         for peer in peers where peer.isRun {
             guard let key = peer.counterpart, let learner = attune.learners.first(where: { $0.key == key }) else { continue }
+            let largeLearner = attune.learners.first { $0.key == (peer.largeCounterpart ?? key) } ?? learner
             for pair in pairedFigures(peer, attune, peers: peers) {
                 guard let mine = pair.attune, let theirs = pair.peer, mine.isFinite, theirs.isFinite else { continue }
                 var r = BenchmarkRecord()
                 r["task"] = .string("bandits compare")
                 r["figure"] = .string(pair.figure)
                 r["size"] = .string(pair.size)
-                r["learner"] = .string(learner.name)
+                r["learner"] = .string(pair.size == largeSize ? largeLearner.name : learner.name)
                 r["attune"] = .double(mine)
                 r["peer"] = .string(peer.name)
                 r["peer_value"] = .double(theirs)

@@ -38,6 +38,18 @@ extension BanditBenchmarks {
             r["allocs_per_round"] = .double(run.steadyAllocationsPerRound)
             rows.append(r)
         }
+        // Learners measured for latency in the large setting only (ADF).
+        for learner in attune.learners where learner.run == nil {
+            guard let l = attune.latencies.first(where: { $0.learner == learner.name && $0.setting == largeSize }) else { continue }
+            var r = BenchmarkRecord()
+            r["peer"] = .string("attune")
+            r["learner"] = .string(learner.name)
+            r["p50_ns_K100_d64"] = .double(l.medianNanoseconds)
+            r["p99_ns_unpreempted_K100_d64"] = .double(l.p99UnpreemptedNanoseconds)
+            r["p99_ns_wall_K100_d64"] = .double(l.p99Nanoseconds)
+            r["allocs_per_round"] = .double(l.allocationsPerDecision)
+            rows.append(r)
+        }
         for peer in peers where peer.isRun {
             var r = BenchmarkRecord()
             r["peer"] = .string(peer.peer)
@@ -58,7 +70,10 @@ extension BanditBenchmarks {
 
             // Against the Attune learner running the same algorithm; above 1 = Attune better.
             let pairs = pairedFigures(peer, attune, peers: peers)
-            if let key = peer.counterpart { r["vs_attune"] = .string(key) }
+            if let key = peer.counterpart {
+                let large = peer.largeCounterpart ?? key
+                r["vs_attune"] = .string(large == key ? key : "\(key), \(large) at K=100")
+            }
             func ratio(_ figure: String, _ size: String) -> FieldValue? {
                 guard let pair = pairs.first(where: { $0.figure == figure && $0.size == size }),
                       let mine = pair.attune, let theirs = pair.peer, mine > 0, theirs > 0 else { return nil }

@@ -19,8 +19,13 @@ import Foundation
 enum BanditBenchmarks {
     /// Context dimension and action count of the main environment.
     static let dimension = 20, actionCount = 10
-    /// The latency setting with action features.
+    /// The latency setting: K = 100 actions, d = 64 model features per action. Disjoint
+    /// learners read the 64 context values (one model per action); ADF learners (one shared
+    /// model) cross 8 context values (7 + a constant) with 8 action features (7 + a constant),
+    /// 64 joint features.
     static let largeDimension = 64, largeActionCount = 100
+    /// Context values and action features (each with its constant) the ADF learners read.
+    static let adfContextWidth = 8
 
     /// Targets of the suite.
     static let targetRoundsPerSecond = 500_000.0
@@ -54,14 +59,18 @@ enum BanditBenchmarks {
         var latencies: [BanditLatency] = []
         let learners = BanditLearners.all(for: environment, large: large)
         for learner in learners {
-            ResultWriter.progress("bandits: attune \(learner.name): \(rounds) rounds")
-            let result = try learner.run(environment, rounds, options.seed)
-            runs.append(result)
-            emit(runRecord(result))
+            if let run = learner.run {
+                ResultWriter.progress("bandits: attune \(learner.name): \(rounds) rounds")
+                let result = try run(environment, rounds, options.seed)
+                runs.append(result)
+                emit(runRecord(result))
+            }
             ResultWriter.progress("bandits: attune \(learner.name): decision latency")
-            let small = try learner.latency(environment, latencyRounds, options.seed)
-            latencies.append(small)
-            emit(latencyRecord(small))
+            if let latency = learner.latency {
+                let small = try latency(environment, latencyRounds, options.seed)
+                latencies.append(small)
+                emit(latencyRecord(small))
+            }
             if let largeLatency = learner.largeLatency {
                 let measured = try largeLatency(large, latencyRounds, options.seed)
                 latencies.append(measured)

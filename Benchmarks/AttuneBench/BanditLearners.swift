@@ -9,10 +9,11 @@ struct BanditLearner {
     var name: String
     /// A context-free baseline: listed, but never taken as Attune's best figure.
     var isBaseline: Bool
-    /// Plays the environment: (environment, rounds, seed) → result.
-    var run: (BanditEnvironment, Int, UInt64) throws(BenchError) -> BanditRunResult
+    /// Plays the environment: (environment, rounds, seed) → result; `nil` for learners measured
+    /// in the large setting only.
+    var run: ((BanditEnvironment, Int, UInt64) throws(BenchError) -> BanditRunResult)?
     /// Decision latency on an environment: (environment, decisions, seed) → latencies.
-    var latency: (BanditEnvironment, Int, UInt64) throws(BenchError) -> BanditLatency
+    var latency: ((BanditEnvironment, Int, UInt64) throws(BenchError) -> BanditLatency)?
     /// Decision latency in the large setting (K = 100, d = 64), when the learner has a form
     /// for it (`nil` for context-free baselines, whose cost does not depend on d).
     var largeLatency: ((BanditEnvironment, Int, UInt64) throws(BenchError) -> BanditLatency)?
@@ -42,6 +43,34 @@ struct BanditLearner {
             },
             latency: latency,
             largeLatency: large ? latency : nil)
+    }
+}
+
+extension BanditLearner {
+    /// A learner with action features (ADF), measured for decision latency in the large
+    /// setting only: it reads the first `contextWidth − 1` context values and a constant 1,
+    /// and the catalog carries each action's features plus a constant 1.
+    static func actionFeatureLatency<P: Policy>(
+        key: String, _ name: String, contextWidth: Int,
+        _ make: @escaping (BanditEnvironment, ActionCatalog) throws -> P
+    ) -> BanditLearner {
+        BanditLearner(
+            key: key, name: name, isBaseline: false, run: nil, latency: nil,
+            largeLatency: { environment, decisions, seed throws(BenchError) in
+                let m = environment.actionFeatureDimension
+                var policy: P
+                do {
+                    let actions = (0..<environment.actionCount).map { k in
+                        Action(id: ActionID("a\(k)"),
+                               features: Array(environment.actionFeatures[(k * m)..<((k + 1) * m)]) + [1])
+                    }
+                    policy = try make(environment, try ActionCatalog(actions))
+                } catch {
+                    throw .learnerFailed(learner: name, reason: "could not be built: \(error)")
+                }
+                return try BanditRunner.latency(&policy, named: name, on: environment, decisions: decisions,
+                                                warmUp: min(decisions, 2_000), seed: seed, contextWidth: contextWidth - 1)
+            })
     }
 }
 
@@ -91,6 +120,16 @@ enum BanditLearners {
                     scorer: try LinUCB(actionCount: e.actionCount, contextDimension: e.dimension + 1,
                                        configuration: .init(alpha: 0, ridge: 1)),
                     explorer: try EpsilonGreedy(epsilon: 0.05), seed: e.seed)
+            },
+            BanditLearner.actionFeatureLatency(
+                key: "shared_linucb", "shared linucb (ADF, 8 context x 8 action features) alpha=\(alpha) + optimistic argmax",
+                contextWidth: BanditBenchmarks.adfContextWidth
+            ) { e, catalog in
+                try ContextualBandit(
+                    catalog: catalog,
+                    scorer: try SharedLinUCB(catalog: catalog, contextDimension: BanditBenchmarks.adfContextWidth,
+                                             configuration: .init(alpha: alpha, ridge: 1)),
+                    explorer: OptimisticArgmax(), seed: e.seed)
             },
             BanditLearner.make(key: "ucb1", "ucb1 (context-free) + optimistic argmax", baseline: true, large: false) { e in
                 try ContextualBandit(

@@ -27,6 +27,12 @@ struct PeerResult: @unchecked Sendable {
         default: return nil
         }
     }
+
+    /// The Attune learner compared in the large latency setting: VW's ADF model against
+    /// Attune's ADF model, disjoint models against disjoint LinUCB.
+    var largeCounterpart: String? {
+        peer == "vw" ? "shared_linucb" : counterpart
+    }
 }
 
 /// The Python peers of the bandit suite and how to start them.

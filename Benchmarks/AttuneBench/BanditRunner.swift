@@ -154,11 +154,15 @@ enum BanditRunner {
     /// Times every `decide` on its own (one clock read before and after; the read, about 20 ns,
     /// is included), learning after each decision so the model keeps changing as in service.
     /// - Throws: `BenchError.learnerFailed` when the learner throws.
+    ///
+    /// `contextWidth` (at most d) is how many leading context values the learner reads (ADF
+    /// learners cross a short context with the action features); a constant 1 follows them.
     static func latency<P: Policy>(
         _ policy: inout P, named learner: String, on environment: BanditEnvironment,
-        decisions requested: Int, warmUp: Int, seed: UInt64
+        decisions requested: Int, warmUp: Int, seed: UInt64, contextWidth: Int? = nil
     ) throws(BenchError) -> BanditLatency {
-        let d = environment.dimension
+        let stride = environment.dimension
+        let d = min(contextWidth ?? stride, stride)
         let total = warmUp + requested
         let candidates = Array(0..<environment.actionCount)
         var generator = SeededGenerator(seed: seed)
@@ -174,7 +178,7 @@ enum BanditRunner {
                 let t = i % environment.rounds
                 environment.contexts.withUnsafeBufferPointer { x in
                     interaction.context.features.withUnsafeMutableBufferPointer { f in
-                        for j in 0..<d { f[j] = x[t * d + j] }
+                        for j in 0..<d { f[j] = x[t * stride + j] }
                     }
                 }
                 let switches = involuntaryContextSwitches()

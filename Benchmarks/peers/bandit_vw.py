@@ -17,8 +17,10 @@ with the peer's seeded generator, parse the labeled example (chosen line
 timed.
 
 Decision latency is the time of `predict` on an already parsed example (pre-parsed), at
-K=10, d=20 and, with --latency-environment, at K=100, d=64 where the action lines carry the
-64 action features instead of the id (shared x crossed with the action features).
+K=10, d=20 and, with --latency-environment, at K=100 with action features: the shared line
+carries 7 context features, each action line its 7 action features instead of the id, and
+`-q sa` crosses them (8 x 8 = 64 joint features with VW's constants), the same model as
+Attune's shared (ADF) LinUCB in that setting.
 """
 
 import random
@@ -57,7 +59,7 @@ def sample(pmf, u):
     return last
 
 
-def run(env, arguments_text, seed, action_lines):
+def run(env, arguments_text, seed, action_lines, context_width=None):
     vw = pyvw.Workspace(arguments_text)
     rng = random.Random(seed)
     tally = Tally(env)
@@ -68,7 +70,7 @@ def run(env, arguments_text, seed, action_lines):
     cpu_start = cpu_clock()
     start = clock()
     for t in range(env.rounds):
-        unlabeled = [shared_line(contexts[t])] + action_lines
+        unlabeled = [shared_line(contexts[t][:context_width])] + action_lines
         t0 = clock()
         example = vw.parse(unlabeled)
         t1 = clock()
@@ -116,9 +118,10 @@ def main():
         if big is not None:
             progress(f"vw {name}: decision latency at K={big.actions} d={big.dimension}")
             lines = feature_action_lines(big.action_features)
-            tally, _ = run(big, text, args.seed, lines)
+            tally, _ = run(big, text, args.seed, lines, context_width=big.action_features.shape[1])
             emit(latency_record("vw", name, big, tally.latencies,
-                                note="predict on a pre-parsed example; action lines carry 64 action features, -q sa"))
+                                note="predict on a pre-parsed example; shared line: 7 context features, action lines: "
+                                     "7 action features, -q sa (VW adds the constants)"))
 
 
 if __name__ == "__main__":
