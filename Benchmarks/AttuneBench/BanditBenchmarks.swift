@@ -48,7 +48,7 @@ enum BanditBenchmarks {
         let environment = BanditEnvironment(seed: options.seed, dimension: dimension, actionCount: actionCount, rounds: rounds)
         let large = BanditEnvironment(
             seed: options.seed &+ 1, dimension: largeDimension, actionCount: largeActionCount, rounds: latencyRounds,
-            actionFeatureDimension: largeDimension)
+            actionFeatureDimension: adfContextWidth - 1)
         // JSON Lines go out as each figure is measured; a table run prints a summary at the end.
         let streaming = writer.format == .json
         func emit(_ record: BenchmarkRecord) { if streaming { writer.emit(record) } }
