@@ -17,7 +17,9 @@ import Foundation
 /// propensity is exactly the probability used. The posterior draws come from a generator
 /// seeded by `(seed, modelVersion)`, so ``distribution(for:among:into:)`` (what the evaluator
 /// calls) and ``decide(for:among:using:into:)`` give the same distribution for the same model
-/// state; the caller's generator only picks the action.
+/// state; the caller's generator only picks the action. With a single draw (`M = 1`) the
+/// distribution is one-hot on that draw's argmax: exact, but useless as a logging propensity
+/// for off-policy evaluation; use a few dozen draws when logs will be evaluated.
 ///
 /// Deciding and learning allocate nothing in the steady state: the bandit keeps its work
 /// buffers, and `decision.candidates` shares the caller's array.

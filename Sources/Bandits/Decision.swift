@@ -12,8 +12,8 @@ public struct Decision: Sendable, Equatable, Codable {
     public var candidates: [Int]
     /// Probability of each candidate; a valid PMF.
     public var probabilities: [Double]
-    /// Probability of the chosen action: `probabilities[position]`.
-    public var propensity: Double { probabilities[position] }
+    /// Probability of the chosen action: `probabilities[position]` (0 for an empty decision).
+    public var propensity: Double { probabilities.indices.contains(position) ? probabilities[position] : 0 }
     /// The model version that made the decision (increases with every learned interaction).
     public var modelVersion: Int
 
@@ -30,6 +30,11 @@ public struct Decision: Sendable, Equatable, Codable {
     /// loop so that deciding allocates nothing in the steady state.
     public init() {
         self.init(action: 0, position: 0, candidates: [], probabilities: [], modelVersion: 0)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case action, position, candidates, probabilities
+        case modelVersion = "model_version"
     }
 }
 

@@ -33,6 +33,12 @@ public protocol Policy: Sendable {
     ///   action outside the catalog.
     mutating func learn(from interaction: Interaction) throws(BanditsError)
 
+    /// Updates the model with one interaction counted `weight` times (an importance weight
+    /// when learning from another policy's log, `1 / propensity` for IPS-weighted updates).
+    /// - Throws: as ``learn(from:)``, and `BanditsError.invalidParameter` for a weight the
+    ///   policy cannot apply.
+    mutating func learn(from interaction: Interaction, weight: Double) throws(BanditsError)
+
     /// The complete model state, restorable with ``restore(from:)``.
     func snapshot() throws(BanditsError) -> PolicySnapshot
 
@@ -55,6 +61,15 @@ extension Policy {
         var decision = Decision()
         try decide(for: context, among: candidates, using: &generator, into: &decision)
         return decision
+    }
+
+    /// Policies without weighted updates accept weight 1 only.
+    /// - Throws: `BanditsError.invalidParameter` for any other weight; as ``learn(from:)``.
+    public mutating func learn(from interaction: Interaction, weight: Double) throws(BanditsError) {
+        guard weight == 1 else {
+            throw .invalidParameter(field: "weight", value: "\(weight)", expected: "1: this policy does not take weighted updates")
+        }
+        try learn(from: interaction)
     }
 
     /// Checks that every candidate is a catalog index and the list is not empty.

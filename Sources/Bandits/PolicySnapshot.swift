@@ -23,6 +23,12 @@ public struct PolicySnapshot: Sendable, Equatable, Codable {
     /// FNV-1a 64 of `payload`, as 16 hex digits.
     public var checksum: String
 
+    enum CodingKeys: String, CodingKey {
+        case format, kind, fingerprint
+        case modelVersion = "model_version"
+        case payload, checksum
+    }
+
     /// Wraps a payload, computing its checksum.
     public init(kind: String, fingerprint: String, modelVersion: Int, payload: Data) {
         self.format = PolicySnapshot.currentFormat

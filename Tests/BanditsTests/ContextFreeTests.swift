@@ -99,4 +99,32 @@ struct ContextFreeTests {
         }
         #expect(regret < uniform / 4, "\(learner): regret \(regret), uniform \(uniform)")
     }
+
+    @Test func discountedBetaBernoulliConformsAndTracksASwitch() throws {
+        func make(_ forgetting: Double) throws -> ContextualBandit<BetaBernoulliThompson, Greedy> {
+            try ContextualBandit(catalog: .numbered(3),
+                                 scorer: BetaBernoulliThompson(actionCount: 3, contextDimension: 0,
+                                                               configuration: .init(samples: 16, forgetting: forgetting)),
+                                 explorer: Greedy(), seed: 4)
+        }
+        #expect(PolicyConformance.check(makePolicy: { try make(0.95) }) == [])
+        func regretAfterSwitch(_ forgetting: Double) throws -> Double {
+            var policy = try make(forgetting)
+            var rng = SeededGenerator(seed: 8)
+            let context = Context(features: [])
+            var means = [0.8, 0.3, 0.2]
+            var regret = 0.0
+            for t in 0..<1400 {
+                if t == 800 { means = [0.2, 0.3, 0.8] }
+                let decision = try policy.decide(for: context, among: [0, 1, 2], using: &rng)
+                if t >= 800 { regret += 0.8 - means[decision.action] }
+                let reward: Double = rng.nextUniform() < means[decision.action] ? 1 : 0
+                try policy.learn(from: Interaction(context: context, decision: decision, reward: reward))
+            }
+            return regret
+        }
+        let forgetful = try regretAfterSwitch(0.97)
+        let steady = try regretAfterSwitch(1)
+        #expect(forgetful < 0.5 * steady, "forgetting \(forgetful) vs none \(steady)")
+    }
 }

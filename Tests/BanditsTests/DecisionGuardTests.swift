@@ -96,4 +96,18 @@ struct DecisionGuardTests {
         let bad = ConstraintsSpecification(budgets: [BudgetSpecification(campaign: "x", actions: ["zz"], amount: 1, flightSeconds: 1)])
         #expect(throws: BanditsError.unknownAction("zz")) { try DecisionGuard(bad, catalog: Self.offers()) }
     }
+
+    @Test func stateSurvivesACheckpoint() throws {
+        var guardrail = try DecisionGuard(Self.constraints, catalog: Self.offers())
+        try guardrail.recordExposure(of: 3, customer: "c1", at: 10)
+        try guardrail.recordOutcome(of: 3, converted: true)
+        try guardrail.recordExposure(of: 3, customer: "c2", at: 20)
+        try guardrail.recordExposure(of: 0, customer: "c1", at: 30)
+        try guardrail.recordExposure(of: 0, customer: "c1", at: 31)
+        let restored = try JSONDecoder().decode(DecisionGuard.self, from: JSONEncoder().encode(guardrail))
+        #expect(restored == guardrail)
+        #expect(restored.spend["flat"] == 5)
+        #expect(restored.committedSpend["flat"] == 10)
+        #expect(!restored.isEligible(0, customer: "c1", at: 40))   // capped: 2 per 100 s
+    }
 }

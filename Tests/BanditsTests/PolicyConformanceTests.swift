@@ -37,7 +37,7 @@ struct PolicyConformanceTests {
             }
             calls += 1
             if defect == .unseeded {
-                var other = SeededGenerator(seed: UInt64(calls) &* 7919 &+ UInt64(ObjectIdentifierBox.next()))
+                var other = SeededGenerator(seed: UInt64(calls) &* 7919 &+ UInt64(UnseededSource.next()))
                 try base.decide(for: context, among: candidates, using: &other, into: &decision)
                 _ = generator.next()
             } else {
@@ -67,7 +67,7 @@ struct PolicyConformanceTests {
     }
 
     /// A process-wide counter standing in for an unseeded source of randomness.
-    enum ObjectIdentifierBox {
+    enum UnseededSource {
         nonisolated(unsafe) static var counter = 0
         static func next() -> Int { counter += 1; return counter }
     }

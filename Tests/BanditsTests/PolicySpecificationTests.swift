@@ -52,6 +52,16 @@ struct PolicySpecificationTests {
         try same.restore(from: snapshot)
     }
 
+    @Test func offersFileGuardEnforcesItsCaps() throws {
+        let specification = try PolicySpecification(decoding: Self.data("offers-linucb"))
+        var guardrail = try specification.makeDecisionGuard()
+        // free_shipping (1) is capped at 3 exposures per customer and week.
+        for t in 0..<3 { try guardrail.recordExposure(of: 1, customer: "c", at: Double(t)) }
+        #expect(!guardrail.isEligible(1, customer: "c", at: 10))
+        #expect(guardrail.isEligible(1, customer: "d", at: 10))
+        #expect(guardrail.isEligible(1, customer: "c", at: 604_800 + 3))
+    }
+
     @Test func fingerprintIsStableAndSensitive() throws {
         let a = try PolicySpecification(decoding: Self.data("pricing-thompson"))
         let b = try PolicySpecification(decoding: Self.data("pricing-thompson"))

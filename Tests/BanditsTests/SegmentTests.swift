@@ -25,6 +25,14 @@ struct SegmentTests {
     func everyStrategyConforms(strategy: SegmentStrategy) {
         let failures = PolicyConformance.check(makePolicy: { try Self.policy(strategy) }, makeContext: Self.segmentedContext)
         #expect(failures.isEmpty, "\(failures)")
+        let thompson = PolicyConformance.check(makePolicy: {
+            try ContextualBandit(
+                catalog: .numbered(Self.k),
+                scorer: SegmentedLinUCB(actionCount: Self.k, contextDimension: Self.d,
+                                        configuration: .init(strategy: strategy, segmentCount: Self.segments, samples: 8, scale: 0.5)),
+                explorer: Greedy(), seed: 1)
+        }, makeContext: Self.segmentedContext)
+        #expect(thompson.isEmpty, "\(thompson)")
     }
 
     /// Segments that share most of their behaviour, each seen ~30 times: pooling toward the
@@ -37,8 +45,16 @@ struct SegmentTests {
             let s = c.segment ?? 0
             return (0..<Self.d).reduce(0) { $0 + c.features[$1] * (shared[a][$1] + deviation[s][a][$1]) }
         }
-        func regret(_ strategy: SegmentStrategy) throws -> Double {
-            var policy = try Self.policy(strategy)
+        func regret(_ strategy: SegmentStrategy, thompson: Bool = false) throws -> Double {
+            var policy: any Policy = try Self.policy(strategy)
+            if thompson {
+                policy = try ContextualBandit(
+                    catalog: .numbered(Self.k),
+                    scorer: SegmentedLinUCB(actionCount: Self.k, contextDimension: Self.d,
+                                            configuration: .init(strategy: strategy, segmentCount: Self.segments, shrinkage: 2,
+                                                                 samples: 16, scale: 0.3)),
+                    explorer: Greedy(), seed: 1)
+            }
             var stream = SeededGenerator(seed: 5)
             var total = 0.0
             for _ in 0..<360 {
@@ -56,6 +72,9 @@ struct SegmentTests {
         let oneHot = try regret(.sharedOneHot)
         #expect(hierarchical < 0.7 * perSegment, "hierarchical \(hierarchical), per-segment \(perSegment)")
         #expect(oneHot < perSegment, "one-hot \(oneHot), per-segment \(perSegment)")
+        let hierarchicalThompson = try regret(.hierarchical, thompson: true)
+        let perSegmentThompson = try regret(.perSegment, thompson: true)
+        #expect(hierarchicalThompson < 0.7 * perSegmentThompson, "Thompson: hierarchical \(hierarchicalThompson), per-segment \(perSegmentThompson)")
     }
 
     @Test func hierarchicalSegmentWithoutDataScoresLikeTheGlobalModel() throws {

@@ -70,4 +70,10 @@ struct SlateTests {
         #expect(throws: BanditsError.self) { try policy.learn(from: slate, context: context, rewards: [.nan, 0], positionDiscounts: [1, 1]) }
         #expect(policy.modelVersion == 0)
     }
+
+    @Test func slotsSpecificationResolvesItsDiscounts() {
+        #expect(SlotsSpecification(count: 2, positionDiscounts: [1, 0.4]).resolvedPositionDiscounts == [1, 0.4])
+        let dcg = SlotsSpecification(count: 3).resolvedPositionDiscounts
+        #expect(dcg.count == 3 && dcg[0] == 1 && abs(dcg[1] - 1 / log2(3)) < 1e-15 && dcg[2] == 0.5)
+    }
 }

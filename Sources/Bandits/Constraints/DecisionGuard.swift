@@ -20,14 +20,15 @@
 /// `max_change` away from it.
 ///
 /// Times are seconds on any monotone clock (epoch seconds in the engine); a budget without
-/// `start_seconds` starts at the first exposure time seen.
-public struct DecisionGuard: Sendable {
-    struct Cap: Sendable {
+/// `start_seconds` starts at the first exposure time seen. The guard is `Codable`, so its
+/// spend, reservations and exposure history survive a checkpoint and a restart.
+public struct DecisionGuard: Sendable, Codable, Equatable {
+    struct Cap: Sendable, Codable, Equatable {
         var actions: Set<Int>?
         var maxExposures: Int
         var periodSeconds: Double
     }
-    struct Budget: Sendable {
+    struct Budget: Sendable, Codable, Equatable {
         var campaign: String
         var actions: Set<Int>
         var amount: Double
@@ -45,7 +46,12 @@ public struct DecisionGuard: Sendable {
     /// Exposure times per customer and capped action (pruned to the longest cap period).
     private var exposures: [String: [Int: [Double]]] = [:]
     /// Last price shown per customer, with its time.
-    private var lastPrice: [String: (price: Double, time: Double)] = [:]
+    private var lastPrice: [String: PriceShown] = [:]
+
+    struct PriceShown: Sendable, Codable, Equatable {
+        var price: Double
+        var time: Double
+    }
 
     /// Creates a guard for `catalog` from a policy file's constraints.
     /// - Throws: `BanditsError.unknownAction` for an action id not in the catalog,
@@ -147,7 +153,7 @@ public struct DecisionGuard: Sendable {
             if budgets[i].start == nil { budgets[i].start = time }
             budgets[i].reserved += cost
         }
-        if let price = catalog.actions[action].price { lastPrice[customer] = (price, time) }
+        if let price = catalog.actions[action].price { lastPrice[customer] = PriceShown(price: price, time: time) }
     }
 
     /// Settles an exposure's reservation: its cost is spent when it converted, released

@@ -54,6 +54,10 @@ extension BetaBernoulliThompson: MergeableScorer {
         guard other.configuration == configuration, other.actionCount == actionCount else {
             throw .snapshotMismatch(reason: "the shard has another configuration")
         }
+        guard configuration.forgetting == 1 else {
+            throw .invalidParameter(field: "forgetting", value: "\(configuration.forgetting)",
+                                    expected: "1 to merge shards (discounted statistics have no common clock)")
+        }
         for i in alphas.indices {
             alphas[i] += other.alphas[i] - configuration.priorAlpha
             betas[i] += other.betas[i] - configuration.priorBeta

@@ -8,8 +8,9 @@ import AttuneCore
 /// owns the output and scratch buffers and passes them in. Candidates are catalog indices.
 ///
 /// Two kinds of scorer exist:
-/// - deterministic scorers (``LinUCB``, ``UCB1``, ``RidgeRegression``) write an estimate and
-///   an optimistic bonus per candidate; ``posteriorSampleCount`` is 0;
+/// - deterministic scorers (``LinUCB``, a plain ridge regression with `alpha = 0`;
+///   ``SharedLinUCB``, ``HybridLinUCB``, ``UCB1``) write an estimate and an optimistic bonus
+///   per candidate; ``posteriorSampleCount`` is 0;
 /// - posterior samplers (``LinearThompsonSampling``, ``BetaBernoulliThompson``) also write
 ///   `posteriorSampleCount` posterior draws of every candidate's score; the bandit applies
 ///   its explorer to each draw and averages, so the logged distribution is the exact one it

@@ -38,21 +38,26 @@ public struct PriceLadderThompson: Scorer {
         public var samples: Int
         /// Number of segments with their own demand estimates.
         public var segmentCount: Int
+        /// Forgetting factor γ ∈ (0, 1] of the demand estimates (1 = none).
+        public var forgetting: Double
 
         /// Creates a configuration.
         /// - Throws: `BanditsError.invalidParameter` naming the bad field.
-        public init(margins: [Double], priorAlpha: Double = 1, priorBeta: Double = 1, samples: Int = 32, segmentCount: Int = 1) throws(BanditsError) {
+        public init(margins: [Double], priorAlpha: Double = 1, priorBeta: Double = 1, samples: Int = 32, segmentCount: Int = 1,
+                    forgetting: Double = 1) throws(BanditsError) {
             guard !margins.isEmpty else { throw .emptyCatalog }
             for (i, m) in margins.enumerated() where !(m.isFinite && m > 0) {
                 throw .invalidParameter(field: "margins[\(i)]", value: "\(m)", expected: "a margin price − cost > 0")
             }
             let beta = try BetaBernoulliThompson.Configuration(priorAlpha: priorAlpha, priorBeta: priorBeta,
-                                                               samples: samples, segmentCount: segmentCount)
+                                                               samples: samples, segmentCount: segmentCount,
+                                                               forgetting: forgetting)
             self.margins = margins
             self.priorAlpha = beta.priorAlpha
             self.priorBeta = beta.priorBeta
             self.samples = beta.samples
             self.segmentCount = beta.segmentCount
+            self.forgetting = beta.forgetting
         }
 
         enum CodingKeys: String, CodingKey {
@@ -61,6 +66,7 @@ public struct PriceLadderThompson: Scorer {
             case priorBeta = "prior_beta"
             case samples
             case segmentCount = "segment_count"
+            case forgetting
         }
     }
 
@@ -86,7 +92,8 @@ public struct PriceLadderThompson: Scorer {
         demand = try BetaBernoulliThompson(
             actionCount: configuration.margins.count, contextDimension: contextDimension,
             configuration: .init(priorAlpha: configuration.priorAlpha, priorBeta: configuration.priorBeta,
-                                 samples: configuration.samples, segmentCount: configuration.segmentCount))
+                                 samples: configuration.samples, segmentCount: configuration.segmentCount,
+                                 forgetting: configuration.forgetting))
     }
 
     /// Writes each price point's expected margin under the posterior mean; bonuses are 0.

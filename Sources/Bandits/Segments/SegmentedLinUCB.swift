@@ -16,6 +16,9 @@ import Linalg
 /// The bonus is `α √(xᵀ A_{s,a}⁻¹ x)`. A segment with few observations scores like the
 /// global model; one with many converges to its own fit.
 ///
+/// With `samples > 0` it is Thompson sampling instead: each decision draws the scores from
+/// the same posteriors (pair it with ``Greedy``).
+///
 /// - Complexity: O(n d²) per decision (O(n (d+S)²) for `shared_one_hot`), O(d²) per update
 ///   (two updates for `hierarchical`). No allocation.
 ///
@@ -40,11 +43,23 @@ public struct SegmentedLinUCB: Scorer {
         public var segmentCount: Int
         /// Prior precision λₕ > 0 pulling segments toward the global model (`hierarchical`).
         public var shrinkage: Double
+        /// Posterior draws per decision for Thompson sampling (0: deterministic estimates and
+        /// bonuses, i.e. LinUCB). A draw of action `a`'s score is `estimate_a + v √(width_a) z`
+        /// with `v = scale`, as in ``LinearThompsonSampling``.
+        public var samples: Int
+        /// Posterior scale v > 0 of the Thompson draws.
+        public var scale: Double
 
         /// Creates a configuration.
         /// - Throws: `BanditsError.invalidParameter` naming the bad field.
         public init(alpha: Double = 1, ridge: Double = 1, forgetting: Double = 1, strategy: SegmentStrategy,
-                    segmentCount: Int, shrinkage: Double = 1) throws(BanditsError) {
+                    segmentCount: Int, shrinkage: Double = 1, samples: Int = 0, scale: Double = 1) throws(BanditsError) {
+            guard samples >= 0, samples <= 4096 else {
+                throw .invalidParameter(field: "samples", value: "\(samples)", expected: "an integer in 0...4096")
+            }
+            guard scale.isFinite, scale > 0 else {
+                throw .invalidParameter(field: "scale", value: "\(scale)", expected: "a finite number > 0")
+            }
             try checkLinear(alpha: alpha, ridge: ridge, forgetting: forgetting)
             guard segmentCount >= 1 else {
                 throw .invalidParameter(field: "segment_count", value: "\(segmentCount)", expected: "an integer >= 1")
@@ -58,6 +73,8 @@ public struct SegmentedLinUCB: Scorer {
             self.strategy = strategy
             self.segmentCount = segmentCount
             self.shrinkage = shrinkage
+            self.samples = samples
+            self.scale = scale
         }
     }
 
@@ -93,9 +110,13 @@ public struct SegmentedLinUCB: Scorer {
     }
 
     /// Scratch doubles needed for `candidateCount` candidates.
-    public func scratchCount(candidateCount: Int) -> Int { 2 * (contextDimension + configuration.segmentCount) }
+    public func scratchCount(candidateCount: Int) -> Int { 2 * (contextDimension + configuration.segmentCount) + 2 * candidateCount }
 
-    /// Writes each candidate's estimate and bonus under the configured strategy.
+    /// Posterior draws per decision: `configuration.samples` (0 for LinUCB).
+    public var posteriorSampleCount: Int { configuration.samples }
+
+    /// Writes each candidate's estimate and bonus under the configured strategy (with
+    /// posterior sampling on, the bonus slot holds the raw width `xᵀA⁻¹x` for the draws).
     /// - Complexity: O(n d²), no allocation.
     public func scores(
         features: UnsafeBufferPointer<Double>, segment: Int?, candidates: UnsafeBufferPointer<Int>,
@@ -126,7 +147,27 @@ public struct SegmentedLinUCB: Scorer {
                 variance = d > 0 ? max(BLAS.dot(n: d, x: x, y: tmp), 0) : 0
             }
             estimates[i] = mean
-            bonuses[i] = c.alpha * variance.squareRoot()
+            bonuses[i] = c.samples > 0 ? variance : c.alpha * variance.squareRoot()
+        }
+    }
+
+    /// Writes `sampleCount` Thompson draws `estimate + v √width · z` per candidate.
+    /// - Complexity: O(n d²) + O(M n), no allocation.
+    public func sampleScores(
+        features: UnsafeBufferPointer<Double>, segment: Int?, candidates: UnsafeBufferPointer<Int>,
+        sampleCount: Int, using generator: inout SeededGenerator,
+        samples: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>
+    ) {
+        let n = candidates.count
+        guard let base = scratch.baseAddress, n > 0 else { return }
+        let work = 2 * (contextDimension + configuration.segmentCount)
+        let means = UnsafeMutableBufferPointer(start: base + work, count: n)
+        let widths = UnsafeMutableBufferPointer(start: base + work + n, count: n)
+        scores(features: features, segment: segment, candidates: candidates, estimates: means, bonuses: widths,
+               scratch: UnsafeMutableBufferPointer(start: base, count: work))
+        for i in 0..<n { widths[i] = configuration.scale * widths[i].squareRoot() }
+        for m in 0..<sampleCount {
+            for i in 0..<n { samples[m * n + i] = means[i] + widths[i] * generator.nextStandardNormal() }
         }
     }
 

@@ -7,7 +7,8 @@ extension PolicySpecification {
     /// own when absent: the optimistic argmax for `linucb` and `ucb1`, the greedy choice over
     /// posterior draws for the Thompson samplers), the context dimension from the feature
     /// schema, the segment count from `segmentation` (`per_segment` keeps one model per
-    /// segment; `linucb` with any other strategy than `global` is a ``SegmentedLinUCB``). The policy's fingerprint includes ``fingerprint``, so it only restores
+    /// segment; `linucb` and `linear_thompson` with any other strategy than `global` are a
+    /// ``SegmentedLinUCB``, scoring optimistically or by posterior draws). The policy's fingerprint includes ``fingerprint``, so it only restores
     /// snapshots taken from this very file.
     ///
     /// The result is an existential for tools that load any policy file; hot loops build the
@@ -43,6 +44,14 @@ extension PolicySpecification {
                                           configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .linearThompson:
+            if let segmentation, segmentation.strategy != .global {
+                let configuration = try SegmentedLinUCB.Configuration(
+                    alpha: 0, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, strategy: segmentation.strategy,
+                    segmentCount: segmentation.count, shrinkage: segmentation.shrinkage ?? 1,
+                    samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot())
+                let scorer = try SegmentedLinUCB(actionCount: k, contextDimension: d, configuration: configuration)
+                return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
+            }
             let configuration = try LinearThompsonSampling.Configuration(
                 scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, samples: a.samples ?? 32)
             let scorer = try LinearThompsonSampling(actionCount: k, contextDimension: d, configuration: configuration)
@@ -63,14 +72,15 @@ extension PolicySpecification {
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .betaBernoulli:
             let configuration = try BetaBernoulliThompson.Configuration(
-                priorAlpha: a.priorAlpha ?? 1, priorBeta: a.priorBeta ?? 1, samples: a.samples ?? 32, segmentCount: segments)
+                priorAlpha: a.priorAlpha ?? 1, priorBeta: a.priorBeta ?? 1, samples: a.samples ?? 32, segmentCount: segments,
+                forgetting: a.forgetting ?? 1)
             let scorer = try BetaBernoulliThompson(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .priceThompson:
             let margins = catalog.map { ($0.price ?? 0) - ($0.cost ?? 0) }
             let configuration = try PriceLadderThompson.Configuration(
                 margins: margins, priorAlpha: a.priorAlpha ?? 1, priorBeta: a.priorBeta ?? 1, samples: a.samples ?? 32,
-                segmentCount: segments)
+                segmentCount: segments, forgetting: a.forgetting ?? 1)
             return try bandit(PriceLadderThompson(contextDimension: d, configuration: configuration),
                               catalog: actions, defaultExplorer: Greedy())
         }
@@ -98,5 +108,18 @@ extension PolicySpecification {
             return try ContextualBandit(catalog: catalog, scorer: scorer, explorer: SquareCB(gamma: e.gamma ?? .nan),
                                         seed: seed, salt: salt)
         }
+    }
+}
+
+// MARK: - Constraints
+
+extension PolicySpecification {
+    /// The ``DecisionGuard`` enforcing this file's frequency caps, budgets and price
+    /// guardrails over its catalog (a guard with nothing to enforce when `constraints` is absent).
+    /// - Throws: `BanditsError.invalidSpecification` when ``validate()`` fails.
+    /// - Complexity: O(catalog size + constraints).
+    public func makeDecisionGuard() throws(BanditsError) -> DecisionGuard {
+        try validate()
+        return try DecisionGuard(constraints, catalog: ActionCatalog(catalog.map(\.action)))
     }
 }

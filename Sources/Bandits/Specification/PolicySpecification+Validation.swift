@@ -113,7 +113,7 @@ extension PolicySpecification {
         case .logisticThompson: applicable = ["variance", "ridge", "samples", "seed"]
         case .linearThompson: applicable = ["variance", "ridge", "forgetting", "samples", "seed"]
         case .ucb1: applicable = ["alpha", "seed"]
-        case .betaBernoulli, .priceThompson: applicable = ["prior_alpha", "prior_beta", "samples", "seed"]
+        case .betaBernoulli, .priceThompson: applicable = ["prior_alpha", "prior_beta", "samples", "forgetting", "seed"]
         }
         let given: [(String, Double?)] = [("alpha", a.alpha), ("ridge", a.ridge), ("forgetting", a.forgetting),
                                           ("variance", a.variance), ("prior_alpha", a.priorAlpha), ("prior_beta", a.priorBeta),
@@ -218,7 +218,8 @@ extension PolicySpecification {
         switch kind {
         case .ucb1, .betaBernoulli, .priceThompson: return [.global, .perSegment]
         case .linucb: return SegmentStrategy.allCases
-        case .linearThompson, .sharedLinucb, .hybridLinucb, .bootstrapThompson, .logisticThompson: return [.global]
+        case .linearThompson: return SegmentStrategy.allCases
+        case .sharedLinucb, .hybridLinucb, .bootstrapThompson, .logisticThompson: return [.global]
         }
     }
 

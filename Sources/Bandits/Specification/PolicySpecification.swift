@@ -1,3 +1,5 @@
+import Foundation
+
 /// A policy file (`policies/*.json`, format `attune.policy/1`): the action catalog, the
 /// feature schema, the segmentation used, the learning algorithm and its exploration, the
 /// constraints and the reward definition.
@@ -214,7 +216,8 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public var alpha: Double?
     /// Ridge regularization λ of `A = λI + Σ x xᵀ`; > 0, default 1.
     public var ridge: Double?
-    /// Forgetting factor γ ∈ (0, 1] of the linear learners; default 1 (no forgetting).
+    /// Forgetting factor γ ∈ (0, 1] of the linear learners, `beta_bernoulli` and
+    /// `price_thompson`; default 1 (no forgetting).
     public var forgetting: Double?
     /// Posterior variance scale v² of linear Thompson sampling (the reward noise variance,
     /// in squared reward units); > 0, default 1.
@@ -303,5 +306,11 @@ public struct SlotsSpecification: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case count
         case positionDiscounts = "position_discounts"
+    }
+
+    /// The examination probability of each slot: `position_discounts`, or `1/log₂(k + 2)`
+    /// (DCG) when absent; pass it to `Policy.learn(from:context:rewards:positionDiscounts:)`.
+    public var resolvedPositionDiscounts: [Double] {
+        positionDiscounts ?? (0..<max(count, 0)).map { 1 / log2(Double($0) + 2) }
     }
 }

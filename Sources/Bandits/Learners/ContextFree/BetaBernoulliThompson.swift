@@ -1,4 +1,5 @@
 import AttuneCore
+import Foundation
 
 /// Beta–Bernoulli Thompson sampling: a context-free posterior sampler for rewards in [0, 1],
 /// one independent Beta posterior per segment and action.
@@ -30,10 +31,17 @@ public struct BetaBernoulliThompson: Scorer {
         public var samples: Int
         /// Number of segments with their own posteriors.
         public var segmentCount: Int
+        /// Forgetting factor γ ∈ (0, 1]: every round learned in a segment discounts that
+        /// segment's evidence by γ (1 = none), so drifting conversion rates are tracked.
+        public var forgetting: Double
 
         /// Creates a configuration.
         /// - Throws: `BanditsError.invalidParameter` naming the bad field.
-        public init(priorAlpha: Double = 1, priorBeta: Double = 1, samples: Int = 32, segmentCount: Int = 1) throws(BanditsError) {
+        public init(priorAlpha: Double = 1, priorBeta: Double = 1, samples: Int = 32, segmentCount: Int = 1,
+                    forgetting: Double = 1) throws(BanditsError) {
+            guard forgetting.isFinite, forgetting > 0, forgetting <= 1 else {
+                throw .invalidParameter(field: "forgetting", value: "\(forgetting)", expected: "a number in (0, 1]")
+            }
             guard priorAlpha.isFinite, priorAlpha > 0 else {
                 throw .invalidParameter(field: "prior_alpha", value: "\(priorAlpha)", expected: "a finite number > 0")
             }
@@ -50,6 +58,7 @@ public struct BetaBernoulliThompson: Scorer {
             self.priorBeta = priorBeta
             self.samples = samples
             self.segmentCount = segmentCount
+            self.forgetting = forgetting
         }
 
         enum CodingKeys: String, CodingKey {
@@ -57,6 +66,7 @@ public struct BetaBernoulliThompson: Scorer {
             case priorBeta = "prior_beta"
             case samples
             case segmentCount = "segment_count"
+            case forgetting
         }
     }
 
@@ -75,6 +85,10 @@ public struct BetaBernoulliThompson: Scorer {
     public internal(set) var alphas: [Double]
     /// Posterior β per (segment, action).
     public internal(set) var betas: [Double]
+    /// Rounds learned per segment (the discount clock).
+    var clocks: [Double]
+    /// The segment clock at each (segment, action)'s last update.
+    var lastUpdate: [Double]
 
     /// Creates an untrained learner at the prior.
     /// - Throws: `BanditsError.emptyCatalog` or `BanditsError.invalidParameter` for bad counts.
@@ -88,6 +102,18 @@ public struct BetaBernoulliThompson: Scorer {
         self.contextDimension = contextDimension
         alphas = Array(repeating: configuration.priorAlpha, count: configuration.segmentCount * actionCount)
         betas = Array(repeating: configuration.priorBeta, count: configuration.segmentCount * actionCount)
+        clocks = Array(repeating: 0, count: configuration.segmentCount)
+        lastUpdate = Array(repeating: 0, count: configuration.segmentCount * actionCount)
+    }
+
+    /// The posterior `(α, β)` of (segment `s`, action at flat index `i`) with the discounts
+    /// pending since its last update applied: `α₀ + (α − α₀) γ^Δ`, likewise for β.
+    @inline(__always)
+    func posterior(_ i: Int, segment s: Int) -> (alpha: Double, beta: Double) {
+        let c = configuration
+        guard c.forgetting < 1 else { return (alphas[i], betas[i]) }
+        let factor = Foundation.pow(c.forgetting, clocks[s] - lastUpdate[i])
+        return (c.priorAlpha + (alphas[i] - c.priorAlpha) * factor, c.priorBeta + (betas[i] - c.priorBeta) * factor)
     }
 
     /// Writes each candidate's posterior mean `α / (α + β)`; bonuses are 0.
@@ -97,9 +123,10 @@ public struct BetaBernoulliThompson: Scorer {
         estimates: UnsafeMutableBufferPointer<Double>, bonuses: UnsafeMutableBufferPointer<Double>,
         scratch: UnsafeMutableBufferPointer<Double>
     ) {
-        let base = (segment ?? 0) * actionCount
+        let s = segment ?? 0, base = s * actionCount
         for (i, a) in candidates.enumerated() {
-            estimates[i] = alphas[base + a] / (alphas[base + a] + betas[base + a])
+            let (alpha, beta) = posterior(base + a, segment: s)
+            estimates[i] = alpha / (alpha + beta)
             bonuses[i] = 0
         }
     }
@@ -111,11 +138,11 @@ public struct BetaBernoulliThompson: Scorer {
         sampleCount: Int, using generator: inout SeededGenerator,
         samples: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>
     ) {
-        let base = (segment ?? 0) * actionCount
+        let s = segment ?? 0, base = s * actionCount
         let n = candidates.count
         for m in 0..<sampleCount {
             for (i, a) in candidates.enumerated() {
-                let alpha = alphas[base + a], beta = betas[base + a]
+                let (alpha, beta) = posterior(base + a, segment: s)
                 // Both shapes are finite and positive by construction, so the draw cannot
                 // fail; the mean is a safe fallback all the same.
                 samples[m * n + i] = (try? generator.nextBeta(alpha: alpha, beta: beta)) ?? alpha / (alpha + beta)
@@ -123,7 +150,8 @@ public struct BetaBernoulliThompson: Scorer {
         }
     }
 
-    /// Adds `w r` successes and `w (1 − r)` failures.
+    /// Discounts the segment's evidence by one round (with forgetting), then adds `w r`
+    /// successes and `w (1 − r)` failures.
     /// - Throws: `BanditsError.invalidParameter` for a reward outside [0, 1].
     /// - Complexity: O(1).
     public mutating func learn(
@@ -132,7 +160,12 @@ public struct BetaBernoulliThompson: Scorer {
         guard reward >= 0, reward <= 1 else {
             throw .invalidParameter(field: "reward", value: "\(reward)", expected: "a Bernoulli reward in [0, 1] for beta_bernoulli")
         }
-        let i = (segment ?? 0) * actionCount + action
+        let s = segment ?? 0, i = s * actionCount + action
+        if configuration.forgetting < 1 {
+            clocks[s] += 1
+            (alphas[i], betas[i]) = posterior(i, segment: s)
+            lastUpdate[i] = clocks[s]
+        }
         alphas[i] += weight * reward
         betas[i] += weight * (1 - reward)
     }

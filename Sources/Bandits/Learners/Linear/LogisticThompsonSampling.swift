@@ -127,6 +127,7 @@ public struct LogisticThompsonSampling: Scorer {
             }
         }
         arms.counts[action] += weight
+        arms.refreshPacked(action)
     }
 }
 

@@ -53,5 +53,6 @@ extension RidgeArms {
             throw .numerical("merging ridge statistics: \(error.description)")
         }
         clock += other.clock
+        refreshPacked()
     }
 }

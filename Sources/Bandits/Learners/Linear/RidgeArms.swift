@@ -52,6 +52,11 @@ struct RidgeArms: Sendable, Codable, Equatable {
     var lastUpdate: [Double]
     /// The largest diagonal entry of each action's stored inverse (for the discount cap).
     var largestDiagonal: [Double]
+    /// For d ≥ ``largeDimension``: a single-precision copy of each inverse's upper triangle,
+    /// packed row by row with the off-diagonal entries doubled, so the width `xᵀA⁻¹x` reads a
+    /// quarter of the bytes of the full double matrix (scoring many actions is bound by
+    /// memory traffic). Derived from `inverses` after every change; not part of the state.
+    var packed: [Float] = []
 
     init(count: Int, dimension: Int, ridge: Double, forgetting: Double) {
         self.count = count
@@ -69,6 +74,7 @@ struct RidgeArms: Sendable, Codable, Equatable {
         clock = 0
         lastUpdate = counts
         largestDiagonal = Array(repeating: 1 / ridge, count: count)
+        refreshPacked()
     }
 
     /// The factor by which action `a`'s stored inverse is scaled by the discounts pending
@@ -99,19 +105,17 @@ struct RidgeArms: Sendable, Codable, Equatable {
     func variance(of action: Int, x: UnsafePointer<Double>, scratch: UnsafeMutablePointer<Double>) -> Double {
         let d = dimension
         guard d > 0 else { return 0 }
+        if d >= Self.largeDimension {
+            return max(packedQuadraticForm(action, x: x), 0) * pendingScale(of: action)
+        }
         return inverses.withUnsafeBufferPointer { inv in
-            if d >= Self.largeDimension {
-                BLAS.symv(triangle: .upper, n: d, a: inv.baseAddress! + action * d * d, lda: d, x: x, y: scratch)
-            } else {
-                BLAS.gemv(m: d, n: d, a: inv.baseAddress! + action * d * d, lda: d, x: x, y: scratch)
-            }
+            BLAS.gemv(m: d, n: d, a: inv.baseAddress! + action * d * d, lda: d, x: x, y: scratch)
             return max(BLAS.dot(n: d, x: x, y: scratch), 0) * pendingScale(of: action)
         }
     }
 
     /// From this dimension on, scoring is bound by memory traffic rather than arithmetic, and
-    /// a symmetric product reading one triangle of each inverse beats one batched `gemv`
-    /// reading all of it.
+    /// the width is computed from the packed single-precision triangle (``packed``).
     static let largeDimension = 40
 
     /// Writes `A_a⁻¹ x` (with pending discounts) into `result` (d doubles).
@@ -180,6 +184,7 @@ struct RidgeArms: Sendable, Codable, Equatable {
     /// - Complexity: O(d²): two `gemv` and one `ger`; no allocation.
     mutating func update(action a: Int, x: UnsafePointer<Double>, reward r: Double, weight w: Double,
                          scratch u: UnsafeMutablePointer<Double>) {
+        defer { refreshPacked(a) }
         let d = dimension
         let block = a * d * d
         // Discount A and b by the same factor 1/scale (θ is unchanged by it).
@@ -213,5 +218,138 @@ struct RidgeArms: Sendable, Codable, Equatable {
             for i in 0..<d { largest = max(largest, inv[i * d + i]) }
             largestDiagonal[a] = largest
         }
+    }
+}
+
+// MARK: - Packed single-precision widths
+
+extension RidgeArms {
+    /// Row `i` of a packed triangle holds `d − i` values, padded with zeros to a multiple of
+    /// 8 so that every row is read in whole 8-lane vectors.
+    @inline(__always)
+    static func paddedRow(_ length: Int) -> Int { (length + 7) & ~7 }
+
+    /// Floats per action in ``packed``: `Σ_{L=1…d} 8⌈L/8⌉ = 32q(q+1) + 8r(q+1)` with
+    /// `d = 8q + r`.
+    var packedBlock: Int {
+        let q = dimension / 8, r = dimension % 8
+        return 32 * q * (q + 1) + 8 * r * (q + 1)
+    }
+
+    /// Rebuilds the packed copy of action `action`'s inverse (every action when `nil`).
+    /// - Complexity: O(d²) per action.
+    mutating func refreshPacked(_ action: Int? = nil) {
+        let d = dimension
+        guard d >= Self.largeDimension else { return }
+        let block = packedBlock
+        if packed.count != count * block { packed = Array(repeating: 0, count: count * block) }
+        let actions = action.map { $0..<($0 + 1) } ?? 0..<count
+        inverses.withUnsafeBufferPointer { inv in
+            packed.withUnsafeMutableBufferPointer { out in
+                for a in actions {
+                    var row = a * block
+                    let m = inv.baseAddress! + a * d * d
+                    for i in 0..<d {
+                        out[row] = Float(m[i * d + i])
+                        // The upper triangle, read along rows: p_ij = 2 a_ij.
+                        for j in (i + 1)..<d { out[row + j - i] = Float(2 * m[i * d + j]) }
+                        row += Self.paddedRow(d - i)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `xᵀ A_a⁻¹ x` from the packed triangle: `Σᵢ xᵢ Σ_{j≥i} p_ij x_j` with `p_ii = a_ii`,
+    /// `p_ij = 2a_ij`, each row accumulated in single precision (8 lanes) and the rows in
+    /// double precision (relative error about 1e-6, ample for a confidence width).
+    /// - Complexity: O(d²) reading about d²/2 floats, no allocation (a stack buffer for x).
+    func packedQuadraticForm(_ action: Int, x: UnsafePointer<Double>) -> Double {
+        let d = dimension
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: d + 8) { xf in
+            for i in 0..<d { xf[i] = Float(x[i]) }
+            for i in d..<(d + 8) { xf[i] = 0 }
+            return packed.withUnsafeBufferPointer { p in
+                var row = p.baseAddress! + action * packedBlock
+                var total = 0.0
+                for i in 0..<d {
+                    let length = Self.paddedRow(d - i)
+                    let xs = UnsafeRawPointer(xf.baseAddress! + i)
+                    let rs = UnsafeRawPointer(row)
+                    // Two accumulators, so consecutive additions do not wait for each other.
+                    var even = SIMD8<Float>(), odd = SIMD8<Float>()
+                    var offset = 0
+                    let bytes = length * 4
+                    while offset + 64 <= bytes {
+                        even += rs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                            * xs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                        odd += rs.loadUnaligned(fromByteOffset: offset + 32, as: SIMD8<Float>.self)
+                            * xs.loadUnaligned(fromByteOffset: offset + 32, as: SIMD8<Float>.self)
+                        offset += 64
+                    }
+                    if offset < bytes {
+                        even += rs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                            * xs.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                    }
+                    total += Double(xf[i]) * Double((even + odd).sum())
+                    row += length
+                }
+                return total
+            }
+        }
+    }
+}
+
+// MARK: - Codable and Equatable (the packed copy is derived, not state)
+
+extension RidgeArms {
+    enum CodingKeys: String, CodingKey {
+        case count, dimension, ridge, forgetting, inverses, targets, coefficients, counts, clock
+        case lastUpdate = "last_update"
+        case largestDiagonal = "largest_diagonal"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        count = try c.decode(Int.self, forKey: .count)
+        dimension = try c.decode(Int.self, forKey: .dimension)
+        ridge = try c.decode(Double.self, forKey: .ridge)
+        forgetting = try c.decode(Double.self, forKey: .forgetting)
+        inverses = try c.decode([Double].self, forKey: .inverses)
+        targets = try c.decode([Double].self, forKey: .targets)
+        coefficients = try c.decode([Double].self, forKey: .coefficients)
+        counts = try c.decode([Double].self, forKey: .counts)
+        clock = try c.decode(Double.self, forKey: .clock)
+        lastUpdate = try c.decode([Double].self, forKey: .lastUpdate)
+        largestDiagonal = try c.decode([Double].self, forKey: .largestDiagonal)
+        let d = dimension
+        guard count >= 0, d >= 0, inverses.count == count * d * d, targets.count == count * d, coefficients.count == count * d,
+              counts.count == count, lastUpdate.count == count, largestDiagonal.count == count
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "ridge statistics of inconsistent shapes"))
+        }
+        refreshPacked()
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(count, forKey: .count)
+        try c.encode(dimension, forKey: .dimension)
+        try c.encode(ridge, forKey: .ridge)
+        try c.encode(forgetting, forKey: .forgetting)
+        try c.encode(inverses, forKey: .inverses)
+        try c.encode(targets, forKey: .targets)
+        try c.encode(coefficients, forKey: .coefficients)
+        try c.encode(counts, forKey: .counts)
+        try c.encode(clock, forKey: .clock)
+        try c.encode(lastUpdate, forKey: .lastUpdate)
+        try c.encode(largestDiagonal, forKey: .largestDiagonal)
+    }
+
+    static func == (lhs: RidgeArms, rhs: RidgeArms) -> Bool {
+        lhs.count == rhs.count && lhs.dimension == rhs.dimension && lhs.ridge == rhs.ridge && lhs.forgetting == rhs.forgetting
+            && lhs.inverses == rhs.inverses && lhs.targets == rhs.targets && lhs.coefficients == rhs.coefficients
+            && lhs.counts == rhs.counts && lhs.clock == rhs.clock && lhs.lastUpdate == rhs.lastUpdate
+            && lhs.largestDiagonal == rhs.largestDiagonal
     }
 }
