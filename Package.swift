@@ -13,8 +13,9 @@ let package = Package(
         .library(name: "AttuneCore", targets: ["AttuneCore"]),
         .library(name: "Linalg", targets: ["Linalg"]),
         .library(name: "Bandits", targets: ["Bandits"]),
-        .library(name: "Segmentation", targets: ["Segmentation"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Segmentation", targets: ["Segmentation"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     targets: [
         // MARK: - C system libraries
@@ -26,8 +27,9 @@ let package = Package(
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
         .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
         .target(name: "Segmentation", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
+        .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Evaluation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
-        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Evaluation"]),
+        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
         // MARK: - Benchmarks
@@ -36,7 +38,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Evaluation", "CBLAS", "CAllocationCounter"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "CBLAS", "CAllocationCounter"],
             path: "Benchmarks/AttuneBench"
         ),
 
@@ -44,8 +46,9 @@ let package = Package(
         .testTarget(name: "AttuneCoreTests", dependencies: ["AttuneCore", "_AttuneTestSupport"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "_AttuneTestSupport"]),
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
-        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "_AttuneTestSupport"]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "_AttuneTestSupport"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
     ]
 )

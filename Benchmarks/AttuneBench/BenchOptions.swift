@@ -12,6 +12,8 @@ enum BenchError: Error, CustomStringConvertible {
     case peerFailed(peer: String, reason: String)
     /// A file could not be written or read.
     case io(path: String, reason: String)
+    /// An Attune learner could not be built or threw while running.
+    case learnerFailed(learner: String, reason: String)
 
     var description: String {
         switch self {
@@ -27,6 +29,8 @@ enum BenchError: Error, CustomStringConvertible {
             return "peer \(peer) failed: \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .learnerFailed(let learner, let reason):
+            return "learner \(learner) failed: \(reason)"
         }
     }
 }
@@ -36,7 +40,7 @@ enum BenchError: Error, CustomStringConvertible {
 /// Parsed by hand with a small table of flags; every flag maps to one stored property, so
 /// moving to the shared command-line parser of `AttuneCore` changes only ``parse(_:)``.
 struct BenchOptions: Sendable {
-    static let suites = ["linalg", "bandits", "segmentation", "evaluation", "all"]
+    static let suites = ["linalg", "bandits", "segmentation", "simulation", "evaluation", "all"]
 
     var suite: String = ""
     var format: OutputFormat = .automatic
@@ -56,6 +60,10 @@ struct BenchOptions: Sendable {
                  and numpy (through OpenBLAS) as peers
       bandits    contextual-bandit learners on a seeded linear environment; Vowpal Wabbit,
                  MABWiser and a numpy LinUCB as peers
+      segmentation  event ingestion, profile updates, k-means, DBSCAN and tree rules;
+                 scikit-learn as peer
+      simulation environment cost next to LinUCB, retail interactions per second, a
+                 5-policy x 10-seed study
       evaluation off-policy evaluation pipeline on seeded logs (d=20, K=10) with a known
                  truth: read, reward model, all estimators, bootstrap; OBP as peer
                  (sizes 10000,100000; --rounds N for one size)

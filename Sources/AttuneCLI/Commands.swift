@@ -6,6 +6,7 @@ extension Attune {
     /// ``CommandConfiguration``.
     static let commands: [any Command.Type] = [
         SegmentCommand.self,
+        SimulateCommand.self,
         EvaluateCommand.self,
         LearnCommand.self,
         GateCommand.self,
