@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "AttuneCore", targets: ["AttuneCore"]),
         .library(name: "Linalg", targets: ["Linalg"]),
         .library(name: "Bandits", targets: ["Bandits"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Segmentation", targets: ["Segmentation"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     targets: [
         // MARK: - C system libraries
@@ -27,9 +30,12 @@ let package = Package(
         .target(name: "AttuneCore", exclude: ["README.md"]),
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
         .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
+        .target(name: "Segmentation", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
+        .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
+        .target(name: "Evaluation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "CSQLite"], exclude: ["README.md"]),
         .target(name: "Server", dependencies: ["AttuneCore", "Bandits", "Engine", "CHTTPServer"], exclude: ["README.md"]),
-        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Engine", "Server"]),
+        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
         // MARK: - Benchmarks
@@ -38,7 +44,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits", "Engine", "Server", "CBLAS", "CAllocationCounter"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "CBLAS", "CAllocationCounter"],
             path: "Benchmarks/AttuneBench"
         ),
 
@@ -46,6 +52,9 @@ let package = Package(
         .testTarget(name: "AttuneCoreTests", dependencies: ["AttuneCore", "_AttuneTestSupport"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "_AttuneTestSupport"]),
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "_AttuneTestSupport"]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "_AttuneTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "AttuneCore"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "AttuneCore"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),

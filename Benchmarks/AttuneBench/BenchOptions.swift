@@ -12,6 +12,8 @@ enum BenchError: Error, CustomStringConvertible {
     case peerFailed(peer: String, reason: String)
     /// A file could not be written or read.
     case io(path: String, reason: String)
+    /// An Attune learner could not be built or threw while running.
+    case learnerFailed(learner: String, reason: String)
 
     var description: String {
         switch self {
@@ -27,6 +29,8 @@ enum BenchError: Error, CustomStringConvertible {
             return "peer \(peer) failed: \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .learnerFailed(let learner, let reason):
+            return "learner \(learner) failed: \(reason)"
         }
     }
 }
@@ -36,7 +40,7 @@ enum BenchError: Error, CustomStringConvertible {
 /// Parsed by hand with a small table of flags; every flag maps to one stored property, so
 /// moving to the shared command-line parser of `AttuneCore` changes only ``parse(_:)``.
 struct BenchOptions: Sendable {
-    static let suites = ["linalg", "bandits", "server", "all"]
+    static let suites = ["linalg", "bandits", "segmentation", "simulation", "evaluation", "server", "all"]
 
     var suite: String = ""
     var format: OutputFormat = .automatic
@@ -56,8 +60,16 @@ struct BenchOptions: Sendable {
                  and numpy (through OpenBLAS) as peers
       bandits    contextual-bandit learners on a seeded linear environment; Vowpal Wabbit,
                  MABWiser and a numpy LinUCB as peers
-      server     the decision server on a loopback port: HTTP ceiling, durable decisions,
-                 decisions with rewards (64 keep-alive connections), and kill -9 under load
+      segmentation  event ingestion, profile updates, k-means, DBSCAN and tree rules;
+                 scikit-learn as peer
+      simulation environment cost next to LinUCB, retail interactions per second, a
+                 5-policy x 10-seed study
+      evaluation off-policy evaluation pipeline on seeded logs (d=20, K=10) with a known
+                 truth: read, reward model, all estimators, bootstrap; OBP as peer
+                 (sizes 10000,100000; --rounds N for one size)
+      server     the decision server on a loopback port: HTTP ceiling, durable decisions and
+                 decisions with rewards (64 and 256 keep-alive connections), kill -9 under
+                 load (20 kills), recovery time with 10^6 logged decisions
       all        every suite built into this executable, one after the other
 
     Options:

@@ -5,6 +5,11 @@ extension Attune {
     /// its type here, one line per command; its name, help and arguments come from its
     /// ``CommandConfiguration``.
     static let commands: [any Command.Type] = [
+        SegmentCommand.self,
+        SimulateCommand.self,
+        EvaluateCommand.self,
+        LearnCommand.self,
+        GateCommand.self,
         PolicyCommands.self,
         Serve.self,
         LogCommands.self,
