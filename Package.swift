@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Segmentation", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
         .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Evaluation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
-        .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "CSQLite"], exclude: ["README.md"]),
+        .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "Segmentation", "CSQLite"], exclude: ["README.md"]),
         .target(name: "Server", dependencies: ["AttuneCore", "Bandits", "Engine", "CHTTPServer"], exclude: ["README.md"]),
         .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
@@ -55,8 +55,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "_AttuneTestSupport"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "_AttuneTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "AttuneCore"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "AttuneCore"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "Segmentation", "AttuneCore"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "Segmentation", "AttuneCore"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
     ]
 )

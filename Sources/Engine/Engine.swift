@@ -32,18 +32,22 @@ public final class Engine: Sendable {
     let eventPrefix: String
     /// What recovery did when the engine started.
     public let recovery: RecoveryReport
+    /// Live customer profiles and segments fed by `ingestEvents`, when a segmentation model is configured.
+    public let customers: CustomerSegments?
 
     /// Loads the policies, recovers (checkpoint + journal replay) and starts the journal and learner threads.
     /// - Parameters:
     ///   - specifications: The policies to serve (unique ids).
     ///   - store: The event store (opened).
     ///   - configuration: Data directory, checkpoint cadence, seed.
+    ///   - customers: Live customer segmentation: decisions with a `customer_id` get the
+    ///     customer's segment and profile features (see `ingestEvents`).
     ///   - clock: Seconds since 1970; injectable for tests.
     /// - Throws: `EngineError.invalidField` for duplicate policy ids, `.policy` when a policy does
     ///   not build, `.storage` / `.checkpoint` when recovery cannot read its inputs.
     /// - Complexity: O(n) in the journal entries after the last checkpoint.
     public init(specifications: [PolicySpecification], store: any EventStore, configuration: EngineConfiguration = .init(),
-                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(EngineError) {
+                customers: CustomerSegments? = nil, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(EngineError) {
         guard !specifications.isEmpty else {
             throw .invalidField(field: "policies", reason: "no policy to serve; give at least one policy file")
         }
@@ -64,6 +68,7 @@ public final class Engine: Sendable {
         self.store = store
         self.configuration = configuration
         self.clock = clock
+        self.customers = customers
         let meters = Meters(decisionCounts: live.mapValues { Array(repeating: 0, count: $0.catalog.count) })
         self.meters = meters
         eventPrefix = String(UInt64(started * 1000), radix: 36) + "-" + String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF, radix: 36)
@@ -95,13 +100,16 @@ public final class Engine: Sendable {
 
     // MARK: - Decisions
 
-    /// Decides for a request, logs the decision durably, and returns it.
+    /// Decides for a request, logs the decision durably, and returns it. With a `customer_id`
+    /// and live segmentation (`customers`), the customer's segment and profile features are
+    /// added to the context first (see `ingestEvents`).
     /// - Throws: `EngineError.unknownPolicy`/`.policyRequired`, `.invalidField` (bad event id),
     ///   `.unknownAction`, `.noEligibleAction`, `.policy` (wrong dimension, non-finite value,
     ///   unknown segment), `.duplicateEvent`, `.storage`, `.shuttingDown`.
     /// - Complexity: the policy's decision cost plus one group commit.
-    public func decide(_ request: DecisionRequest) throws(EngineError) -> DecisionResponse {
-        let live = try policy(named: request.policy)
+    public func decide(_ incoming: DecisionRequest) throws(EngineError) -> DecisionResponse {
+        let live = try policy(named: incoming.policy)
+        let request = addingCustomer(to: incoming, live, now: clock())
         let eventID = try request.eventID.map { id throws(EngineError) in try Self.checkedEventID(id, field: "event_id") }
             ?? makeEventID()
         let (context, named) = try makeContext(request, live)

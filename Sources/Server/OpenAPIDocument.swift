@@ -2,7 +2,7 @@
 public enum OpenAPIDocument {
     /// The paths the router serves, with their methods (the tests check the document against them).
     public static let routes: [(method: String, path: String)] = [
-        ("post", "/v1/decisions"), ("post", "/v1/rewards"), ("get", "/v1/policies"), ("get", "/v1/segments"),
+        ("post", "/v1/decisions"), ("post", "/v1/rewards"), ("post", "/v1/events"), ("get", "/v1/policies"), ("get", "/v1/segments"),
         ("post", "/v1/policies/{id}/kill-switch"), ("get", "/healthz"), ("get", "/readyz"), ("get", "/metrics"), ("get", "/openapi.json"),
     ]
 
@@ -62,6 +62,20 @@ public enum OpenAPIDocument {
            "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"description": "Unknown event id", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "413": {"$ref": "#/components/responses/TooLarge"}, "422": {"$ref": "#/components/responses/Unprocessable"},
            "429": {"$ref": "#/components/responses/TooMany"}, "503": {"$ref": "#/components/responses/Unavailable"}}}},
+       "/v1/events": {"post": {"summary": "Raw touchpoint events, one JSON object per line (the attune segment event format: customer_id, timestamp, channel, type and type-specific fields), update each customer's profile and segment in real time; later decisions with that customer_id get the segment and any profile features the policy's feature_schema names. All lines are checked before any is applied. Needs segment_model in the serve configuration.",
+         "requestBody": {"required": true, "content": {"application/x-ndjson": {"schema": {"type": "string"}},
+           "application/json": {"schema": {"type": "object", "required": ["customer_id", "timestamp", "type"], "properties": {
+             "customer_id": {"type": "string"}, "timestamp": {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "number"}]},
+             "channel": {"type": "string"}, "type": {"type": "string"}, "value": {"type": "number"}, "category": {"type": "string"},
+             "duration_s": {"type": "number"}, "query": {"type": "string"}, "sku": {"type": "string"}, "text": {"type": "string"}}}}}},
+         "responses": {"200": {"description": "Each event's customer and segment after it", "content": {"application/json": {"schema": {"type": "object", "required": ["accepted", "events"], "properties": {
+             "accepted": {"type": "integer"}, "events": {"type": "array", "items": {"type": "object", "properties": {
+               "customer_id": {"type": "string"}, "segment": {"type": "integer", "description": "-1 is noise (DBSCAN models)"},
+               "changes": {"type": "array", "items": {"type": "string", "enum": ["segment_changed", "spend_jump", "engagement_drop"]}}}}}}}}}},
+           "400": {"description": "A malformed event line (field events[i] or events[i].<field>); nothing applied", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+           "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+           "409": {"description": "No segment_model configured", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+           "413": {"$ref": "#/components/responses/TooLarge"}, "429": {"$ref": "#/components/responses/TooMany"}}}},
        "/v1/policies": {"get": {"summary": "Loaded policies: actions, features, reward window, model version.",
          "responses": {"200": {"description": "{\"policies\": [...]}"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},
        "/v1/policies/{id}/kill-switch": {"post": {"summary": "Serve a fixed action instead of the policy (decisions stay logged with probability 1, learning continues); persisted in the data directory.",
@@ -72,7 +86,7 @@ public enum OpenAPIDocument {
            "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
            "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "422": {"$ref": "#/components/responses/Unprocessable"}}}},
-       "/v1/segments": {"get": {"summary": "Segmentations the loaded policies learn per segment.",
+       "/v1/segments": {"get": {"summary": "Segmentations the loaded policies learn per segment, and the live segmentation model (method, count, rules, features, events ingested) when one is configured.",
          "responses": {"200": {"description": "{\"segmentations\": [...]}"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},
        "/metrics": {"get": {"summary": "Prometheus text: requests, latency histograms, decisions per action, rewards joined, default rewards, queue depths, model versions.",
          "responses": {"200": {"description": "text/plain; version=0.0.4"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},

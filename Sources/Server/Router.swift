@@ -10,6 +10,7 @@ import Synchronization
 /// | --- | --- | --- |
 /// | `POST /v1/decisions` | decide | decide, log durably, reply |
 /// | `POST /v1/rewards` | reward | log a reward, join it |
+/// | `POST /v1/events` | reward | raw touchpoint events (JSON Lines) update customers' profiles and segments |
 /// | `GET /v1/policies`, `GET /v1/segments` | admin | what is loaded |
 /// | `POST /v1/policies/{id}/kill-switch` | admin | serve a fixed action instead of the policy (`{"enabled", "action"?}`) |
 /// | `GET /metrics` | admin | Prometheus text |
@@ -72,6 +73,7 @@ public final class Router: Sendable {
             switch route.endpoint {
             case .decide: return (path, try decide(request))
             case .reward: return (path, try reward(request))
+            case .events: return (path, try events(request))
             case .policies: return (path, policies())
             case .segments: return (path, segments())
             case .metrics: return (path, prometheus())
@@ -84,11 +86,12 @@ public final class Router: Sendable {
         }
     }
 
-    private enum Endpoint { case decide, reward, policies, segments, metrics, health, ready, openAPI }
+    private enum Endpoint { case decide, reward, events, policies, segments, metrics, health, ready, openAPI }
 
     private static let routes: [(method: String, path: String, scope: APIScope?, endpoint: Endpoint)] = [
         ("POST", "/v1/decisions", .decide, .decide),
         ("POST", "/v1/rewards", .reward, .reward),
+        ("POST", "/v1/events", .reward, .events),
         ("GET", "/v1/policies", .admin, .policies),
         ("GET", "/v1/segments", .admin, .segments),
         ("GET", "/metrics", .admin, .metrics),
@@ -169,6 +172,28 @@ public final class Router: Sendable {
         return Self.json(.object([("event_id", .string(reply.eventID)), ("status", .string(reply.status.rawValue))]))
     }
 
+    private func events(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        guard !request.isBodyTooLarge, request.body.count <= configuration.maxBodyBytes else {
+            throw APIError(status: 413, code: "body_too_large",
+                           message: "the body exceeds \(configuration.maxBodyBytes) bytes; send fewer events per request")
+        }
+        let updates: [CustomerSegments.Ingested]
+        do throws(EngineError) { updates = try engine.ingestEvents(jsonLines: request.body) } catch {
+            if case .invalidField(let field, _) = error, field.hasPrefix("events") {
+                throw APIError(status: 400, code: "invalid_event", message: error.description, field: field)
+            }
+            if case .invalidField("segment_model", _) = error {
+                throw APIError(status: 409, code: "no_segment_model", message: error.description, field: "segment_model")
+            }
+            throw APIError(error)
+        }
+        let items: [JSONText.Value] = updates.map { u in
+            .object([("customer_id", .string(u.customerID)), ("segment", .integer(u.segment)),
+                     ("changes", .array(u.changes.map { .string($0) }))])
+        }
+        return Self.json(.object([("accepted", .integer(updates.count)), ("events", .array(items))]))
+    }
+
     private func killSwitch(_ policyID: String, _ request: HTTPRequest) throws(APIError) -> HTTPResponse {
         let body = try decodeBody(KillSwitchRequest.self, request)
         guard body.enabled || body.action == nil else {
@@ -217,7 +242,17 @@ public final class Router: Sendable {
             return .object([("policy", .string(s.id)), ("field", .string(seg.field)), ("count", .integer(seg.count)),
                             ("strategy", .string(seg.strategy.rawValue))])
         }
-        return Self.json(.object([("segmentations", .array(items))]))
+        var members: [(String, JSONText.Value)] = [("segmentations", .array(items))]
+        if let customers = engine.customers {
+            let model = customers.model
+            members.append(("live", .object([
+                ("method", .string(model.method.rawValue)), ("count", .integer(customers.segmentCount)),
+                ("rules", .array((0..<customers.segmentCount).map { .string(model.rule(for: $0)) })),
+                ("features", .array(customers.featureNames.map { .string($0) })),
+                ("events_ingested", .integer(customers.ingestedEvents)),
+            ])))
+        }
+        return Self.json(.object(members))
     }
 
     private func prometheus() -> HTTPResponse {

@@ -9,6 +9,7 @@ import Foundation
 /// {"host": "127.0.0.1", "port": 8080, "data_dir": "attune-data", "policies": "policies",
 ///  "max_body_bytes": 65536, "rate_limit_per_second": 5000, "rate_limit_burst": 500,
 ///  "checkpoint_interval_seconds": 60, "checkpoint_every_interactions": 10000, "retention_days": 90,
+///  "segment_model": "segments.json",
 ///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
 /// ```
 public struct ServeConfiguration: Sendable, Equatable, Codable {
@@ -32,6 +33,9 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     public var checkpointEveryInteractions: Int?
     /// API keys and their scopes.
     public var apiKeys: [APIKey]?
+    /// A segmentation model fitted on events (`attune segment fit --events … --output`):
+    /// enables `POST /v1/events` and adds customers' segments and profile features to decisions.
+    public var segmentModel: String?
     /// Delete log entries older than this many days at start (kept forever when absent).
     public var retentionDays: Double?
 
@@ -49,6 +53,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         case checkpointEveryInteractions = "checkpoint_every_interactions"
         case apiKeys = "api_keys"
         case retentionDays = "retention_days"
+        case segmentModel = "segment_model"
     }
 
     /// Reads and strictly decodes a configuration file.

@@ -1,0 +1,166 @@
+import Foundation
+import Segmentation
+import Synchronization
+
+/// Live customer profiles and segments for the server: raw touchpoint events
+/// (`POST /v1/events`, the `attune segment` event format) update each customer's
+/// incremental profile and re-assign their segment with a fitted segmentation model, so that
+/// decisions for a `customer_id` see the customer's current segment and profile features.
+///
+/// Profiles live in memory; events are not written to the decision log.
+///
+/// ```swift
+/// let customers = try CustomerSegments(contentsOf: "segments.json")
+/// _ = try customers.ingest(jsonLines: Array(#"{"customer_id":"c1","timestamp":1709296496,"type":"purchase","value":42}"#.utf8), now: 1709296500)
+/// customers.segment(of: "c1")   // the customer's segment
+/// ```
+public final class CustomerSegments: Sendable {
+    /// What one event did to its customer.
+    public struct Ingested: Sendable, Equatable {
+        /// The customer.
+        public var customerID: String
+        /// The customer's segment after the event (−1: noise, for DBSCAN models).
+        public var segment: Int
+        /// Behaviour changes the event revealed, as short words (`segment_changed`, `spend_jump`, `engagement_drop`).
+        public var changes: [String]
+    }
+
+    /// The fitted segmentation model.
+    public let model: SegmentationModel
+    /// The profile feature names the model computes, in column order.
+    public let featureNames: [String]
+    private let columns: [String: Int]
+    private let schema: FeatureSchema
+    private let state: Mutex<RealTimeSegmenter>
+    private let ingestedCount = Atomic<Int>(0)
+
+    /// Wraps a model fitted on events.
+    /// - Throws: `EngineError.invalidField(field: "segment_model", …)` when the model was
+    ///   fitted on a feature matrix (it has no event schema to build profiles with).
+    public init(model: SegmentationModel) throws(EngineError) {
+        guard let schema = model.schema else {
+            throw .invalidField(field: "segment_model",
+                                reason: "the model was fitted on a feature matrix; fit it on events (attune segment fit --events) to segment customers live")
+        }
+        let live: RealTimeSegmenter
+        do throws(SegmentationError) { live = try RealTimeSegmenter(model: model) } catch {
+            throw .invalidField(field: "segment_model", reason: error.description)
+        }
+        self.model = model
+        self.schema = schema
+        featureNames = schema.names
+        columns = Dictionary(schema.names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        state = Mutex(live)
+    }
+
+    /// Reads a model written by `attune segment fit --output`.
+    /// - Throws: `EngineError.invalidField(field: "segment_model", …)` naming the file and the problem.
+    public convenience init(contentsOf path: String) throws(EngineError) {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .invalidField(field: "segment_model", reason: "cannot read \(path): \(error.localizedDescription)")
+        }
+        let model: SegmentationModel
+        do throws(SegmentationError) { model = try SegmentationModel(jsonData: data) } catch {
+            throw .invalidField(field: "segment_model", reason: "\(path): \(error.description)")
+        }
+        try self.init(model: model)
+    }
+
+    /// The number of segments of the model.
+    public var segmentCount: Int { model.segmentCount }
+
+    /// Events ingested since start.
+    public var ingestedEvents: Int { ingestedCount.load(ordering: .relaxed) }
+
+    /// Parses a body of JSON Lines events (one object per line; blank lines ignored) and, only
+    /// when every line is valid, folds them into the customers' profiles in order.
+    /// - Parameters:
+    ///   - body: UTF-8 JSON Lines.
+    ///   - now: The server's time (seconds since 1970); features are computed at the later of
+    ///     it and the customer's last event.
+    /// - Returns: One entry per event, in order.
+    /// - Throws: `EngineError.invalidField` with field `events[i]` (0-based line among the
+    ///   non-blank ones) or `events[i].<field>` for a malformed event, `events` for an empty
+    ///   body; nothing is applied then.
+    /// - Complexity: O(bytes + events · (features + k·d)).
+    public func ingest(jsonLines body: [UInt8], now: Double) throws(EngineError) -> [Ingested] {
+        var parser = JSONLineParser()
+        var events: [Event] = []
+        var start = 0
+        var line = 0
+        while start <= body.count {
+            let end = body[start...].firstIndex(of: UInt8(ascii: "\n")) ?? body.count
+            var slice = body[start..<end]
+            while let last = slice.last, last == UInt8(ascii: "\r") || last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+                slice = slice.dropLast()
+            }
+            start = end + 1
+            line += 1
+            guard slice.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
+            let index = events.count
+            let parsed: Result<Event, SegmentationError> = slice.withUnsafeBufferPointer { bytes in
+                do throws(SegmentationError) { return .success(try parser.parse(bytes, line: line)) } catch { return .failure(error) }
+            }
+            switch parsed {
+            case .success(let event):
+                guard event.timestamp.isFinite else {
+                    throw .invalidField(field: "events[\(index)].timestamp", reason: "line \(line): not a finite time")
+                }
+                events.append(event)
+            case .failure(.malformedEvent(let problem)):
+                throw .invalidField(field: "events[\(index)]" + (problem.field.map { ".\($0)" } ?? ""),
+                                    reason: "line \(line): \(problem.reason); send one event object per line in the `attune segment` event format")
+            case .failure(let error):
+                throw .invalidField(field: "events[\(index)]", reason: "line \(line): \(error.description)")
+            }
+        }
+        guard !events.isEmpty else {
+            throw .invalidField(field: "events", reason: "no event in the body; send one JSON event object per line")
+        }
+        let updates = try state.withLock { (live: inout RealTimeSegmenter) throws(EngineError) -> [Ingested] in
+            var result: [Ingested] = []
+            result.reserveCapacity(events.count)
+            for (i, event) in events.enumerated() {
+                do throws(SegmentationError) {
+                    let update = try live.ingest(event, now: now)
+                    result.append(Ingested(customerID: update.customerID, segment: update.segment, changes: update.changes.map(Self.word)))
+                } catch {
+                    throw .invalidField(field: "events[\(i)]", reason: error.description)
+                }
+            }
+            return result
+        }
+        ingestedCount.add(updates.count, ordering: .relaxed)
+        return updates
+    }
+
+    /// The customer's current segment, `nil` for a customer without events.
+    public func segment(of customerID: String) -> Int? {
+        state.withLock { $0.segment(of: customerID) }
+    }
+
+    /// The customer's current segment and the values of the requested profile features
+    /// (names the model does not compute are left out), computed at the later of `now` and
+    /// the customer's last event; `nil` for a customer without events.
+    /// - Complexity: O(features).
+    public func lookup(_ customerID: String, features names: [String], now: Double) -> (segment: Int, values: [String: Double])? {
+        let wanted = names.compactMap { name in columns[name].map { (name, $0) } }
+        return state.withLock { live -> (segment: Int, values: [String: Double])? in
+            guard let segment = live.segment(of: customerID), let profile = live.profile(of: customerID) else { return nil }
+            guard !wanted.isEmpty else { return (segment, [:]) }
+            let x = profile.features(schema: schema, asOf: max(now, profile.lastSeen))
+            var values: [String: Double] = [:]
+            for (name, column) in wanted where column < x.count { values[name] = x[column] }
+            return (segment, values)
+        }
+    }
+
+    private static func word(_ change: BehaviourChange) -> String {
+        switch change {
+        case .segmentChanged: return "segment_changed"
+        case .spendJump: return "spend_jump"
+        case .engagementDrop: return "engagement_drop"
+        }
+    }
+}

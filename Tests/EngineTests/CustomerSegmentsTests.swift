@@ -1,0 +1,133 @@
+import AttuneCore
+import Bandits
+@testable import Engine
+import Foundation
+import Segmentation
+import Testing
+
+/// Two clear groups of customers (big spenders, browsers who never buy) and a k-means model
+/// fitted on them, shared by the live-segmentation tests.
+enum CustomerFixtures {
+    static let start = 1_700_000_000.0
+
+    static func lines(customer: String, purchases: Int, views: Int, value: Double = 200, from: Double = start) -> [String] {
+        var result: [String] = []
+        for i in 0..<purchases {
+            result.append(#"{"customer_id":"\#(customer)","timestamp":\#(Int(from) + i * 86_400),"channel":"web","type":"purchase","value":\#(value),"category":"shoes"}"#)
+        }
+        for i in 0..<views {
+            result.append(#"{"customer_id":"\#(customer)","timestamp":\#(Int(from) + i * 43_200 + 600),"channel":"app","type":"page_view","duration_s":30}"#)
+        }
+        return result
+    }
+
+    static var trainingLines: [String] {
+        (0..<6).flatMap { lines(customer: "big-\($0)", purchases: 8, views: 2) }
+            + (0..<6).flatMap { lines(customer: "browse-\($0)", purchases: 0, views: 8 + $0) }
+    }
+
+    static func table(_ lines: [String]) throws -> ProfileTable {
+        var parser = JSONLineParser()
+        var table = ProfileTable()
+        for (i, line) in lines.enumerated() { table.update(with: try parser.parse(line, line: i + 1)) }
+        return table
+    }
+
+    static func model() throws -> SegmentationModel {
+        let table = try table(trainingLines)
+        let schema = try table.makeSchema()
+        let (_, x) = table.featureMatrix(schema: schema, asOf: table.latestTimestamp)
+        var rng = SeededGenerator(seed: 7)
+        return try SegmentationFitter(.init(k: 2, initializations: 2, bootstrapRuns: 0))
+            .fit(raw: x, featureNames: schema.names, schema: schema, referenceTime: table.latestTimestamp, using: &rng)
+    }
+
+    /// One profile feature (`frequency`) and the intercept, LinUCB per segment over two segments.
+    static func specification() throws -> PolicySpecification {
+        try PolicySpecification(decoding: Data("""
+        {"format": "attune.policy/1", "id": "segmented",
+         "catalog": [{"id": "a", "kind": "offer"}, {"id": "b", "kind": "offer"}],
+         "feature_schema": {"features": [{"name": "frequency", "default": 0}], "intercept": true},
+         "segmentation": {"field": "segment", "count": 2, "strategy": "per_segment"},
+         "algorithm": {"kind": "linucb", "alpha": 0.1, "ridge": 1},
+         "explorer": {"kind": "epsilon_greedy", "epsilon": 0.1},
+         "reward": {"events": ["click"], "aggregation": "sum", "default_reward": 0, "window_seconds": 10}}
+        """.utf8))
+    }
+}
+
+@Suite("Live customer segmentation")
+struct CustomerSegmentsTests {
+    @Test func liveSegmentsEqualTheBatchAssignmentOfTheSameEvents() throws {
+        let model = try CustomerFixtures.model()
+        let customers = try CustomerSegments(model: model)
+        let now = CustomerFixtures.start + 7 * 86_400   // the model's reference time
+        let big = CustomerFixtures.lines(customer: "big-0", purchases: 8, views: 2)
+        let browser = CustomerFixtures.lines(customer: "browse-0", purchases: 0, views: 9)
+        let newcomer = CustomerFixtures.lines(customer: "new", purchases: 5, views: 1, value: 180)
+        let updates = try customers.ingest(jsonLines: Array((big + browser + newcomer).joined(separator: "\n").utf8), now: now)
+        #expect(updates.count == big.count + browser.count + newcomer.count)
+        #expect(customers.ingestedEvents == updates.count)
+        for (id, lines) in [("big-0", big), ("browse-0", browser), ("new", newcomer)] {
+            // Reference: the batch feature path on the customer's events alone, assigned by the model.
+            let table = try CustomerFixtures.table(lines)
+            let schema = try #require(model.schema)
+            let (_, x) = table.featureMatrix(schema: schema, asOf: max(now, table.latestTimestamp))
+            #expect(customers.segment(of: id) == (try model.assign(raw: x)).first, "\(id)")
+        }
+        #expect(customers.segment(of: "big-0") != customers.segment(of: "browse-0"))
+        #expect(customers.segment(of: "new") == customers.segment(of: "big-0"))
+        #expect(updates.last?.customerID == "new" && updates.last?.segment == customers.segment(of: "new"))
+    }
+
+    @Test func aMalformedLineIsNamedAndNothingIsApplied() throws {
+        let customers = try CustomerSegments(model: CustomerFixtures.model())
+        let body = CustomerFixtures.lines(customer: "ok", purchases: 1, views: 0)[0] + "\n\n"
+            + #"{"customer_id": "bad", "timestamp": "yesterday", "type": "click"}"#
+        #expect {
+            _ = try customers.ingest(jsonLines: Array(body.utf8), now: CustomerFixtures.start)
+        } throws: { error in
+            guard case EngineError.invalidField(let field, let reason) = error else { return false }
+            return field.hasPrefix("events[1]") && reason.contains("line 3")
+        }
+        #expect(customers.segment(of: "ok") == nil && customers.ingestedEvents == 0)
+        #expect(throws: EngineError.self) { try customers.ingest(jsonLines: Array(" \n\n".utf8), now: 0) }
+    }
+
+    @Test func aDecisionForAKnownCustomerGetsTheirSegmentAndProfileFeatures() throws {
+        let customers = try CustomerSegments(model: CustomerFixtures.model())
+        let clock = ManualClock(CustomerFixtures.start + 7 * 86_400)
+        let store = try SQLiteEventStore(path: ":memory:")
+        let engine = try Engine(specifications: [CustomerFixtures.specification()], store: store,
+                                configuration: EngineConfiguration(tickSeconds: 0.01), customers: customers, clock: clock.function)
+        defer { engine.shutdown() }
+        let lines = CustomerFixtures.lines(customer: "new", purchases: 5, views: 1, value: 180)
+        _ = try engine.ingestEvents(jsonLines: Array(lines.joined(separator: "\n").utf8))
+        let segment = try #require(customers.segment(of: "new"))
+        let frequency = try #require(customers.lookup("new", features: ["frequency"], now: clock.now)?.values["frequency"])
+        #expect(frequency == 5)
+
+        let reply = try engine.decide(DecisionRequest(eventID: "d1", customerID: "new", context: .named([:])))
+        #expect(reply.segment == segment)
+        #expect(try store.decision(eventID: "d1")?.context == [frequency, 1])
+        // What the caller sends wins over the profile.
+        let explicit = try engine.decide(DecisionRequest(eventID: "d2", customerID: "new", context: .named(["frequency": 1]),
+                                                         segment: 1 - segment))
+        #expect(explicit.segment == 1 - segment)
+        #expect(try store.decision(eventID: "d2")?.context == [1, 1])
+        // A customer without events: the feature's default, and no segment (this policy needs one).
+        #expect(throws: EngineError.self) { try engine.decide(DecisionRequest(customerID: "nobody", context: .named([:]))) }
+        let unknown = try engine.decide(DecisionRequest(eventID: "d3", customerID: "nobody", context: .named([:]), segment: 0))
+        #expect(unknown.segment == 0)
+        #expect(try store.decision(eventID: "d3")?.context == [0, 1])
+    }
+
+    @Test func withoutASegmentationModelEventsAreRefusedWithTheSettingToUse() throws {
+        let engine = try Engine(specifications: [Fixtures.specification()], store: SQLiteEventStore(path: ":memory:"))
+        defer { engine.shutdown() }
+        #expect(throws: EngineError.invalidField(field: "segment_model", reason:
+            "no segmentation model is configured; set segment_model in the serve configuration to accept events")) {
+            try engine.ingestEvents(jsonLines: Array(CustomerFixtures.lines(customer: "c", purchases: 1, views: 0)[0].utf8))
+        }
+    }
+}
