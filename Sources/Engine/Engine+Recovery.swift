@@ -41,7 +41,7 @@ extension Engine {
             for c in closedNow {
                 outcomes.append(c.outcome)
                 let d = c.decision
-                guard var model = models[d.policyID] else { continue }
+                guard policies[d.policyID]?.mode.learns ?? true, var model = models[d.policyID] else { continue }
                 let interaction = Interaction(context: Context(features: d.context, segment: d.segment), candidates: d.candidates,
                                               action: d.action, probabilities: d.probabilities, propensity: d.propensity,
                                               reward: c.reward)

@@ -60,8 +60,11 @@ public final class Engine: Sendable {
                 throw .invalidField(field: "policies[\(i)].id", reason: "policy id '\(spec.id)' is loaded twice; ids must be unique")
             }
             let seed = configuration.seed ^ UInt64(bitPattern: startSequence) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(i)
-            live[spec.id] = try LivePolicy(specification: spec, seed: seed)
+            live[spec.id] = try LivePolicy(specification: spec, seed: seed, mode: configuration.modes[spec.id] ?? .online)
             ids.append(spec.id)
+        }
+        for id in configuration.modes.keys.sorted() where live[id] == nil {
+            throw .unknownPolicy(id, available: ids)
         }
         policies = live
         policyIDs = ids
@@ -129,6 +132,17 @@ public final class Engine: Sendable {
                                           modelVersion: s.policy.modelVersion)
                 } else {
                     try s.policy.decide(for: context, among: allowed, using: &s.generator, into: &s.decision)
+                    if let baseline = live.baseline, let position = allowed.firstIndex(of: baseline) {
+                        // Apprentice: the policy's own choice is compared, the baseline is served (probability 1).
+                        let agreed = s.decision.action == baseline
+                        live.apprentice.withLock { t in
+                            t.decisions += 1
+                            if agreed { t.agreements += 1 }
+                        }
+                        s.decision = Decision(action: baseline, position: position, candidates: allowed,
+                                              probabilities: allowed.indices.map { $0 == position ? 1 : 0 },
+                                              modelVersion: s.policy.modelVersion)
+                    }
                 }
                 try s.decisionGuard.recordExposure(of: s.decision.action, customer: customer, at: now)
                 let d = s.decision
@@ -189,7 +203,12 @@ public final class Engine: Sendable {
         let figures = policyIDs.compactMap { id -> EngineStatistics.PolicyFigures? in
             guard let live = policies[id] else { return nil }
             let perAction = live.catalog.actions.enumerated().map { ($1.id.rawValue, counts[id]?[$0] ?? 0) }
-            return .init(id: id, modelVersion: live.model.modelVersion, decisionsByAction: perAction)
+            var figures = EngineStatistics.PolicyFigures(id: id, modelVersion: live.model.modelVersion, decisionsByAction: perAction)
+            figures.mode = live.mode.kind
+            if let baseline = live.baseline {
+                figures.apprentice = live.apprentice.withLock { $0 }.figures(baselineAction: live.catalog.actions[baseline].id.rawValue)
+            }
+            return figures
         }
         let j = journal.figures
         let c = meters.checkpoint.withLock { $0 }

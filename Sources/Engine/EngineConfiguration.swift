@@ -11,10 +11,14 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// Seed of the decision samplers (mixed with the journal position at start, so a restart does
     /// not repeat the same random stream).
     public var seed: UInt64
+    /// How each policy runs, by policy id (`online` when absent).
+    public var modes: [String: PolicyMode]
 
     /// Creates a configuration.
     public init(dataDirectory: String? = nil, checkpointEveryInteractions: Int = 50_000,
-                checkpointIntervalSeconds: Double = 10, tickSeconds: Double = 0.05, seed: UInt64 = 0) {
+                checkpointIntervalSeconds: Double = 10, tickSeconds: Double = 0.05, seed: UInt64 = 0,
+                modes: [String: PolicyMode] = [:]) {
+        self.modes = modes
         self.dataDirectory = dataDirectory
         self.checkpointEveryInteractions = checkpointEveryInteractions
         self.checkpointIntervalSeconds = checkpointIntervalSeconds
@@ -33,8 +37,12 @@ public struct EngineStatistics: Sendable, Equatable {
         public var modelVersion: Int
         /// Decisions since start per catalog action, in catalog order.
         public var decisionsByAction: [(String, Int)]
+        /// How the server runs the policy.
+        public var mode: PolicyMode.Kind = .online
+        /// Agreement and estimated value, in apprentice mode.
+        public var apprentice: ApprenticeFigures?
         public static func == (a: PolicyFigures, b: PolicyFigures) -> Bool {
-            a.id == b.id && a.modelVersion == b.modelVersion
+            a.id == b.id && a.modelVersion == b.modelVersion && a.mode == b.mode && a.apprentice == b.apprentice
                 && a.decisionsByAction.map(\.0) == b.decisionsByAction.map(\.0)
                 && a.decisionsByAction.map(\.1) == b.decisionsByAction.map(\.1)
         }

@@ -232,9 +232,9 @@ final class Journal: Sendable {
         }
         for c in closed {
             let d = c.decision
-            items.append(.learn(policyID: d.policyID, interaction: Interaction(
+            if policies[d.policyID]?.mode.learns ?? true { items.append(.learn(policyID: d.policyID, interaction: Interaction(
                 context: Context(features: d.context, segment: d.segment), candidates: d.candidates, action: d.action,
-                probabilities: d.probabilities, propensity: d.propensity, reward: c.reward)))
+                probabilities: d.probabilities, propensity: d.propensity, reward: c.reward))) }
             policies[d.policyID]?.serving.withLock { s in
                 try? s.decisionGuard.recordOutcome(of: d.action, converted: !c.isDefault && c.reward > 0)
             }

@@ -22,8 +22,29 @@ final class LivePolicy: Sendable {
     let rule: RewardJoiner.Rule
     let catalog: ActionCatalog
     let serving: Mutex<Serving>
+    /// How the server runs the policy.
+    let mode: PolicyMode
+    /// The catalog index of the apprentice baseline.
+    let baseline: Int?
+    /// Apprentice agreement and value sums.
+    let apprentice = Mutex(ApprenticeTally())
 
-    init(specification: PolicySpecification, seed: UInt64) throws(EngineError) {
+    init(specification: PolicySpecification, seed: UInt64, mode: PolicyMode = .online) throws(EngineError) {
+        let field = "modes.\(specification.id)"
+        switch (mode.kind, mode.baselineAction) {
+        case (.apprentice, nil):
+            throw .invalidField(field: field + ".baseline", reason: "apprentice mode serves a baseline action: name one of the policy's catalog ids")
+        case (.apprentice, let action?):
+            guard let index = specification.catalog.firstIndex(where: { $0.id == action }) else {
+                throw .unknownAction(field: field + ".baseline", id: action)
+            }
+            baseline = index
+        case (_, .some):
+            throw .invalidField(field: field + ".baseline", reason: "a baseline is used only in apprentice mode; remove it or set \"mode\": \"apprentice\"")
+        case (_, nil):
+            baseline = nil
+        }
+        self.mode = mode
         do throws(BanditsError) {
             let policy = try specification.makePolicy()
             id = specification.id

@@ -8,7 +8,7 @@ public final class Metrics: Sendable {
     public static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 
     /// The routes counted separately; anything else is counted as `other`.
-    public static let routes = ["/v1/decisions", "/v1/rewards", "/v1/policies", "/v1/segments", "/healthz", "/readyz",
+    public static let routes = ["/v1/decisions", "/v1/rewards", "/v1/events", "/v1/policies", "/v1/segments", "/healthz", "/readyz",
                                 "/metrics", "/openapi.json", "/v1/policies/{id}/kill-switch", "other"]
     private static let routeIndex = Dictionary(uniqueKeysWithValues: routes.enumerated().map { ($1, $0) })
     private static let statusRange = 100..<600
@@ -98,6 +98,15 @@ public final class Metrics: Sendable {
         }
         out += "# HELP attune_model_version Updates learned by the serving model, by policy.\n# TYPE attune_model_version gauge\n"
         for p in statistics.policies { out += "attune_model_version{policy=\"\(escape(p.id))\"} \(p.modelVersion)\n" }
+        let apprentices = statistics.policies.compactMap { p in p.apprentice.map { (p.id, $0) } }
+        if !apprentices.isEmpty {
+            out += "# HELP attune_apprentice_agreement_rate Share of apprentice decisions where the policy chose the served baseline.\n# TYPE attune_apprentice_agreement_rate gauge\n"
+            for (id, a) in apprentices { out += "attune_apprentice_agreement_rate{policy=\"\(escape(id))\"} \(a.agreementRate)\n" }
+            out += "# HELP attune_apprentice_estimated_value Inverse-propensity estimate of the apprentice policy's value on the baseline's joined rounds.\n# TYPE attune_apprentice_estimated_value gauge\n"
+            for (id, a) in apprentices { out += "attune_apprentice_estimated_value{policy=\"\(escape(id))\"} \(a.estimatedValue)\n" }
+            out += "# HELP attune_apprentice_baseline_value Mean reward of the served baseline on the same rounds.\n# TYPE attune_apprentice_baseline_value gauge\n"
+            for (id, a) in apprentices { out += "attune_apprentice_baseline_value{policy=\"\(escape(id))\"} \(a.baselineValue)\n" }
+        }
         let counters: [(String, String, Int)] = [
             ("attune_rewards_joined_total", "Rewards joined to an open decision window.", statistics.joiner.joinedRewards),
             ("attune_rewards_late_total", "Rewards received after their decision's window closed (stored, not learned).", statistics.joiner.lateRewards),

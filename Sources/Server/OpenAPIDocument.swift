@@ -76,7 +76,7 @@ public enum OpenAPIDocument {
            "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
            "409": {"description": "No segment_model configured", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "413": {"$ref": "#/components/responses/TooLarge"}, "429": {"$ref": "#/components/responses/TooMany"}}}},
-       "/v1/policies": {"get": {"summary": "Loaded policies: actions, features, reward window, model version.",
+       "/v1/policies": {"get": {"summary": "Loaded policies: actions, features, reward window, model version, mode (online, apprentice, logging: set per policy in the serve configuration) and, in apprentice mode, {baseline, decisions, agreement_rate, rounds, estimated_value, standard_error, baseline_value}.",
          "responses": {"200": {"description": "{\"policies\": [...]}"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},
        "/v1/policies/{id}/kill-switch": {"post": {"summary": "Serve a fixed action instead of the policy (decisions stay logged with probability 1, learning continues); persisted in the data directory.",
          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],

@@ -214,12 +214,12 @@ public final class Router: Sendable {
 
     private func policies() -> HTTPResponse {
         let switches = engine.killSwitches
-        let versions = Dictionary(engine.statistics.policies.map { ($0.id, $0.modelVersion) }, uniquingKeysWith: { a, _ in a })
+        let figures = Dictionary(engine.statistics.policies.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let items: [JSONText.Value] = engine.specifications.map { s in
             .object([
                 ("id", .string(s.id)),
                 ("description", s.description.map { .string($0) } ?? .null),
-                ("mode", .string(s.mode?.rawValue ?? "online")),
+                ("mode", .string((figures[s.id]?.mode ?? .online).rawValue)),
                 ("algorithm", .string(s.algorithm.kind.rawValue)),
                 ("explorer", s.explorer.map { .string($0.kind.rawValue) } ?? .null),
                 ("actions", .array(s.catalog.map { .string($0.id) })),
@@ -228,9 +228,15 @@ public final class Router: Sendable {
                 ("reward_window_seconds", .number(s.reward.windowSeconds)),
                 ("default_reward", .number(s.reward.defaultReward ?? 0)),
                 ("aggregation", .string((s.reward.aggregation ?? .sum).rawValue)),
-                ("model_version", .integer(versions[s.id] ?? 0)),
+                ("model_version", .integer(figures[s.id]?.modelVersion ?? 0)),
                 ("fingerprint", .string(s.fingerprint)),
                 ("kill_switch", switches[s.id].map { .string($0) } ?? .null),
+                ("apprentice", figures[s.id]?.apprentice.map { a in
+                    .object([("baseline", .string(a.baselineAction)), ("decisions", .integer(a.decisions)),
+                             ("agreement_rate", .number(a.agreementRate)), ("rounds", .integer(a.rounds)),
+                             ("estimated_value", .number(a.estimatedValue)), ("standard_error", .number(a.standardError)),
+                             ("baseline_value", .number(a.baselineValue))])
+                } ?? .null),
             ])
         }
         return Self.json(.object([("policies", .array(items))]))

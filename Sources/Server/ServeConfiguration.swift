@@ -9,7 +9,7 @@ import Foundation
 /// {"host": "127.0.0.1", "port": 8080, "data_dir": "attune-data", "policies": "policies",
 ///  "max_body_bytes": 65536, "rate_limit_per_second": 5000, "rate_limit_burst": 500,
 ///  "checkpoint_interval_seconds": 60, "checkpoint_every_interactions": 10000, "retention_days": 90,
-///  "segment_model": "segments.json",
+///  "segment_model": "segments.json", "modes": {"offers-linucb": {"mode": "apprentice", "baseline": "no_offer"}},
 ///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
 /// ```
 public struct ServeConfiguration: Sendable, Equatable, Codable {
@@ -36,6 +36,27 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     /// A segmentation model fitted on events (`attune segment fit --events … --output`):
     /// enables `POST /v1/events` and adds customers' segments and profile features to decisions.
     public var segmentModel: String?
+    /// How each policy runs, by policy id: `{"mode": "online" | "apprentice" | "logging", "baseline"?}`
+    /// (`baseline`: the action apprentice mode serves). Policies not listed run online.
+    public var modes: [String: ModeSetting]?
+
+    /// One policy's entry of `modes`.
+    public struct ModeSetting: Sendable, Equatable, Codable {
+        /// The mode.
+        public var mode: PolicyMode.Kind
+        /// The catalog id served in apprentice mode.
+        public var baseline: String?
+        /// Creates a setting.
+        public init(mode: PolicyMode.Kind, baseline: String? = nil) {
+            self.mode = mode
+            self.baseline = baseline
+        }
+    }
+
+    /// The engine's modes.
+    public var policyModes: [String: PolicyMode] {
+        (modes ?? [:]).mapValues { PolicyMode($0.mode, baselineAction: $0.baseline) }
+    }
     /// Delete log entries older than this many days at start (kept forever when absent).
     public var retentionDays: Double?
 
@@ -54,6 +75,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         case apiKeys = "api_keys"
         case retentionDays = "retention_days"
         case segmentModel = "segment_model"
+        case modes
     }
 
     /// Reads and strictly decodes a configuration file.

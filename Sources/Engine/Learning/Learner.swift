@@ -102,6 +102,9 @@ final class Learner: Sendable {
                 models.withLock { m in
                     guard var model = m[policyID] else { return }
                     do throws(BanditsError) {
+                        if let live = publishers[policyID], live.baseline != nil {
+                            try Self.tallyApprentice(live, model, interaction)
+                        }
                         try model.learn(from: interaction)
                         m[policyID] = model
                         learned += 1
@@ -128,6 +131,14 @@ final class Learner: Sendable {
         }
         publish(touched)
         if learned > 0 { onLearned(learned) }
+    }
+
+    /// One apprentice round: the policy's probability of the served baseline, before it learns the round.
+    private static func tallyApprentice(_ live: LivePolicy, _ model: any Policy, _ interaction: Interaction) throws(BanditsError) {
+        guard let position = interaction.candidates.firstIndex(of: interaction.action), interaction.propensity > 0 else { return }
+        let target = try model.distribution(for: interaction.context, among: interaction.candidates).probabilities[position]
+        let term = target / interaction.propensity * interaction.reward
+        live.apprentice.withLock { $0.addRound(baselineReward: interaction.reward, term: term) }
     }
 
     private func publish(_ ids: Set<String>) {
