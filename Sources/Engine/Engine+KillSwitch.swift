@@ -35,7 +35,7 @@ extension Engine {
     /// Policy id → the action served while its kill switch is on.
     public var killSwitches: [String: String] {
         var result: [String: String] = [:]
-        for (id, live) in policies {
+        for (id, live) in policies.all {
             if let i = live.serving.withLock({ $0.fallbackAction }) { result[id] = live.catalog.actions[i].id.rawValue }
         }
         return result

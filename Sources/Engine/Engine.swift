@@ -20,7 +20,9 @@ import Synchronization
 /// _ = try engine.reward(RewardRequest(eventID: reply.eventID, reward: 1))
 /// ```
 public final class Engine: Sendable {
-    let policies: [String: LivePolicy]
+    let policies: PolicyTable
+    /// Earlier versions of each policy (specification and model), newest last, for rollback.
+    let history = Mutex<[String: [(specification: PolicySpecification, model: any Policy)]]>([:])
     /// Policy ids in load order.
     public let policyIDs: [String]
     let store: any EventStore
@@ -66,7 +68,8 @@ public final class Engine: Sendable {
         for id in configuration.modes.keys.sorted() where live[id] == nil {
             throw .unknownPolicy(id, available: ids)
         }
-        policies = live
+        let table = PolicyTable(live)
+        policies = table
         policyIDs = ids
         self.store = store
         self.configuration = configuration
@@ -85,7 +88,7 @@ public final class Engine: Sendable {
 
         let scheduler = try CheckpointScheduler(everyInteractions: configuration.checkpointEveryInteractions,
                                                 intervalSeconds: configuration.checkpointIntervalSeconds, startingAt: clock())
-        learner = Learner(policies: live, models: recovered.models,
+        learner = Learner(policies: table, models: recovered.models,
                           onLearned: { meters.learned.add($0, ordering: .relaxed) },
                           onCheckpoint: { result in
                               meters.checkpoint.withLock { s in
@@ -95,7 +98,7 @@ public final class Engine: Sendable {
                                   }
                               }
                           })
-        journal = Journal(store: store, policies: live, joiner: recovered.joiner, scheduler: scheduler,
+        journal = Journal(store: store, policies: table, joiner: recovered.joiner, scheduler: scheduler,
                           lastTimestamp: max(recovered.joiner.time, clock()), configuration: configuration, clock: clock)
         learner.start()
         journal.start(learner: learner)
@@ -157,7 +160,10 @@ public final class Engine: Sendable {
         }
         switch try journal.commit(.decision(record)) {
         case .decision(.stored, let committed):
-            meters.decisionCounts.withLock { $0[live.id]?[committed.action] += 1 }
+            meters.decisionCounts.withLock { c in
+                // A reload may have just resized the counters to a new catalog.
+                if let n = c[live.id]?.count, committed.action < n { c[live.id]?[committed.action] += 1 }
+            }
             return DecisionResponse(
                 eventID: eventID, policy: live.id, actionID: committed.actionID,
                 probabilities: zip(committed.candidateIDs, committed.probabilities).map { .init(id: $0, probability: $1) },
@@ -202,7 +208,8 @@ public final class Engine: Sendable {
         let counts = meters.decisionCounts.withLock { $0 }
         let figures = policyIDs.compactMap { id -> EngineStatistics.PolicyFigures? in
             guard let live = policies[id] else { return nil }
-            let perAction = live.catalog.actions.enumerated().map { ($1.id.rawValue, counts[id]?[$0] ?? 0) }
+            let row = counts[id] ?? []
+            let perAction = live.catalog.actions.enumerated().map { ($1.id.rawValue, $0 < row.count ? row[$0] : 0) }
             var figures = EngineStatistics.PolicyFigures(id: id, modelVersion: live.model.modelVersion, decisionsByAction: perAction)
             figures.mode = live.mode.kind
             if let baseline = live.baseline {

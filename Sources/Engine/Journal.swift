@@ -54,7 +54,7 @@ final class Journal: Sendable {
     }
 
     private let store: any EventStore
-    private let policies: [String: LivePolicy]
+    private let policies: PolicyTable
     private let configuration: EngineConfiguration
     private let clock: @Sendable () -> Double
     private let inbox = Mutex(Inbox())
@@ -62,7 +62,7 @@ final class Journal: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(store: any EventStore, policies: [String: LivePolicy], joiner: RewardJoiner, scheduler: CheckpointScheduler,
+    init(store: any EventStore, policies: PolicyTable, joiner: RewardJoiner, scheduler: CheckpointScheduler,
          lastTimestamp: Double, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Double) {
         self.store = store
         self.policies = policies

@@ -11,6 +11,8 @@ final class Learner: Sendable {
         case learn(policyID: String, interaction: Interaction)
         case checkpoint(Checkpoint, directory: String)
         case barrier(Ticket)
+        /// A new version of a policy: its model replaces the learner's and it replaces the serving entry.
+        case install(LivePolicy, model: any Policy)
     }
 
     /// A one-shot signal a caller waits on.
@@ -28,13 +30,13 @@ final class Learner: Sendable {
     private let queue = Mutex(Queue())
     private let wake = DispatchSemaphore(value: 0)
     private let models: Mutex<[String: any Policy]>
-    private let publishers: [String: LivePolicy]
+    private let publishers: PolicyTable
     private let finished = DispatchSemaphore(value: 0)
     private let onLearned: @Sendable (Int) -> Void
     private let onCheckpoint: @Sendable (Result<Checkpoint, EngineError>) -> Void
     let failures = Mutex<[String]>([])
 
-    init(policies: [String: LivePolicy], models initial: [String: any Policy], onLearned: @escaping @Sendable (Int) -> Void,
+    init(policies: PolicyTable, models initial: [String: any Policy], onLearned: @escaping @Sendable (Int) -> Void,
          onCheckpoint: @escaping @Sendable (Result<Checkpoint, EngineError>) -> Void) {
         publishers = policies
         models = Mutex(initial)
@@ -123,6 +125,12 @@ final class Learner: Sendable {
                 } catch {
                     onCheckpoint(.failure(error))
                 }
+            case .install(let live, let model):
+                publish(touched)
+                touched.removeAll()
+                models.withLock { $0[live.id] = model }
+                live.publish(model)
+                publishers.replace(live)
             case .barrier(let ticket):
                 publish(touched)
                 touched.removeAll()
