@@ -57,6 +57,9 @@ struct Serve: Command {
         let directory = dataDir ?? file.dataDir ?? "attune-data"
         let policyDirectory = policiesDir ?? file.policies ?? "policies"
         let specifications = try Self.loadPolicies(policyDirectory)
+        for (name, specification) in specifications {
+            server.policyFiles[specification.id] = policyDirectory + "/" + name
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -77,7 +80,7 @@ struct Serve: Command {
             if deleted > 0 { context.errors.writeLine("attune serve: retention deleted \(deleted) decisions older than \(days) days") }
         }
         let customers = try file.segmentModel.map { path throws(EngineError) in try CustomerSegments(contentsOf: path) }
-        let engine = try Engine(specifications: specifications, store: store, configuration: engineConfiguration, customers: customers)
+        let engine = try Engine(specifications: specifications.map(\.specification), store: store, configuration: engineConfiguration, customers: customers)
         if let customers, let path = file.segmentModel {
             context.errors.writeLine("attune serve: live segmentation from \(path) (\(customers.model.method.rawValue), \(customers.segmentCount) segments); POST /v1/events to update customers")
         }
@@ -108,7 +111,7 @@ struct Serve: Command {
         return .success
     }
 
-    static func loadPolicies(_ directory: String) throws -> [PolicySpecification] {
+    static func loadPolicies(_ directory: String) throws -> [(file: String, specification: PolicySpecification)] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
@@ -118,6 +121,6 @@ struct Serve: Command {
         guard !names.isEmpty else {
             throw EngineError.invalidField(field: "--policies", reason: "\(directory) holds no *.json policy file")
         }
-        return try names.map { name throws(BanditsError) in try PolicySpecification(contentsOf: directory + "/" + name) }
+        return try names.map { name throws(BanditsError) in (name, try PolicySpecification(contentsOf: directory + "/" + name)) }
     }
 }

@@ -9,7 +9,8 @@ public final class Metrics: Sendable {
 
     /// The routes counted separately; anything else is counted as `other`.
     public static let routes = ["/v1/decisions", "/v1/rewards", "/v1/events", "/v1/policies", "/v1/segments", "/healthz", "/readyz",
-                                "/metrics", "/openapi.json", "/v1/policies/{id}/kill-switch", "other"]
+                                "/metrics", "/openapi.json", "/v1/policies/{id}/kill-switch",
+                                "/v1/policies/{id}/reload", "/v1/policies/{id}/rollback", "other"]
     private static let routeIndex = Dictionary(uniqueKeysWithValues: routes.enumerated().map { ($1, $0) })
     private static let statusRange = 100..<600
     // Per route: one counter per status code, one per latency bucket, then the count and the

@@ -3,7 +3,7 @@ public enum OpenAPIDocument {
     /// The paths the router serves, with their methods (the tests check the document against them).
     public static let routes: [(method: String, path: String)] = [
         ("post", "/v1/decisions"), ("post", "/v1/rewards"), ("post", "/v1/events"), ("get", "/v1/policies"), ("get", "/v1/segments"),
-        ("post", "/v1/policies/{id}/kill-switch"), ("get", "/healthz"), ("get", "/readyz"), ("get", "/metrics"), ("get", "/openapi.json"),
+        ("post", "/v1/policies/{id}/kill-switch"), ("post", "/v1/policies/{id}/reload"), ("post", "/v1/policies/{id}/rollback"), ("get", "/healthz"), ("get", "/readyz"), ("get", "/metrics"), ("get", "/openapi.json"),
     ]
 
     /// The document.
@@ -85,6 +85,21 @@ public enum OpenAPIDocument {
          "responses": {"200": {"description": "{\"policy\", \"kill_switch\": action or null}"}, "400": {"$ref": "#/components/responses/BadRequest"},
            "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
            "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+           "422": {"$ref": "#/components/responses/Unprocessable"}}}},
+       "/v1/policies/{id}/reload": {"post": {"summary": "Re-read the policy's file and serve the new version (a fresh model from its prior, same mode, kill switch carried over); the replaced version and its learned model are kept for rollback. An invalid file is refused and the previous version keeps serving.",
+         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+         "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false}}}},
+         "responses": {"200": {"description": "{\"policy\", \"status\": \"reloaded\", \"fingerprint\", \"previous_fingerprint\", \"earlier_versions\"}"},
+           "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+           "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+           "409": {"description": "The policy was not loaded from a file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+           "422": {"description": "The new file is invalid (code invalid_policy, the message and field name the problem) or cannot replace the served version", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+       "/v1/policies/{id}/rollback": {"post": {"summary": "Serve the previous version again, with the model it had learned when it was replaced. The policy file is not rewritten: a later reload or restart reads the file.",
+         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+         "responses": {"200": {"description": "{\"policy\", \"status\": \"rolled_back\", \"fingerprint\", \"previous_fingerprint\", \"earlier_versions\"}"},
+           "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+           "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+           "409": {"description": "No earlier version (code no_earlier_version)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "422": {"$ref": "#/components/responses/Unprocessable"}}}},
        "/v1/segments": {"get": {"summary": "Segmentations the loaded policies learn per segment, and the live segmentation model (method, count, rules, features, events ingested) when one is configured.",
          "responses": {"200": {"description": "{\"segmentations\": [...]}"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},

@@ -1,4 +1,5 @@
 import AttuneCore
+import Bandits
 import Engine
 import Foundation
 import Synchronization
@@ -13,6 +14,7 @@ import Synchronization
 /// | `POST /v1/events` | reward | raw touchpoint events (JSON Lines) update customers' profiles and segments |
 /// | `GET /v1/policies`, `GET /v1/segments` | admin | what is loaded |
 /// | `POST /v1/policies/{id}/kill-switch` | admin | serve a fixed action instead of the policy (`{"enabled", "action"?}`) |
+/// | `POST /v1/policies/{id}/reload`, `…/rollback` | admin | re-read the policy file (refused with the problem, old version kept) / serve the previous version |
 /// | `GET /metrics` | admin | Prometheus text |
 /// | `GET /healthz`, `GET /readyz`, `GET /openapi.json` | none | liveness, readiness, API document |
 public final class Router: Sendable {
@@ -46,15 +48,19 @@ public final class Router: Sendable {
 
     private func dispatch(_ request: HTTPRequest) -> (String, HTTPResponse) {
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
-        if path.hasPrefix("/v1/policies/"), path.hasSuffix("/kill-switch") {
-            let route = "/v1/policies/{id}/kill-switch"
-            let id = String(path.dropFirst("/v1/policies/".count).dropLast("/kill-switch".count))
+        if path.hasPrefix("/v1/policies/"), let action = Self.policyActions.first(where: { path.hasSuffix("/" + $0) }) {
+            let route = "/v1/policies/{id}/" + action
+            let id = String(path.dropFirst("/v1/policies/".count).dropLast(action.count + 1))
             guard request.method == "POST" else {
                 return (route, APIError(status: 405, code: "method_not_allowed", message: "\(route) accepts POST").response)
             }
             do throws(APIError) {
                 try authorize(request, scope: .admin)
-                return (route, try killSwitch(id, request))
+                switch action {
+                case "reload": return (route, try reload(id, request))
+                case "rollback": return (route, try rollback(id))
+                default: return (route, try killSwitch(id, request))
+                }
             } catch {
                 return (route, error.response)
             }
@@ -85,6 +91,8 @@ public final class Router: Sendable {
             return (path, error.response)
         }
     }
+
+    private static let policyActions = ["kill-switch", "reload", "rollback"]
 
     private enum Endpoint { case decide, reward, events, policies, segments, metrics, health, ready, openAPI }
 
@@ -192,6 +200,55 @@ public final class Router: Sendable {
                      ("changes", .array(u.changes.map { .string($0) }))])
         }
         return Self.json(.object([("accepted", .integer(updates.count)), ("events", .array(items))]))
+    }
+
+    private func reload(_ policyID: String, _ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let compact = request.body.filter { $0 > 32 }
+        guard compact.isEmpty || compact == Array("{}".utf8) else {
+            throw APIError(status: 400, code: "invalid_json", message: "reload takes no body (or {}): it re-reads the policy file")
+        }
+        guard engine.policyIDs.contains(policyID) else { throw APIError(EngineError.unknownPolicy(policyID, available: engine.policyIDs)) }
+        guard let path = configuration.policyFiles[policyID] else {
+            throw APIError(status: 409, code: "no_policy_file", message: "policy '\(policyID)' was not loaded from a file; nothing to re-read")
+        }
+        let specification: PolicySpecification
+        do throws(BanditsError) { specification = try PolicySpecification(contentsOf: path) } catch {
+            throw APIError(status: 422, code: "invalid_policy",
+                           message: "\(path): \(error.description); the previous version keeps serving", field: Self.field(of: error))
+        }
+        guard specification.id == policyID else {
+            throw APIError(status: 422, code: "invalid_policy",
+                           message: "\(path) now has id '\(specification.id)', not '\(policyID)'; ids cannot change on reload, the previous version keeps serving", field: "id")
+        }
+        let change: Engine.VersionChange
+        do throws(EngineError) { change = try engine.reload(specification) } catch {
+            var reply = APIError(error)
+            reply.message += "; the previous version keeps serving"
+            throw reply
+        }
+        return Self.versionReply(change, "reloaded")
+    }
+
+    private func rollback(_ policyID: String) throws(APIError) -> HTTPResponse {
+        let change: Engine.VersionChange
+        do throws(EngineError) { change = try engine.rollback(policy: policyID) } catch {
+            if case .invalidField("version", _) = error {
+                throw APIError(status: 409, code: "no_earlier_version", message: error.description, field: "id")
+            }
+            throw APIError(error)
+        }
+        return Self.versionReply(change, "rolled_back")
+    }
+
+    private static func versionReply(_ change: Engine.VersionChange, _ status: String) -> HTTPResponse {
+        json(.object([("policy", .string(change.policyID)), ("status", .string(status)),
+                      ("fingerprint", .string(change.fingerprint)), ("previous_fingerprint", .string(change.previousFingerprint)),
+                      ("earlier_versions", .integer(change.earlierVersions))]))
+    }
+
+    private static func field(of error: BanditsError) -> String? {
+        if case .invalidSpecification(let path, _, _) = error { return path }
+        return nil
     }
 
     private func killSwitch(_ policyID: String, _ request: HTTPRequest) throws(APIError) -> HTTPResponse {

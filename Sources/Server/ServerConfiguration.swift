@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var connectionLimit: Int
     /// Idle connection timeout in seconds.
     public var timeoutSeconds: Int
+    /// The file of each policy, by id, for `POST /v1/policies/{id}/reload`.
+    public var policyFiles: [String: String] = [:]
 
     /// Creates a configuration with the defaults of `attune serve`.
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 * 1024, maxJSONDepth: Int = 16,

@@ -1,0 +1,44 @@
+import Engine
+import Foundation
+import Server
+import Testing
+
+@Suite("Policy reload and rollback over HTTP")
+struct LifecycleRouteTests {
+    @Test func reloadRefusesAnInvalidFileKeepsServingAndRollsBack() throws {
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/offers.json"
+        try Support.policyJSON(epsilon: 0.1).write(toFile: path, atomically: true, encoding: .utf8)
+        var configuration = ServerConfiguration()
+        configuration.policyFiles = ["offers": path]
+        let engine = try Engine(specifications: [Support.specification(epsilon: 0.1)], store: SQLiteEventStore(path: ":memory:"))
+        let router = Router(engine: engine, configuration: configuration)
+        defer { engine.shutdown() }
+        let v1 = engine.specifications[0].fingerprint
+
+        // A typo in the file: refused with the key named, the old version keeps serving.
+        try Support.policyJSON(epsilon: 0.1).replacingOccurrences(of: "\"explorer\"", with: "\"explorr\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let refused = router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/reload"))
+        #expect(refused.status == 422 && Support.errorCode(refused) == "invalid_policy")
+        #expect(refused.text.contains("explorr"))
+        #expect(engine.specifications[0].fingerprint == v1)
+        #expect(router.handle(HTTPRequest(method: "POST", path: "/v1/decisions", body: #"{"context": {"x": 1}}"#)).status == 200)
+
+        try Support.policyJSON(epsilon: 0.3).write(toFile: path, atomically: true, encoding: .utf8)
+        let reloaded = try Support.object(router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/reload", body: "{}")))
+        #expect(reloaded["status"] as? String == "reloaded" && reloaded["previous_fingerprint"] as? String == v1)
+        let v2 = try Support.specification(epsilon: 0.3).fingerprint
+        #expect(reloaded["fingerprint"] as? String == v2 && engine.specifications[0].fingerprint == v2)
+
+        let rolled = try Support.object(router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/rollback")))
+        #expect(rolled["status"] as? String == "rolled_back" && rolled["fingerprint"] as? String == v1)
+        #expect(engine.specifications[0].fingerprint == v1)
+        let again = router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/rollback"))
+        #expect(again.status == 409 && Support.errorCode(again) == "no_earlier_version")
+        #expect(router.handle(HTTPRequest(method: "POST", path: "/v1/policies/nope/reload")).status == 404)
+        #expect(router.handle(HTTPRequest(method: "GET", path: "/v1/policies/offers/reload")).status == 405)
+        #expect(router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/reload", body: #"{"x": 1}"#)).status == 400)
+    }
+}
