@@ -121,6 +121,9 @@ public final class Engine: Sendable {
         let (context, named) = try makeContext(request, live)
         let candidates = try makeCandidates(request, live, named: named)
         let now = clock()
+        if let slotCount = request.slots {
+            return try decideSlate(request, live, eventID: eventID, context: context, candidates: candidates, slotCount: slotCount, now: now)
+        }
         let record = try live.serving.withLock { (s: inout LivePolicy.Serving) throws(EngineError) -> DecisionRecord in
             do throws(BanditsError) {
                 // Caps and price guardrails keep a history per customer; requests without a

@@ -97,6 +97,28 @@ final class Journal: Sendable {
         }
     }
 
+    /// Queues several entries together (they share one transaction) and waits until all are committed.
+    func commitAll(_ entries: [JournalEntry]) throws(EngineError) -> [Reply] {
+        let submissions = entries.map(Submission.init)
+        let accepted = inbox.withLock { i -> Bool in
+            guard !i.isStopping else { return false }
+            i.submissions.append(contentsOf: submissions)
+            return true
+        }
+        guard accepted else { throw .shuttingDown }
+        wake.signal()
+        var replies: [Reply] = []
+        for submission in submissions {
+            submission.done.wait()
+            switch submission.reply.withLock({ $0 }) {
+            case .success(let reply): replies.append(reply)
+            case .failure(let error): throw error
+            case nil: throw .shuttingDown
+            }
+        }
+        return replies
+    }
+
     /// Waits for one full pass of the journal thread (windows due now closed, outcomes written,
     /// closed windows handed to the learner).
     func flush() {

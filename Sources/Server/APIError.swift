@@ -72,6 +72,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             self.init(status: 422, code: "invalid_field", message: message, field: "segment")
         case .invalidSpecification(let path, _, _):
             self.init(status: 422, code: "invalid_field", message: message, field: path)
+        case .invalidParameter(let field, _, _):
+            self.init(status: 422, code: "invalid_field", message: message, field: field)
         default:
             self.init(status: 422, code: "invalid_request", message: message)
         }

@@ -27,11 +27,15 @@ public enum OpenAPIDocument {
            "actions": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id"], "additionalProperties": false,
                        "properties": {"id": {"type": "string"}, "features": {"type": "array", "items": {"type": "number"},
                        "description": "Must equal the catalog's features when given."}}}},
-           "excluded_actions": {"type": "array", "items": {"type": "string"}}}},
+           "excluded_actions": {"type": "array", "items": {"type": "string"}},
+           "slots": {"type": "integer", "minimum": 1, "description": "Multi-slot decision: fill this many slots with distinct actions; each slot is logged as its own decision (slot 0 under event_id, slot k under event_id#k) with its probability given the earlier slots; send each slot's reward to its event id."}}},
          "DecisionResponse": {"type": "object", "required": ["event_id", "policy", "action_id", "probabilities", "model_version"], "properties": {
            "event_id": {"type": "string"}, "policy": {"type": "string"}, "action_id": {"type": "string"},
            "probabilities": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "probability": {"type": "number"}}}},
-           "segment": {"type": "integer", "nullable": true}, "model_version": {"type": "integer"}}},
+           "segment": {"type": "integer", "nullable": true}, "model_version": {"type": "integer"},
+           "slots": {"type": "array", "description": "Present for multi-slot requests, in slot order.", "items": {"type": "object", "properties": {
+             "slot": {"type": "integer"}, "event_id": {"type": "string"}, "action_id": {"type": "string"}, "probability": {"type": "number"},
+             "probabilities": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "probability": {"type": "number"}}}}}}}}},
          "RewardRequest": {"type": "object", "required": ["event_id", "reward"], "additionalProperties": false, "properties": {
            "event_id": {"type": "string"}, "reward": {"type": "number"},
            "reward_id": {"type": "string", "description": "Distinguishes several rewards of one event; a repeated (event_id, reward_id) is ignored."}}},

@@ -170,6 +170,13 @@ public final class Router: Sendable {
         ]
         members.append(("segment", reply.segment.map { .integer($0) } ?? .null))
         members.append(("model_version", .integer(reply.modelVersion)))
+        if let slots = reply.slots {
+            members.append(("slots", .array(slots.enumerated().map { k, slot in
+                .object([("slot", .integer(k)), ("event_id", .string(slot.eventID)), ("action_id", .string(slot.actionID)),
+                         ("probability", .number(slot.probability)),
+                         ("probabilities", .array(slot.probabilities.map { .object([("id", .string($0.id)), ("probability", .number($0.probability))]) }))])
+            })))
+        }
         return Self.json(.object(members))
     }
 

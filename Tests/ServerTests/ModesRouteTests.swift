@@ -48,3 +48,20 @@ struct ModesRouteTests {
         #expect(throws: (any Error).self) { try ServeConfiguration(contentsOfFile: path) }
     }
 }
+
+@Suite("Multi-slot decisions over HTTP")
+struct SlotsRouteTests {
+    @Test func theReplyListsEverySlotWithItsEventIDAndProbability() throws {
+        let router = try Support.makeRouter()
+        defer { router.engine.shutdown() }
+        let response = router.handle(HTTPRequest(method: "POST", path: "/v1/decisions", body: #"{"event_id": "m1", "context": {"x": 1}, "slots": 3}"#))
+        #expect(response.status == 200)
+        let slots = try #require(try Support.object(response)["slots"] as? [[String: Any]])
+        #expect(slots.map { $0["event_id"] as? String } == ["m1", "m1#1", "m1#2"])
+        #expect(Set(slots.compactMap { $0["action_id"] as? String }) == ["a", "b", "c"])
+        #expect((slots.last?["probabilities"] as? [[String: Any]])?.count == 1 && slots.last?["probability"] as? Double == 1)
+        #expect(router.handle(HTTPRequest(method: "POST", path: "/v1/rewards", body: #"{"event_id": "m1#2", "reward": 1}"#)).status == 200)
+        let tooMany = router.handle(HTTPRequest(method: "POST", path: "/v1/decisions", body: #"{"context": {"x": 1}, "slots": 5}"#))
+        #expect(tooMany.status == 422 && tooMany.text.contains("\"field\":\"slots\""))
+    }
+}

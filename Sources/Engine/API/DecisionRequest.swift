@@ -57,10 +57,13 @@ public struct DecisionRequest: Sendable, Equatable, Codable {
     public var actions: [ActionInput]?
     /// Actions that must not be chosen.
     public var excludedActions: [String]?
+    /// Multi-slot decisions: the number of slots to fill (distinct actions); one decision when absent.
+    public var slots: Int?
 
     /// Creates a request.
     public init(policy: String? = nil, eventID: String? = nil, customerID: String? = nil, context: ContextInput,
-                segment: Int? = nil, actions: [ActionInput]? = nil, excludedActions: [String]? = nil) {
+                segment: Int? = nil, actions: [ActionInput]? = nil, excludedActions: [String]? = nil, slots: Int? = nil) {
+        self.slots = slots
         self.policy = policy
         self.eventID = eventID
         self.customerID = customerID
@@ -76,6 +79,7 @@ public struct DecisionRequest: Sendable, Equatable, Codable {
         case customerID = "customer_id"
         case context, segment, actions
         case excludedActions = "excluded_actions"
+        case slots
     }
 }
 
@@ -101,6 +105,26 @@ public struct DecisionResponse: Sendable, Equatable, Codable {
     public var segment: Int?
     /// The model version that decided.
     public var modelVersion: Int
+    /// Multi-slot decisions: every slot in order (slot 0 is also the top-level decision).
+    public var slots: [Slot]? = nil
+
+    /// One slot of a multi-slot decision, logged as its own decision.
+    public struct Slot: Sendable, Equatable, Codable {
+        /// The slot's event id (the request's for slot 0, `<event_id>#<slot>` after it): send the slot's reward to it.
+        public var eventID: String
+        /// The action shown in the slot.
+        public var actionID: String
+        /// Its probability given the actions of the earlier slots (the logged propensity).
+        public var probability: Double
+        /// The distribution over the candidates the earlier slots left.
+        public var probabilities: [Probability]
+
+        enum CodingKeys: String, CodingKey {
+            case eventID = "event_id"
+            case actionID = "action_id"
+            case probability, probabilities
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case eventID = "event_id"
@@ -108,6 +132,7 @@ public struct DecisionResponse: Sendable, Equatable, Codable {
         case actionID = "action_id"
         case probabilities, segment
         case modelVersion = "model_version"
+        case slots
     }
 }
 
