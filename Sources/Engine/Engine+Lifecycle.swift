@@ -18,7 +18,8 @@ extension Engine {
     /// How many earlier versions of each policy are kept for rollback.
     static let historyDepth = 5
 
-    /// Serves a new version of a loaded policy: a fresh model from the new specification (its
+    /// Serves a new version of a loaded policy (an unchanged specification, by fingerprint, is
+    /// left serving with its learned model): a fresh model from the new specification (its
     /// prior), the same mode, the kill switch carried over. The replaced version and its learned
     /// model are kept for `rollback`. Decisions of the old version whose windows close later
     /// teach the new model when their contexts fit it (a failure is recorded otherwise).
@@ -27,6 +28,11 @@ extension Engine {
     ///   `.policy` when the specification does not build. The old version keeps serving then.
     public func reload(_ specification: PolicySpecification) throws(EngineError) -> VersionChange {
         try history.withLock { (h: inout [String: [(specification: PolicySpecification, model: any Policy)]]) throws(EngineError) -> VersionChange in
+            if let current = policies[specification.id], current.specification.fingerprint == specification.fingerprint {
+                // The same version: keep serving it with what it has learned.
+                return VersionChange(policyID: specification.id, fingerprint: specification.fingerprint,
+                                     previousFingerprint: specification.fingerprint, earlierVersions: h[specification.id]?.count ?? 0)
+            }
             let (previous, previousModel) = try install(specification, model: nil)
             h[specification.id, default: []].append((previous.specification, previousModel))
             if let n = h[specification.id]?.count, n > Self.historyDepth { h[specification.id]?.removeFirst(n - Self.historyDepth) }

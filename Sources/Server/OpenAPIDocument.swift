@@ -93,7 +93,7 @@ public enum OpenAPIDocument {
        "/v1/policies/{id}/reload": {"post": {"summary": "Re-read the policy's file and serve the new version (a fresh model from its prior, same mode, kill switch carried over); the replaced version and its learned model are kept for rollback. An invalid file is refused and the previous version keeps serving.",
          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
          "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false}}}},
-         "responses": {"200": {"description": "{\"policy\", \"status\": \"reloaded\", \"fingerprint\", \"previous_fingerprint\", \"earlier_versions\"}"},
+         "responses": {"200": {"description": "{\"policy\", \"status\": \"reloaded\" or \"unchanged\", \"fingerprint\", \"previous_fingerprint\", \"earlier_versions\"}"},
            "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
            "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "409": {"description": "The policy was not loaded from a file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

@@ -233,7 +233,7 @@ public final class Router: Sendable {
             reply.message += "; the previous version keeps serving"
             throw reply
         }
-        return Self.versionReply(change, "reloaded")
+        return Self.versionReply(change, change.fingerprint == change.previousFingerprint ? "unchanged" : "reloaded")
     }
 
     private func rollback(_ policyID: String) throws(APIError) -> HTTPResponse {

@@ -31,6 +31,11 @@ struct LifecycleTests {
         engine.waitUntilLearned()
         #expect(engine.model(of: "test")?.modelVersion == 5)
 
+        // Re-reading an unchanged file keeps the learned model and adds no version.
+        let same = try engine.reload(v1)
+        #expect(same.fingerprint == same.previousFingerprint && same.earlierVersions == 0)
+        #expect(engine.model(of: "test")?.modelVersion == 5)
+
         let v2 = try Self.fourActions()
         let change = try engine.reload(v2)
         #expect(change.fingerprint == v2.fingerprint && change.previousFingerprint == v1.fingerprint && change.earlierVersions == 1)

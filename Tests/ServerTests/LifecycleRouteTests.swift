@@ -26,6 +26,10 @@ struct LifecycleRouteTests {
         #expect(engine.specifications[0].fingerprint == v1)
         #expect(router.handle(HTTPRequest(method: "POST", path: "/v1/decisions", body: #"{"context": {"x": 1}}"#)).status == 200)
 
+        try Support.policyJSON(epsilon: 0.1).write(toFile: path, atomically: true, encoding: .utf8)
+        let unchanged = try Support.object(router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/reload")))
+        #expect(unchanged["status"] as? String == "unchanged" && unchanged["earlier_versions"] as? Int == 0)
+
         try Support.policyJSON(epsilon: 0.3).write(toFile: path, atomically: true, encoding: .utf8)
         let reloaded = try Support.object(router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/reload", body: "{}")))
         #expect(reloaded["status"] as? String == "reloaded" && reloaded["previous_fingerprint"] as? String == v1)
