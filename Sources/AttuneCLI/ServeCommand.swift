@@ -79,10 +79,10 @@ struct Serve: Command {
             let deleted = try store.deleteEntries(before: Date().timeIntervalSince1970 - days * 86_400)
             if deleted > 0 { context.errors.writeLine("attune serve: retention deleted \(deleted) decisions older than \(days) days") }
         }
-        let customers = try file.segmentModel.map { path throws(EngineError) in try CustomerSegments(contentsOf: path) }
+        let customers = try file.segmentModel.map { path throws(EngineError) in try CustomerSegments(contentsOf: path, eventLog: directory + "/customer-events.jsonl") }
         let engine = try Engine(specifications: specifications.map(\.specification), store: store, configuration: engineConfiguration, customers: customers)
         if let customers, let path = file.segmentModel {
-            context.errors.writeLine("attune serve: live segmentation from \(path) (\(customers.model.method.rawValue), \(customers.segmentCount) segments); POST /v1/events to update customers")
+            context.errors.writeLine("attune serve: live segmentation from \(path) (\(customers.model.method.rawValue), \(customers.segmentCount) segments), \(customers.replayedEvents) customer events replayed; POST /v1/events to update customers")
         }
         let r = engine.recovery
         context.errors.writeLine("attune serve: recovered \(r.replayedEntries) log entries after checkpoint sequence \(r.checkpointSequence) in \(String(format: "%.3f", r.seconds)) s")

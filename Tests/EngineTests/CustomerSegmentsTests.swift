@@ -131,3 +131,37 @@ struct CustomerSegmentsTests {
         }
     }
 }
+
+@Suite("Live customer segmentation: event log")
+struct CustomerEventLogTests {
+    @Test func profilesSurviveARestartEvenAfterATornLine() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/customer-events.jsonl"
+        let model = try CustomerFixtures.model()
+        let now = CustomerFixtures.start + 7 * 86_400
+        let buyer = CustomerFixtures.lines(customer: "new", purchases: 5, views: 1, value: 180)
+        let browser = CustomerFixtures.lines(customer: "browse-x", purchases: 0, views: 9)
+        do {
+            let first = try CustomerSegments(model: model, eventLog: path)
+            _ = try first.ingest(jsonLines: Array(buyer.joined(separator: "\n").utf8), now: now)
+        }
+        // A crash in the middle of an append leaves half a line.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"customer_id": "torn", "timest"#.utf8))
+        try handle.close()
+        let reference = try CustomerSegments(model: model)
+        _ = try reference.ingest(jsonLines: Array((buyer + browser).joined(separator: "\n").utf8), now: CustomerFixtures.start)
+        do {
+            let second = try CustomerSegments(model: model, eventLog: path)
+            #expect(second.replayedEvents == buyer.count && second.segment(of: "torn") == nil)
+            _ = try second.ingest(jsonLines: Array(browser.joined(separator: "\n").utf8), now: now)
+        }
+        let third = try CustomerSegments(model: model, eventLog: path)
+        #expect(third.replayedEvents == buyer.count + browser.count)
+        for id in ["new", "browse-x"] {
+            #expect(third.segment(of: id) != nil && third.segment(of: id) == reference.segment(of: id), "\(id)")
+        }
+    }
+}

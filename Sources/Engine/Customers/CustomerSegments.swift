@@ -7,7 +7,9 @@ import Synchronization
 /// incremental profile and re-assign their segment with a fitted segmentation model, so that
 /// decisions for a `customer_id` see the customer's current segment and profile features.
 ///
-/// Profiles live in memory; events are not written to the decision log.
+/// Profiles live in memory. With an event log file, accepted events are appended to it (and
+/// fsynced) before they are applied, and replayed from it at start, so profiles survive a
+/// restart; without one they start empty.
 ///
 /// ```swift
 /// let customers = try CustomerSegments(contentsOf: "segments.json")
@@ -33,19 +35,67 @@ public final class CustomerSegments: Sendable {
     private let schema: FeatureSchema
     private let state: Mutex<RealTimeSegmenter>
     private let ingestedCount = Atomic<Int>(0)
+    /// Descriptor of the event log (−1 without one).
+    private let logDescriptor: Int32
+    /// The event log's path.
+    public let eventLogPath: String?
+    /// Events replayed from the event log at start.
+    public let replayedEvents: Int
 
     /// Wraps a model fitted on events.
+    /// - Parameters:
+    ///   - model: A segmentation model fitted on events.
+    ///   - eventLog: A JSON Lines file that keeps accepted events; replayed now when it exists
+    ///     (lines that do not parse, such as a line torn by a crash, are skipped).
     /// - Throws: `EngineError.invalidField(field: "segment_model", …)` when the model was
-    ///   fitted on a feature matrix (it has no event schema to build profiles with).
-    public init(model: SegmentationModel) throws(EngineError) {
+    ///   fitted on a feature matrix (it has no event schema to build profiles with);
+    ///   `.storage` when the event log cannot be read or opened.
+    /// - Complexity: O(logged events · (features + k·d)) for the replay.
+    public init(model: SegmentationModel, eventLog: String? = nil) throws(EngineError) {
         guard let schema = model.schema else {
             throw .invalidField(field: "segment_model",
                                 reason: "the model was fitted on a feature matrix; fit it on events (attune segment fit --events) to segment customers live")
         }
-        let live: RealTimeSegmenter
+        var live: RealTimeSegmenter
         do throws(SegmentationError) { live = try RealTimeSegmenter(model: model) } catch {
             throw .invalidField(field: "segment_model", reason: error.description)
         }
+        var replayed = 0
+        var descriptor: Int32 = -1
+        var tornLine = false
+        if let eventLog {
+            if FileManager.default.fileExists(atPath: eventLog) {
+                let data: Data
+                do { data = try Data(contentsOf: URL(fileURLWithPath: eventLog)) } catch {
+                    throw .storage(operation: "read the customer event log \(eventLog)", message: error.localizedDescription)
+                }
+                if let last = data.last, last != UInt8(ascii: "\n") {
+                    // A line torn by a crash: end it, so that the next append starts a line of its own.
+                    tornLine = true
+                }
+                var parser = JSONLineParser()
+                for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
+                    let bytes = Array(line)
+                    let event: Event? = bytes.withUnsafeBufferPointer { try? parser.parse($0, line: number + 1) }
+                    guard let event, (try? live.ingest(event)) != nil else { continue }
+                    replayed += 1
+                }
+            }
+            descriptor = open(eventLog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw .storage(operation: "open the customer event log \(eventLog)", message: String(cString: strerror(errno)))
+            }
+            if tornLine {
+                let newline = [UInt8(ascii: "\n")]
+                guard write(descriptor, newline, 1) == 1 else {
+                    close(descriptor)
+                    throw .storage(operation: "end the torn last line of \(eventLog)", message: String(cString: strerror(errno)))
+                }
+            }
+        }
+        logDescriptor = descriptor
+        eventLogPath = eventLog
+        replayedEvents = replayed
         self.model = model
         self.schema = schema
         featureNames = schema.names
@@ -55,7 +105,7 @@ public final class CustomerSegments: Sendable {
 
     /// Reads a model written by `attune segment fit --output`.
     /// - Throws: `EngineError.invalidField(field: "segment_model", …)` naming the file and the problem.
-    public convenience init(contentsOf path: String) throws(EngineError) {
+    public convenience init(contentsOf path: String, eventLog: String? = nil) throws(EngineError) {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .invalidField(field: "segment_model", reason: "cannot read \(path): \(error.localizedDescription)")
@@ -64,7 +114,11 @@ public final class CustomerSegments: Sendable {
         do throws(SegmentationError) { model = try SegmentationModel(jsonData: data) } catch {
             throw .invalidField(field: "segment_model", reason: "\(path): \(error.description)")
         }
-        try self.init(model: model)
+        try self.init(model: model, eventLog: eventLog)
+    }
+
+    deinit {
+        if logDescriptor >= 0 { close(logDescriptor) }
     }
 
     /// The number of segments of the model.
@@ -87,6 +141,7 @@ public final class CustomerSegments: Sendable {
     public func ingest(jsonLines body: [UInt8], now: Double) throws(EngineError) -> [Ingested] {
         var parser = JSONLineParser()
         var events: [Event] = []
+        var accepted: [UInt8] = []
         var start = 0
         var line = 0
         while start <= body.count {
@@ -108,6 +163,8 @@ public final class CustomerSegments: Sendable {
                     throw .invalidField(field: "events[\(index)].timestamp", reason: "line \(line): not a finite time")
                 }
                 events.append(event)
+                accepted.append(contentsOf: slice)
+                accepted.append(UInt8(ascii: "\n"))
             case .failure(.malformedEvent(let problem)):
                 throw .invalidField(field: "events[\(index)]" + (problem.field.map { ".\($0)" } ?? ""),
                                     reason: "line \(line): \(problem.reason); send one event object per line in the `attune segment` event format")
@@ -119,6 +176,7 @@ public final class CustomerSegments: Sendable {
             throw .invalidField(field: "events", reason: "no event in the body; send one JSON event object per line")
         }
         let updates = try state.withLock { (live: inout RealTimeSegmenter) throws(EngineError) -> [Ingested] in
+            try appendToLog(accepted)
             var result: [Ingested] = []
             result.reserveCapacity(events.count)
             for (i, event) in events.enumerated() {
@@ -133,6 +191,23 @@ public final class CustomerSegments: Sendable {
         }
         ingestedCount.add(updates.count, ordering: .relaxed)
         return updates
+    }
+
+    /// Appends accepted lines to the event log and waits for them to reach the disk.
+    private func appendToLog(_ bytes: [UInt8]) throws(EngineError) {
+        guard logDescriptor >= 0 else { return }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBufferPointer { b in write(logDescriptor, b.baseAddress.map { $0 + written }, b.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw .storage(operation: "append to the customer event log \(eventLogPath ?? "")", message: String(cString: strerror(errno)))
+            }
+            written += n
+        }
+        guard fsync(logDescriptor) == 0 else {
+            throw .storage(operation: "sync the customer event log \(eventLogPath ?? "")", message: String(cString: strerror(errno)))
+        }
     }
 
     /// The customer's current segment, `nil` for a customer without events.
