@@ -222,11 +222,13 @@ public final class Engine: Sendable {
         }
         let j = journal.figures
         let c = meters.checkpoint.withLock { $0 }
-        return EngineStatistics(
+        var statistics = EngineStatistics(
             policies: figures, joiner: j.counters, duplicateRewards: j.duplicates, pendingDecisions: j.pending,
             journalQueueDepth: j.queueDepth, learnerQueueDepth: learner.depth, commits: j.commits,
             committedEntries: j.entries, commitSeconds: j.commitSeconds, learned: meters.learned.load(ordering: .relaxed),
             checkpoints: c.count, lastCheckpointSequence: c.sequence)
+        statistics.customerEvents = customers?.ingestedEvents
+        return statistics
     }
 
     /// The last checkpoint failure, if any (reported by `/readyz`).

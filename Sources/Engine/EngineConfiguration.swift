@@ -71,6 +71,8 @@ public struct EngineStatistics: Sendable, Equatable {
     public var checkpoints: Int
     /// Journal position covered by the last checkpoint.
     public var lastCheckpointSequence: Int64
+    /// Customer events ingested since start (`nil` without live segmentation).
+    public var customerEvents: Int? = nil
 }
 
 /// What recovery did at start.

@@ -99,6 +99,10 @@ public final class Metrics: Sendable {
         }
         out += "# HELP attune_model_version Updates learned by the serving model, by policy.\n# TYPE attune_model_version gauge\n"
         for p in statistics.policies { out += "attune_model_version{policy=\"\(escape(p.id))\"} \(p.modelVersion)\n" }
+        if let events = statistics.customerEvents {
+            out += "# HELP attune_customer_events_total Customer events ingested through POST /v1/events since start.\n# TYPE attune_customer_events_total counter\n"
+            out += "attune_customer_events_total \(events)\n"
+        }
         let apprentices = statistics.policies.compactMap { p in p.apprentice.map { (p.id, $0) } }
         if !apprentices.isEmpty {
             out += "# HELP attune_apprentice_agreement_rate Share of apprentice decisions where the policy chose the served baseline.\n# TYPE attune_apprentice_agreement_rate gauge\n"

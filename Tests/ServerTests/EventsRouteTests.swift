@@ -66,6 +66,9 @@ struct EventsRouteTests {
         let live = try #require(segments["live"] as? [String: Any])
         #expect(live["count"] as? Int == 2 && live["events_ingested"] as? Int == buyer.count + browser.count)
         #expect((live["rules"] as? [String])?.count == 2)
+        let metrics = router.handle(HTTPRequest(method: "GET", path: "/metrics")).text
+        #expect(metrics.contains("attune_customer_events_total \(buyer.count + browser.count)\n"))
+        #expect(metrics.contains("attune_http_requests_total{route=\"/v1/events\""))
     }
 
     @Test(arguments: [
