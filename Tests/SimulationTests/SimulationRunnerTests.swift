@@ -132,6 +132,19 @@ struct SimulationRunnerTests {
         #expect(s7 != s8)
     }
 
+    @Test("a linear environment writes its decision log but no raw-event file")
+    func noEventFileWithoutEvents() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attune-noevents-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var runner = try Self.logisticRunner(horizon: 50, seeds: [3])
+        runner.logDirectory = dir
+        runner.writesEvents = true
+        _ = try runner.run([StudyPolicy(name: "random", kind: .random)])
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/random/seed-3.jsonl"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/random/events-seed-3.jsonl"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/random") == ["seed-3.jsonl"])
+    }
+
     @Test("decision log lines carry the evaluator's fields with exact propensities")
     func decisionLogFormat() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attune-log-\(UUID().uuidString)").path

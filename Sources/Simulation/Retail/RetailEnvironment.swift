@@ -123,6 +123,9 @@ public struct RetailEnvironment: SimulationEnvironment {
         kappa[slot] * conversionProbability[action] * valuePerConversion[action]
     }
 
+    /// Retail customers leave raw touchpoint events.
+    public var emitsEvents: Bool { true }
+
     public mutating func recordEvents(_ on: Bool) {
         recording = on
         if on { events.reserveCapacity(16) }
