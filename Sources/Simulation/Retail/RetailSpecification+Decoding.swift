@@ -24,7 +24,8 @@ extension RetailSpecification {
         }
         marginRate = try r.double("margin_rate", default: 0.3, in: 0...1, expected: "a fraction in [0, 1]")
         if let p = try r.optionalObject("pricing") {
-            p.declareKeys(["reference_price", "unit_cost"])
+            p.declareKeys(["reference_price", "unit_cost", "demand"])
+            demand = Demand(rawValue: try p.choice("demand", ["logit", "willingness_to_pay"], default: "logit")) ?? .logit
             referencePrice = try p.double("reference_price", in: 1e-9...1e12, expected: "a price > 0")
             unitCost = try p.double("unit_cost", default: 0, in: 0...1e12, expected: "a cost ≥ 0")
         } else {
@@ -54,7 +55,23 @@ extension RetailSpecification {
         segments = []
         let segmentReaders = try r.objects("segments")
         guard !segmentReaders.isEmpty else { throw r.invalid("segments", "the list is empty", "declare at least one segment") }
-        for s in segmentReaders { segments.append(try Self.segment(s, features: features.count, attributes: attributeCount)) }
+        for s in segmentReaders {
+            var segment = try Self.segment(s, features: features.count, attributes: attributeCount)
+            if demand == .willingnessToPay {
+                segment.willingnessToPayMedian = try s.double("wtp_median", in: 1e-9...1e12, expected: "a price > 0 (the median willingness to pay)")
+                segment.willingnessToPaySpread = try s.double("wtp_spread", in: 1e-6...10, expected: "a log-scale spread in (0, 10]")
+                if s.has("price_sensitivity") {
+                    throw s.invalid("price_sensitivity", "willingness-to-pay demand has no price sensitivity",
+                                    "remove it, or use \"demand\": \"logit\" in \"pricing\"")
+                }
+            } else {
+                for key in ["wtp_median", "wtp_spread"] where s.has(key) {
+                    throw s.invalid(key, "only willingness-to-pay demand has a willingness to pay",
+                                    "set \"demand\": \"willingness_to_pay\" in \"pricing\", or remove it")
+                }
+            }
+            segments.append(segment)
+        }
 
         if let f = try r.optionalObject("fatigue") {
             f.declareKeys(["weight", "recovery_days"])
@@ -141,7 +158,8 @@ extension RetailSpecification {
 
     private static func segment(_ s: ObjectReader, features: Int, attributes: Int) throws(SimulationError) -> Segment {
         s.declareKeys(["name", "share", "visit_weight", "profile", "feature_noise", "base_utility", "heterogeneity",
-                               "preferences", "price_sensitivity", "basket_mean", "basket_spread", "channels", "churn_hazard"])
+                               "preferences", "price_sensitivity", "basket_mean", "basket_spread", "channels", "churn_hazard",
+                       "wtp_median", "wtp_spread"])
         var channels = Array(repeating: 0.0, count: channelNames.count)
         if let c = try s.optionalObject("channels") {
             c.declareKeys(channelNames)

@@ -16,6 +16,7 @@ extension SimulationRunner {
     /// are reused every round (logging, when enabled, allocates its text).
     func loop<P: Policy>(_ policy: inout P, oracle: Bool, name: String, seed: UInt64, log: JSONLinesWriter?, events: JSONLinesWriter? = nil) throws(SimulationError) -> RunMetrics {
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = Self.threadCPUSeconds()
         var env = environment
         let master = SeededGenerator(seed: seed)
         var populationStream = master.child(0)
@@ -116,7 +117,15 @@ extension SimulationRunner {
         }
         progress?(horizon & 8191)
         metrics.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        metrics.cpuSeconds = Self.threadCPUSeconds() - cpuStart
         return metrics
+    }
+
+    /// CPU seconds consumed so far by the calling thread (0 where the clock is unavailable).
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 else { return 0 }
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     /// The delay of one reward, in rounds: fixed, or geometric with ratio q = μ/(1+μ)

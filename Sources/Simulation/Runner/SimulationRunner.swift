@@ -209,12 +209,14 @@ extension SimulationRunner {
     /// The run with the highest total reward (the first of ties), charged with the time of all.
     static func best(_ runs: [RunMetrics]) -> RunMetrics {
         var best = runs[0]
-        var seconds = 0.0
+        var seconds = 0.0, cpuSeconds = 0.0
         for m in runs {
             seconds += m.seconds
+            cpuSeconds += m.cpuSeconds
             if m.totalReward > best.totalReward { best = m }
         }
         best.seconds = seconds
+        best.cpuSeconds = cpuSeconds
         return best
     }
 }
