@@ -46,6 +46,8 @@ extension SimulationRunner {
         var queue = FeedbackQueue(lag: feedback.maximumLag, slots: slots)
         let geometricRatio = Double(feedback.delayRounds) / (1 + Double(feedback.delayRounds))
         let logTerms = log.map { _ in LogTerms(catalog: env.catalog, seed: seed, slots: slots) }
+        // The oracle learns nothing: without a log its decisions need not be queued.
+        let queues = !oracle || log != nil
 
         var windowReward = 0.0
         var windowStart = 0
@@ -84,14 +86,18 @@ extension SimulationRunner {
                     if outcome.converted { metrics.conversions += 1 }
                     if let segment, segment < segments { metrics.rewardBySegment[segment] += outcome.reward }
                     windowReward += outcome.reward
-                    queue.enqueue(round: round, slot: slot, context: context, decision: decision, observedReward: outcome.reward,
-                                  delay: drawDelay(geometricRatio, &delayStream), window: feedback.windowRounds)
+                    // The delay is drawn even when nothing is queued, so that streams stay aligned.
+                    let delay = drawDelay(geometricRatio, &delayStream)
+                    if queues {
+                        queue.enqueue(round: round, slot: slot, context: context, decision: decision, observedReward: outcome.reward,
+                                      delay: delay, window: feedback.windowRounds)
+                    }
                     if slots > 1 { candidates.remove(at: decision.position) }
                 }
                 if env.endRound(using: &responseStream) { metrics.churnedCustomers += 1 }
                 if let events { try env.drainEvents { (e) throws(SimulationError) in try e.write(to: events) } }
             }
-            try queue.deliver(round: round, defaultReward: feedback.defaultReward) { (pending) throws(SimulationError) in
+            if queues { try queue.deliver(round: round, defaultReward: feedback.defaultReward) { (pending) throws(SimulationError) in
                 if !oracle {
                     do throws(BanditsError) {
                         try policy.learn(from: pending.interaction)
@@ -100,7 +106,7 @@ extension SimulationRunner {
                     }
                 }
                 if let log, let logTerms { try logTerms.write(pending, segment: pending.interaction.context.segment, env: env, to: log) }
-            }
+            } }
             if round & 8191 == 8191 { progress?(8192) }
             if round + 1 == nextBoundary {
                 metrics.rewardCurve.append(windowReward / Double(round + 1 - windowStart))

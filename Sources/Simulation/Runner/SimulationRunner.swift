@@ -178,7 +178,8 @@ public struct SimulationRunner<Environment: SimulationEnvironment>: Sendable {
                 throw .policy(name: name, reason: "cannot be built: \(error)")
             }
             try checkCompatible(policy, name: name)
-            metrics = try loop(&policy, oracle: false, name: name, seed: seed, log: log, events: events)
+            var wrapped = ExistentialPolicy(base: policy)
+            metrics = try loop(&wrapped, oracle: false, name: name, seed: seed, log: log, events: events)
         }
         try log?.close()
         try events?.close()
