@@ -171,7 +171,7 @@ struct LogTerms {
         w.write(",\"timestamp\":")
         w.write(string: JSONLinesWriter.iso8601(seconds: env.timestamp(ofRound: p.round)))
         w.write(",\"segment\":")
-        if let segment { w.write(String(segment)) } else { w.write("null") }
+        if let segment { w.write(integer: Int64(segment)) } else { w.write("null") }
         w.write(",\"context\":")
         w.write(numbers: p.interaction.context.features)
         w.write(",\"actions\":[")
@@ -188,7 +188,7 @@ struct LogTerms {
         w.write(",\"reward\":")
         w.write(number: p.interaction.reward)
         w.write(",\"model_version\":")
-        w.write(String(p.modelVersion))
+        w.write(integer: Int64(p.modelVersion))
         if slots > 1 { w.write(",\"slot\":\(p.slot)") }
         w.write("}")
         try w.endLine()
