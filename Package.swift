@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "AttuneCore", targets: ["AttuneCore"]),
         .library(name: "Linalg", targets: ["Linalg"]),
         .library(name: "Bandits", targets: ["Bandits"]),
+        .library(name: "Segmentation", targets: ["Segmentation"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     targets: [
         // MARK: - C system libraries
@@ -23,7 +25,9 @@ let package = Package(
         .target(name: "AttuneCore", exclude: ["README.md"]),
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
         .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
-        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
+        .target(name: "Segmentation", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
+        .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
+        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
         // MARK: - Benchmarks
@@ -32,7 +36,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits", "CBLAS", "CAllocationCounter"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "CBLAS", "CAllocationCounter"],
             path: "Benchmarks/AttuneBench"
         ),
 
@@ -40,6 +44,8 @@ let package = Package(
         .testTarget(name: "AttuneCoreTests", dependencies: ["AttuneCore", "_AttuneTestSupport"]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "_AttuneTestSupport"]),
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "_AttuneTestSupport"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
     ]
 )

@@ -12,6 +12,8 @@ enum BenchError: Error, CustomStringConvertible {
     case peerFailed(peer: String, reason: String)
     /// A file could not be written or read.
     case io(path: String, reason: String)
+    /// An Attune learner could not be built or threw while running.
+    case learnerFailed(learner: String, reason: String)
 
     var description: String {
         switch self {
@@ -27,6 +29,8 @@ enum BenchError: Error, CustomStringConvertible {
             return "peer \(peer) failed: \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .learnerFailed(let learner, let reason):
+            return "learner \(learner) failed: \(reason)"
         }
     }
 }
@@ -36,7 +40,7 @@ enum BenchError: Error, CustomStringConvertible {
 /// Parsed by hand with a small table of flags; every flag maps to one stored property, so
 /// moving to the shared command-line parser of `AttuneCore` changes only ``parse(_:)``.
 struct BenchOptions: Sendable {
-    static let suites = ["linalg", "bandits", "all"]
+    static let suites = ["linalg", "bandits", "segmentation", "simulation", "all"]
 
     var suite: String = ""
     var format: OutputFormat = .automatic

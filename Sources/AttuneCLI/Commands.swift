@@ -6,5 +6,7 @@ extension Attune {
     /// ``CommandConfiguration``.
     static let commands: [any Command.Type] = [
         PolicyCommands.self,
+        SegmentCommand.self,
+        SimulateCommand.self,
     ]
 }

@@ -1,0 +1,155 @@
+import AttuneCore
+import Dispatch
+import Foundation
+import Linalg
+import Synchronization
+
+/// Density-based clustering: a point with at least `minimumPoints` points (itself included)
+/// within distance `epsilon` is a core point; core points within `epsilon` of each other
+/// share a cluster, and non-core points within `epsilon` of a core point join its cluster
+/// (the first such cluster in index order). Everything else is noise, labelled −1.
+///
+/// Neighbourhoods come from a ``KDTree``, not an O(n²) scan; the neighbour counts are
+/// computed in parallel. Clusters are numbered in order of their lowest-index core point,
+/// so the labels are deterministic (DBSCAN draws no random numbers).
+///
+/// ## References
+/// Ester, Kriegel, Sander & Xu, "A density-based algorithm for discovering clusters in
+/// large spatial databases with noise", KDD 1996.
+public struct DBSCAN: Segmenter {
+    /// Hyper-parameters.
+    public struct Configuration: Sendable, Hashable, Codable {
+        /// The neighbourhood radius (Euclidean, > 0).
+        public var epsilon: Double
+        /// Points within `epsilon` (itself included) that make a core point (≥ 1).
+        public var minimumPoints: Int
+        /// Threads for the neighbour counts (≥ 1).
+        public var parallelism: Int
+
+        /// Creates a configuration.
+        /// - Throws: ``SegmentationError/invalidParameter(name:value:expected:)`` naming the field.
+        public init(
+            epsilon: Double, minimumPoints: Int = 5, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+        ) throws(SegmentationError) {
+            guard epsilon > 0, epsilon.isFinite else {
+                throw .invalidParameter(name: "epsilon", value: "\(epsilon)", expected: "a finite number > 0")
+            }
+            guard minimumPoints >= 1 else {
+                throw .invalidParameter(name: "minimumPoints", value: "\(minimumPoints)", expected: "an integer ≥ 1")
+            }
+            self.epsilon = epsilon
+            self.minimumPoints = minimumPoints
+            self.parallelism = max(1, parallelism)
+        }
+    }
+
+    /// A fitted DBSCAN: the training labels and the core points that assign new rows.
+    public struct Model: SegmentModel, Equatable {
+        /// The hyper-parameters used.
+        public var configuration: Configuration
+        /// The label of each training row (−1 for noise).
+        public var labels: [Int]
+        /// The core points, one per row.
+        public var corePoints: Matrix
+        /// The cluster of each core point.
+        public var coreLabels: [Int]
+        /// The number of clusters found.
+        public var segmentCount: Int
+        /// The number of feature columns.
+        public var dimension: Int { corePoints.columns }
+
+        /// The cluster of the nearest core point within `epsilon` of each row, −1 if none.
+        /// - Throws: ``SegmentationError/dimensionMismatch(expected:actual:what:)``,
+        ///   ``SegmentationError/nonFiniteValue(row:column:)``.
+        /// - Complexity: O(n · cores · d).
+        public func assign(_ x: Matrix) throws(SegmentationError) -> [Int] {
+            guard x.columns == dimension else { throw .dimensionMismatch(expected: dimension, actual: x.columns, what: "DBSCAN assign") }
+            try Scaler.checkFinite(x)
+            let e2 = configuration.epsilon * configuration.epsilon
+            var result = [Int](repeating: -1, count: x.rows)
+            x.elements.withUnsafeBufferPointer { xe in
+                corePoints.elements.withUnsafeBufferPointer { ce in
+                    guard let xb = xe.baseAddress, let cb = ce.baseAddress else { return }
+                    for i in 0..<x.rows {
+                        var best = e2
+                        for c in 0..<corePoints.rows {
+                            let v = KMeans.squaredDistance(xb + i * dimension, cb + c * dimension, dimension)
+                            if v <= best {
+                                best = v
+                                result[i] = coreLabels[c]
+                            }
+                        }
+                    }
+                }
+            }
+            return result
+        }
+    }
+
+    /// The hyper-parameters.
+    public let configuration: Configuration
+
+    /// Creates the method.
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Clusters the rows of `x`; the generator is not used (DBSCAN is deterministic).
+    /// - Throws: ``SegmentationError/insufficientData(needed:available:what:)`` for an empty
+    ///   matrix, ``SegmentationError/nonFiniteValue(row:column:)``.
+    /// - Complexity: O(n log n) to build the index plus one radius query per point and one
+    ///   more per core point.
+    public func fit(_ x: Matrix, using generator: inout SeededGenerator) throws(SegmentationError) -> Model {
+        try fit(x)
+    }
+
+    /// Clusters the rows of `x` (see ``fit(_:using:)``).
+    /// - Throws: as ``fit(_:using:)``.
+    public func fit(_ x: Matrix) throws(SegmentationError) -> Model {
+        try ClusteringInput.check(x, minimumRows: 1, what: "DBSCAN rows")
+        let n = x.rows, eps = configuration.epsilon, minPts = configuration.minimumPoints
+        let tree = KDTree(x)
+        // Core points, in parallel chunks.
+        let isCore = Mutex([Bool](repeating: false, count: n))
+        let workers = min(configuration.parallelism, max(1, n / 1_000))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let range = (n * w / workers)..<(n * (w + 1) / workers)
+            var local = [Bool](repeating: false, count: range.count)
+            for i in range {
+                var count = 0
+                tree.forEachNeighbour(of: i, radius: eps) { _ in count += 1 }
+                local[i - range.lowerBound] = count >= minPts
+            }
+            isCore.withLock { all in for i in range { all[i] = local[i - range.lowerBound] } }
+        }
+        let core = isCore.withLock { $0 }
+        // Expand clusters breadth-first from core points in index order.
+        var labels = [Int](repeating: -1, count: n)
+        var cluster = 0
+        var queue: [Int] = []
+        for i in 0..<n where core[i] && labels[i] < 0 {
+            labels[i] = cluster
+            queue.removeAll(keepingCapacity: true)
+            queue.append(i)
+            var head = 0
+            while head < queue.count {
+                let p = queue[head]
+                head += 1
+                tree.forEachNeighbour(of: p, radius: eps) { q in
+                    guard labels[q] < 0 else { return }
+                    labels[q] = cluster
+                    if core[q] { queue.append(q) }
+                }
+            }
+            cluster += 1
+        }
+        var coreRows: [Double] = []
+        var coreLabels: [Int] = []
+        for i in 0..<n where core[i] {
+            coreRows.append(contentsOf: x.elements[(i * x.columns)..<((i + 1) * x.columns)])
+            coreLabels.append(labels[i])
+        }
+        let coreMatrix = (try? Matrix(rows: coreLabels.count, columns: x.columns, elements: coreRows)) ?? Matrix(rows: 0, columns: x.columns)
+        return Model(configuration: configuration, labels: labels, corePoints: coreMatrix, coreLabels: coreLabels, segmentCount: cluster)
+    }
+}

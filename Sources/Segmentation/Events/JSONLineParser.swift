@@ -1,0 +1,295 @@
+/// A hand-written parser of one JSON Lines event: a single JSON object per line.
+///
+/// It reads only what an ``Event`` needs and skips every other value (nested objects and
+/// arrays included) without building it, so a line costs one pass over its bytes and, for
+/// identifiers of at most 15 bytes, no allocation beyond the optional text fields. Strings
+/// are decoded with all JSON escapes, `\uXXXX` surrogate pairs included. It is strict
+/// about JSON syntax: a malformed line is reported, never guessed at.
+///
+/// ```
+/// var parser = JSONLineParser()
+/// let event = try parser.parse(#"{"customer_id":"c1","timestamp":1709296496,"type":"purchase","value":42.5}"#, line: 1)
+/// ```
+///
+/// ## References
+/// RFC 8259 (JSON); JSON Lines, https://jsonlines.org.
+public struct JSONLineParser: Sendable {
+    /// Scratch space for strings with escapes, reused across lines.
+    private var scratch: [UInt8] = []
+
+    /// Creates a parser.
+    public init() {}
+
+    /// Parses one line of text.
+    /// - Throws: ``SegmentationError/malformedEvent(_:)`` naming the line and the problem.
+    /// - Complexity: O(length of the line).
+    public mutating func parse(_ line: String, line number: Int) throws(SegmentationError) -> Event {
+        var copy = line
+        var result: Result<Event, SegmentationError> = .failure(.malformedEvent(.init(line: number, reason: "empty")))
+        copy.withUTF8 { bytes in
+            do throws(SegmentationError) { result = .success(try parse(bytes, line: number)) } catch { result = .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// Parses one line given as UTF-8 bytes (without its line terminator).
+    /// - Throws: ``SegmentationError/malformedEvent(_:)`` naming the line, the field when
+    ///   there is one, and the problem.
+    /// - Complexity: O(length of the line).
+    public mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(SegmentationError) -> Event {
+        var cursor = Cursor(bytes: bytes, line: line)
+        var builder = EventBuilder()
+        cursor.skipWhitespace()
+        try cursor.expect(UInt8(ascii: "{"), "a JSON object starting with {")
+        cursor.skipWhitespace()
+        if cursor.peek == UInt8(ascii: "}") {
+            cursor.index += 1
+        } else {
+            while true {
+                cursor.skipWhitespace()
+                let key = try cursor.string(scratch: &scratch)
+                let field = key.withBuffer(scratch) { EventField.parse($0) }
+                cursor.skipWhitespace()
+                try cursor.expect(UInt8(ascii: ":"), "':' after a key")
+                cursor.skipWhitespace()
+                if let field {
+                    try readValue(of: field, cursor: &cursor, into: &builder)
+                } else {
+                    try cursor.skipValue(depth: 0)
+                }
+                cursor.skipWhitespace()
+                guard let c = cursor.peek else { throw cursor.problem("unterminated object; expected ',' or '}'") }
+                cursor.index += 1
+                if c == UInt8(ascii: "}") { break }
+                guard c == UInt8(ascii: ",") else { throw cursor.problem("expected ',' or '}' after a value") }
+            }
+        }
+        cursor.skipWhitespace()
+        guard cursor.index == bytes.count else { throw cursor.problem("unexpected text after the object") }
+        return try builder.build(line: line)
+    }
+
+    private mutating func readValue(of field: EventField, cursor: inout Cursor, into builder: inout EventBuilder) throws(SegmentationError) {
+        guard let c = cursor.peek else { throw cursor.problem("missing value", field: field) }
+        switch c {
+        case UInt8(ascii: "\""):
+            let text = try cursor.string(scratch: &scratch)
+            try text.withBuffer(scratch) { (b) throws(SegmentationError) in try builder.setText(b, for: field, line: cursor.line) }
+        case UInt8(ascii: "n"):
+            try cursor.literal("null")
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            let value = c == UInt8(ascii: "t")
+            try cursor.literal(value ? "true" : "false")
+            guard field == .discount else { throw cursor.problem("expected \(field == .customerID ? "text" : "a number"), got \(value)", field: field) }
+            builder.discount = value ? 1 : 0
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            throw cursor.problem("expected a single value, got an \(c == UInt8(ascii: "{") ? "object" : "array")", field: field)
+        default:
+            let token = cursor.numberToken()
+            guard let number = NumberParser.parse(token) else {
+                throw cursor.problem("expected a value, got \"\(String(decoding: token, as: UTF8.self))\"", field: field)
+            }
+            try builder.setNumber(number, for: field, line: cursor.line)
+        }
+    }
+}
+
+// MARK: - Cursor
+
+/// Where a decoded string lives: a slice of the line (no escapes) or the scratch buffer.
+private enum DecodedString {
+    case slice(UnsafeBufferPointer<UInt8>)
+    case scratch
+
+    func withBuffer<R>(_ scratch: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws(SegmentationError) -> R) throws(SegmentationError) -> R {
+        switch self {
+        case .slice(let b): return try body(b)
+        case .scratch:
+            var result: Result<R, SegmentationError>?
+            scratch.withUnsafeBufferPointer { b in
+                do throws(SegmentationError) { result = .success(try body(b)) } catch { result = .failure(error) }
+            }
+            guard let result else { throw .malformedEvent(.init(line: 0, reason: "internal scratch buffer unavailable")) }
+            return try result.get()
+        }
+    }
+
+    func withBuffer<R>(_ scratch: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        switch self {
+        case .slice(let b): return body(b)
+        case .scratch: return scratch.withUnsafeBufferPointer(body)
+        }
+    }
+}
+
+private struct Cursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let line: Int
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>, line: Int) {
+        self.bytes = bytes
+        self.line = line
+    }
+
+    @inline(__always) var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    func problem(_ reason: String, field: EventField? = nil) -> SegmentationError {
+        .malformedEvent(.init(line: line, field: field?.name, reason: "\(reason) (column \(index + 1))"))
+    }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while index < bytes.count {
+            let c = bytes[index]
+            guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { return }
+            index += 1
+        }
+    }
+
+    mutating func expect(_ c: UInt8, _ what: String) throws(SegmentationError) {
+        guard peek == c else { throw problem("expected \(what)") }
+        index += 1
+    }
+
+    mutating func literal(_ word: StaticString) throws(SegmentationError) {
+        let n = word.utf8CodeUnitCount
+        guard index + n <= bytes.count else { throw problem("invalid literal") }
+        let start = word.utf8Start
+        for k in 0..<n where bytes[index + k] != start[k] { throw problem("invalid literal") }
+        index += n
+    }
+
+    /// The bytes of a number token (validated by the caller).
+    mutating func numberToken() -> UnsafeBufferPointer<UInt8> {
+        let start = index
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { break }
+            index += 1
+        }
+        return UnsafeBufferPointer(rebasing: bytes[start..<index])
+    }
+
+    /// Reads a string at the cursor; escapes are decoded into `scratch`.
+    mutating func string(scratch: inout [UInt8]) throws(SegmentationError) -> DecodedString {
+        try expect(UInt8(ascii: "\""), "a string in double quotes")
+        let start = index
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == UInt8(ascii: "\"") {
+                index += 1
+                return .slice(UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)]))
+            }
+            if c == UInt8(ascii: "\\") { break }
+            guard c >= 0x20 else { throw problem("control character in a string") }
+            index += 1
+        }
+        guard index < bytes.count else { throw problem("unterminated string") }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let c = bytes[index]
+            index += 1
+            switch c {
+            case UInt8(ascii: "\""): return .scratch
+            case UInt8(ascii: "\\"): try escape(into: &scratch)
+            default:
+                guard c >= 0x20 else { throw problem("control character in a string") }
+                scratch.append(c)
+            }
+        }
+        throw problem("unterminated string")
+    }
+
+    private mutating func escape(into out: inout [UInt8]) throws(SegmentationError) {
+        guard let c = peek else { throw problem("unterminated escape") }
+        index += 1
+        switch c {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(c)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try hex4()
+            if (0xD800..<0xDC00).contains(scalar) {
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    throw problem("unpaired surrogate in \\u escape")
+                }
+                index += 2
+                let low = try hex4()
+                guard (0xDC00..<0xE000).contains(low) else { throw problem("invalid low surrogate in \\u escape") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00..<0xE000).contains(scalar) {
+                throw problem("unpaired surrogate in \\u escape")
+            }
+            guard let u = Unicode.Scalar(scalar) else { throw problem("invalid \\u escape") }
+            UTF8.encode(u) { out.append($0) }
+        default:
+            throw problem("invalid escape \\\(Character(Unicode.Scalar(c)))")
+        }
+    }
+
+    private mutating func hex4() throws(SegmentationError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw problem("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[index]
+            let d: UInt32
+            switch c {
+            case 48...57: d = UInt32(c - 48)
+            case 65...70: d = UInt32(c - 55)
+            case 97...102: d = UInt32(c - 87)
+            default: throw problem("invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+            index += 1
+        }
+        return v
+    }
+
+    /// Skips any JSON value, checking its syntax.
+    mutating func skipValue(depth: Int) throws(SegmentationError) {
+        guard depth < 64 else { throw problem("nesting deeper than 64 levels") }
+        skipWhitespace()
+        guard let c = peek else { throw problem("missing value") }
+        switch c {
+        case UInt8(ascii: "\""):
+            var discard: [UInt8] = []
+            _ = try string(scratch: &discard)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let isObject = c == UInt8(ascii: "{")
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            index += 1
+            skipWhitespace()
+            if peek == close {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    var discard: [UInt8] = []
+                    _ = try string(scratch: &discard)
+                    skipWhitespace()
+                    try expect(UInt8(ascii: ":"), "':' after a key")
+                }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard let d = peek else { throw problem("unterminated \(isObject ? "object" : "array")") }
+                index += 1
+                if d == close { return }
+                guard d == UInt8(ascii: ",") else { throw problem("expected ',' or '\(Character(Unicode.Scalar(close)))'") }
+            }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default:
+            let token = numberToken()
+            guard let first = token.first, first == UInt8(ascii: "-") || NumberParser.isDigit(first),
+                NumberParser.parse(token) != nil
+            else { throw problem("invalid value") }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+/// The running summary of one customer's events, updated per event in O(features) time and
+/// constant space per customer (plus one counter per distinct category the customer touched).
+///
+/// A profile turns into the feature vector of ``FeatureSchema`` at any reference time with
+/// ``features(schema:asOf:)``; ``BatchFeatures`` computes the same numbers from the full
+/// event list, and the tests hold the two to agree. Order-dependent quantities (gaps between
+/// purchases, web sessions) follow the order events are fed in, which is time order for a
+/// sorted log; the reference time must not precede the profile's last event for the 30-day
+/// trend to be exact.
+///
+/// ```
+/// var profile = CustomerProfile(searchBuckets: 8)
+/// profile.update(with: event)
+/// let x = profile.features(schema: schema, asOf: now)
+/// ```
+public struct CustomerProfile: Sendable, Hashable, Codable {
+    /// Seconds in a day.
+    static let day = 86_400.0
+    /// Inactivity that ends a web session, in seconds.
+    public static let sessionGapSeconds = 1_800.0
+    /// Days kept for the trend windows.
+    static let trendDays = 60
+
+    /// Events seen.
+    public private(set) var eventCount = 0
+    /// Earliest and latest event times (epoch seconds); meaningless while `eventCount == 0`.
+    public private(set) var firstSeen = Double.infinity
+    /// Latest event time (epoch seconds).
+    public private(set) var lastSeen = -Double.infinity
+
+    // Purchases.
+    var purchaseCount = 0
+    var revenue = 0.0
+    var storeRevenue = 0.0
+    var discountedPurchases = 0
+    var quantitySum = 0.0
+    var quantityCount = 0
+    var lastPurchase = -Double.infinity
+    var previousPurchaseInOrder: Double?
+    // Welford's running mean and sum of squared deviations of inter-purchase gaps (days).
+    var gapCount = 0
+    var gapMean = 0.0
+    var gapM2 = 0.0
+
+    // Mix and time profile.
+    var categoryCounts: [String: Int] = [:]
+    var categoryTotal = 0
+    var channelCounts = [Int](repeating: 0, count: FeatureSchema.channels.count)
+    var hourSin = 0.0, hourCos = 0.0, dowSin = 0.0, dowCos = 0.0
+
+    // Engagement.
+    var pageViews = 0
+    var webSessions = 0
+    var appSessions = 0
+    var lastWebEventInOrder: Double?
+    var dwellSum = 0.0
+    var dwellCount = 0
+    var emailSent = 0, emailOpen = 0, emailClick = 0
+    var unsubscribed = false
+    var searchTermCounts: [Int]
+    var searchTermTotal = 0
+    var sentimentSum = 0.0
+    var sentimentCount = 0
+    var ratingSum = 0.0
+    var ratingCount = 0
+
+    // Activity per day for the trend: slot `d % trendDays` holds day `d` for the last
+    // `trendDays` days up to `latestDay`.
+    var dayCounts = [Int32](repeating: 0, count: CustomerProfile.trendDays)
+    var latestDay = Int.min
+
+    /// Creates an empty profile hashing search terms into `searchBuckets` buckets (at least 1).
+    public init(searchBuckets: Int) {
+        searchTermCounts = [Int](repeating: 0, count: max(1, searchBuckets))
+    }
+
+    /// Folds one event into the profile.
+    /// - Complexity: O(1) plus O(length) of any query or review text.
+    public mutating func update(with event: Event) {
+        let t = event.timestamp
+        eventCount += 1
+        firstSeen = min(firstSeen, t)
+        lastSeen = max(lastSeen, t)
+        channelCounts[Int(FeatureSchema.channels.firstIndex(of: event.channel) ?? 5)] += 1
+        let time = CustomerProfile.cyclical(t)
+        hourSin += time.hourSin
+        hourCos += time.hourCos
+        dowSin += time.dowSin
+        dowCos += time.dowCos
+        recordDay(CustomerProfile.dayIndex(t))
+        if let category = event.category {
+            categoryCounts[category, default: 0] += 1
+            categoryTotal += 1
+        }
+        if let query = event.query {
+            for term in TextFeatures.tokens(query) {
+                searchTermCounts[TextFeatures.bucket(of: term, buckets: searchTermCounts.count)] += 1
+                searchTermTotal += 1
+            }
+        }
+        if let rating = event.rating {
+            ratingSum += rating
+            ratingCount += 1
+        }
+        if event.channel == .web {
+            if let last = lastWebEventInOrder, t - last <= CustomerProfile.sessionGapSeconds {} else { webSessions += 1 }
+            lastWebEventInOrder = t
+        }
+        switch event.type {
+        case .purchase: recordPurchase(event)
+        case .pageView:
+            pageViews += 1
+            recordDwell(event.durationSeconds)
+        case .appSession:
+            appSessions += 1
+            recordDwell(event.durationSeconds)
+        case .emailSent: emailSent += 1
+        case .emailOpen: emailOpen += 1
+        case .emailClick: emailClick += 1
+        case .emailUnsubscribe: unsubscribed = true
+        case .review:
+            if let text = event.text {
+                sentimentSum += TextFeatures.sentiment(text)
+                sentimentCount += 1
+            }
+        default: break
+        }
+    }
+
+    private mutating func recordPurchase(_ event: Event) {
+        let t = event.timestamp
+        purchaseCount += 1
+        let value = event.value ?? 0
+        revenue += value
+        if event.channel == .store { storeRevenue += value }
+        if let d = event.discount, d > 0 { discountedPurchases += 1 }
+        if let q = event.quantity {
+            quantitySum += q
+            quantityCount += 1
+        }
+        if let previous = previousPurchaseInOrder {
+            let gap = max(0, t - previous) / CustomerProfile.day
+            gapCount += 1
+            let delta = gap - gapMean
+            gapMean += delta / Double(gapCount)
+            gapM2 += delta * (gap - gapMean)
+        }
+        previousPurchaseInOrder = t
+        lastPurchase = max(lastPurchase, t)
+    }
+
+    private mutating func recordDwell(_ seconds: Double?) {
+        guard let seconds else { return }
+        dwellSum += seconds
+        dwellCount += 1
+    }
+
+    private mutating func recordDay(_ d: Int) {
+        let n = CustomerProfile.trendDays
+        if latestDay == Int.min {
+            latestDay = d
+        } else if d > latestDay {
+            // Clear the slots of the days skipped over (at most a full turn).
+            var day = latestDay + 1
+            while day <= d && day <= latestDay + n {
+                dayCounts[CustomerProfile.slot(day)] = 0
+                day += 1
+            }
+            latestDay = d
+        } else if d <= latestDay - n {
+            return
+        }
+        dayCounts[CustomerProfile.slot(d)] += 1
+    }
+
+    static func slot(_ day: Int) -> Int {
+        let r = day % trendDays
+        return r < 0 ? r + trendDays : r
+    }
+
+    /// The day number (days since the epoch, floor) of `t`.
+    static func dayIndex(_ t: Double) -> Int {
+        let d = (t / day).rounded(.down)
+        return d.isFinite && abs(d) < 1e15 ? Int(d) : 0
+    }
+
+    /// Cyclical encodings of the hour of day and the day of week of `t` (UTC; Monday = 0).
+    ///
+    /// ```
+    /// hour = (t mod 86400) / 3600,  (sin, cos)(2π · hour / 24)
+    /// dow  = (⌊t / 86400⌋ + 3) mod 7,  (sin, cos)(2π · dow / 7)
+    /// ```
+    static func cyclical(_ t: Double) -> (hourSin: Double, hourCos: Double, dowSin: Double, dowCos: Double) {
+        let d = dayIndex(t)
+        let hour = (t - Double(d) * day) / 3_600
+        var dow = (d + 3) % 7
+        if dow < 0 { dow += 7 }
+        let ha = 2 * Double.pi * hour / 24
+        let da = 2 * Double.pi * Double(dow) / 7
+        return (sin(ha), cos(ha), sin(da), cos(da))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

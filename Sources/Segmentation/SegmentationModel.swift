@@ -1,0 +1,115 @@
+import Foundation
+import Linalg
+
+/// The clustering methods a ``SegmentationModel`` can hold.
+public enum SegmentationMethod: String, Sendable, Hashable, Codable, CaseIterable {
+    /// k-means (k-means++ seeding, Lloyd iterations, several initialisations).
+    case kmeans
+    /// DBSCAN (density-based, with noise).
+    case dbscan
+}
+
+/// A complete fitted segmentation: the feature schema, the scaling, the clustering, the
+/// rules that explain each segment and the evaluation, in one `Codable` document.
+///
+/// Assignment applies exactly the fitted transform: raw features → ``scaler`` → the
+/// method's nearest centre (k-means) or nearest core point (DBSCAN).
+public struct SegmentationModel: Sendable, Codable {
+    /// The document format and version.
+    public var format = "attune.segmentation/1"
+    /// The clustering method.
+    public var method: SegmentationMethod
+    /// The feature names, in column order.
+    public var featureNames: [String]
+    /// The event feature schema, when the model was fitted on events.
+    public var schema: FeatureSchema?
+    /// The scaling fitted on the training features.
+    public var scaler: Scaler
+    /// The k-means model, for `method == .kmeans`.
+    public var kmeans: KMeans.Model?
+    /// The DBSCAN model, for `method == .dbscan`.
+    public var dbscan: DBSCAN.Model?
+    /// How k was chosen, when it was chosen automatically.
+    public var kSelection: KMeans.Selection?
+    /// The explaining tree (fitted on the raw features, so thresholds are in natural units).
+    public var tree: DecisionTree.Model
+    /// The rules and their fidelity.
+    public var rules: RuleSet
+    /// Sizes, value, separation and stability.
+    public var evaluation: SegmentEvaluation
+    /// The training population's feature distribution, for drift monitoring.
+    public var drift: DriftMonitor?
+    /// The reference time features were computed at (epoch seconds), for event input.
+    public var referenceTime: Double?
+    /// Wall time of the fit in seconds.
+    public var fitSeconds: Double
+
+    /// The number of segments.
+    public var segmentCount: Int { kmeans?.segmentCount ?? dbscan?.segmentCount ?? 0 }
+
+    /// The segment of each row of `raw` (features in original units; −1 for DBSCAN noise).
+    /// - Throws: ``SegmentationError/dimensionMismatch(expected:actual:what:)`` when the
+    ///   columns do not match the schema, ``SegmentationError/nonFiniteValue(row:column:)``.
+    /// - Complexity: that of the method's assignment.
+    public func assign(raw: Matrix) throws(SegmentationError) -> [Int] {
+        let z = try scaler.transform(raw)
+        if let kmeans { return try kmeans.assign(z) }
+        if let dbscan { return try dbscan.assign(z) }
+        throw .invalidParameter(name: "model", value: method.rawValue, expected: "a fitted \(method.rawValue) model in the document")
+    }
+
+    /// The rule text of `segment` (`"noise"` for −1).
+    public func rule(for segment: Int) -> String {
+        guard segment >= 0, segment < rules.rules.count else { return "noise (no dense neighbourhood)" }
+        return rules.rules[segment].description
+    }
+
+    // MARK: - JSON
+
+    /// The model as JSON with `snake_case` keys.
+    /// - Throws: `EncodingError` (not expected for finite models).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+
+    /// Reads a model written by ``jsonData()``.
+    /// - Throws: ``SegmentationError/invalidParameter(name:value:expected:)`` naming the
+    ///   problem when the document is not a segmentation model.
+    public init(jsonData data: Data) throws(SegmentationError) {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            self = try decoder.decode(SegmentationModel.self, from: data)
+        } catch {
+            throw .invalidParameter(name: "model", value: "\(error)", expected: "a model file written by `attune segment fit`")
+        }
+        guard format == "attune.segmentation/1" else {
+            throw .invalidParameter(name: "format", value: format, expected: "attune.segmentation/1")
+        }
+    }
+
+    init(
+        method: SegmentationMethod, featureNames: [String], schema: FeatureSchema?, scaler: Scaler, kmeans: KMeans.Model?,
+        dbscan: DBSCAN.Model?, kSelection: KMeans.Selection?, tree: DecisionTree.Model, rules: RuleSet,
+        evaluation: SegmentEvaluation, drift: DriftMonitor?, referenceTime: Double?, fitSeconds: Double
+    ) {
+        self.drift = drift
+        self.method = method
+        self.featureNames = featureNames
+        self.schema = schema
+        self.scaler = scaler
+        self.kmeans = kmeans
+        self.dbscan = dbscan
+        self.kSelection = kSelection
+        self.tree = tree
+        self.rules = rules
+        self.evaluation = evaluation
+        self.referenceTime = referenceTime
+        self.fitSeconds = fitSeconds
+    }
+}

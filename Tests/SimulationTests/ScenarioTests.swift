@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import Simulation
+
+@Suite("Scenario decoding")
+struct ScenarioTests {
+    @Test("every shipped scenario decodes", arguments: shippedScenarios)
+    func shippedScenarioDecodes(_ file: String) throws {
+        let scenario = try Scenario(contentsOfFile: "\(simulationsDirectory)/\(file)")
+        #expect(scenario.id + ".json" == file)
+        #expect(scenario.horizon > 0)
+        #expect(!scenario.policies.isEmpty)
+    }
+
+    @Test("seeded theta is reproducible and explicit theta is used as given")
+    func linearParameters() throws {
+        let a = try Scenario(decoding: Data(linearScenarioJSON().utf8))
+        let b = try Scenario(decoding: Data(linearScenarioJSON().utf8))
+        guard case .linearContextual(let sa) = a.environment, case .linearContextual(let sb) = b.environment else {
+            Issue.record("wrong kind"); return
+        }
+        #expect(sa.theta == sb.theta && sa.theta.count == 12 && sa.bias.count == 4)
+        let explicit = try Scenario(decoding: Data(linearScenarioJSON(model: """
+        "model": "gaussian", "noise_sd": 0.5, "theta": [[1,0,0],[0,1,0],[0,0,1],[1,1,1]], "bias": [0, 0.1, 0.2, 0.3]
+        """).utf8))
+        guard case .linearContextual(let se) = explicit.environment else { Issue.record("wrong kind"); return }
+        #expect(se.theta == [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1])
+        #expect(se.bias == [0, 0.1, 0.2, 0.3])
+        #expect(se.noiseStandardDeviation == 0.5)
+    }
+
+    @Test("an unknown key names its path and the nearest known key")
+    func unknownKeySuggestion() {
+        let json = linearScenarioJSON().replacingOccurrences(of: "\"horizon\"", with: "\"horizn\": 5, \"horizon\"")
+        #expect(throws: SimulationError.unknownKey(path: "$.horizn", key: "horizn", suggestion: "horizon")) {
+            try Scenario(decoding: Data(json.utf8))
+        }
+    }
+
+    static let badDocuments: [(String, String)] = [
+        (linearScenarioJSON().replacingOccurrences(of: "attune.simulation/1", with: "attune.simulation/9"), "$.format"),
+        (linearScenarioJSON().replacingOccurrences(of: "\"horizon\": 100", with: "\"horizon\": 0"), "$.horizon"),
+        (linearScenarioJSON().replacingOccurrences(of: "\"horizon\": 100", with: "\"horizon\": \"100\""), "$.horizon"),
+        (linearScenarioJSON().replacingOccurrences(of: "\"dimension\": 3", with: "\"dimension\": 3, \"dimensions\": 3"), "$.linear_contextual.dimensions"),
+        (linearScenarioJSON(model: "\"model\": \"poisson\", \"seed\": 1"), "$.linear_contextual.reward.model"),
+        (linearScenarioJSON(model: "\"model\": \"gaussian\", \"theta\": [[1,2,3]]"), "$.linear_contextual.reward.theta"),
+        (linearScenarioJSON(model: "\"model\": \"gaussian\""), "$.linear_contextual.reward.seed"),
+        (linearScenarioJSON(model: "\"model\": \"bernoulli_logistic\", \"seed\": 1, \"noise_sd\": 1"), "$.linear_contextual.reward.noise_sd"),
+        (linearScenarioJSON().replacingOccurrences(of: "\"baseline\": \"random\"", with: "\"baseline\": \"randm\""), "$.policies[0].baseline"),
+        (linearScenarioJSON().replacingOccurrences(of: "\"baseline\": \"random\"", with: "\"baseline\": \"fixed\""), "$.policies[0].action"),
+        (linearScenarioJSON().replacingOccurrences(of: "{\"name\": \"random\", \"baseline\": \"random\"}", with: "{\"name\": \"x\"}"), "$.policies[0]"),
+        (linearScenarioJSON(", \"feedback\": {\"delay\": \"geometric\", \"delay_rounds\": 3}"), "$.feedback.window_rounds"),
+        (linearScenarioJSON(", \"retail\": {}"), "$.retail"),
+        ("{\"format\": ", "$"),
+    ]
+
+    @Test("bad documents name the offending path", arguments: badDocuments)
+    func badDocumentNamesPath(_ json: String, _ path: String) {
+        do {
+            _ = try Scenario(decoding: Data(json.utf8))
+            Issue.record("accepted a bad document (expected an error at \(path))")
+        } catch {
+            switch error {
+            case .invalidScenario(let p, _, _), .unknownKey(let p, _, _): #expect(p == path, "\(error)")
+            default: Issue.record("unexpected error \(error)")
+            }
+            #expect(!error.description.isEmpty)
+        }
+    }
+
+    static let badRetail: [(String, String)] = [
+        ("\"share\": 1", "\"share\": -1"),
+        ("\"preferences\": [1]", "\"preferences\": [1, 2]"),
+        ("{\"id\": \"loud\", \"features\": [1]}", "{\"id\": \"loud\", \"features\": [1], \"price\": 3}"),
+        ("{\"id\": \"loud\", \"features\": [1]}", "{\"id\": \"plain\", \"features\": [1]}"),
+        ("\"objective\": \"conversion\"", "\"objective\": \"profit\""),
+        ("\"base_utility\": -1", "\"base_utilty\": -1"),
+    ]
+
+    @Test("bad retail sections are rejected", arguments: badRetail)
+    func badRetailRejected(_ from: String, _ to: String) throws {
+        let json = """
+        {"customers": 300, "rounds_per_day": 100, "objective": "conversion", "features": ["x"],
+         "segments": [{"name": "a", "share": 1, "profile": [0], "base_utility": -1, "preferences": [1]}],
+         "actions": [{"id": "plain", "features": [0]}, {"id": "loud", "features": [1]}]}
+        """
+        #expect(throws: SimulationError.self) {
+            _ = try RetailSpecification(reading: ObjectReader(JSONValue(parsing: Data(json.replacingOccurrences(of: from, with: to).utf8)), path: "$.retail"))
+        }
+        _ = try RetailSpecification(reading: ObjectReader(JSONValue(parsing: Data(json.utf8)), path: "$.retail"))
+    }
+}
