@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Bandits", targets: ["Bandits"]),
         .library(name: "Segmentation", targets: ["Segmentation"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "PolicyGradient", targets: ["PolicyGradient"]),
     ],
     targets: [
         // MARK: - C system libraries
@@ -26,6 +27,7 @@ let package = Package(
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
         .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
         .target(name: "Segmentation", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
+        .target(name: "PolicyGradient", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "_AttuneTestSupport"]),
+        .testTarget(name: "PolicyGradientTests", dependencies: ["PolicyGradient", "_AttuneTestSupport"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
     ]
 )
