@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "CBLAS", "CAllocationCounter"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "PolicyGradient", "CBLAS", "CAllocationCounter"],
             path: "Benchmarks/AttuneBench"
         ),
 
