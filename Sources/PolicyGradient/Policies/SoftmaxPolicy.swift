@@ -76,6 +76,7 @@ public struct SoftmaxPolicy<Scorer: DifferentiableScorer>: Policy {
     var scoreBuffer: [Double]
     var gradientBuffer: [Double]
     var scoreGradientBuffer: [Double]
+    var probabilityBuffer: [Double] = []
     var workspace = ScorerWorkspace()
 
     /// A policy over `catalog` scored by `scorer`.
@@ -114,7 +115,7 @@ public struct SoftmaxPolicy<Scorer: DifferentiableScorer>: Policy {
         try validateCandidates(candidates)
         var scores = Array(repeating: 0.0, count: catalog.count)
         var work = ScorerWorkspace()
-        score(context.features, into: &scores, workspace: &work)
+        Self.score(scorer, context.features, into: &scores, workspace: &work)
         Self.softmax(scores, among: candidates, into: &probabilities)
     }
 
@@ -124,7 +125,7 @@ public struct SoftmaxPolicy<Scorer: DifferentiableScorer>: Policy {
     public mutating func decide(for context: Context, among candidates: [Int], using generator: inout SeededGenerator, into decision: inout Decision) throws(BanditsError) {
         try context.validate(dimension: contextDimension)
         try validateCandidates(candidates)
-        score(context.features, into: &scoreBuffer, workspace: &workspace)
+        Self.score(scorer, context.features, into: &scoreBuffer, workspace: &workspace)
         Self.softmax(scoreBuffer, among: candidates, into: &decision.probabilities)
         let position = ActionDistribution.sample(decision.probabilities, using: &generator)
         decision.position = position
@@ -168,14 +169,13 @@ public struct SoftmaxPolicy<Scorer: DifferentiableScorer>: Policy {
         }
         modelVersion += 1
         guard online.learningRate > 0, weight > 0 else { return }
-        var probabilities = scoreGradientBuffer
-        score(context.features, into: &scoreBuffer, workspace: &workspace)
-        Self.softmax(scoreBuffer, among: candidates, into: &probabilities)
-        let w = min(probabilities[position] / interaction.propensity, online.importanceWeightCap)
+        Self.score(scorer, context.features, into: &scoreBuffer, workspace: &workspace)
+        Self.softmax(scoreBuffer, among: candidates, into: &probabilityBuffer)
+        let w = min(probabilityBuffer[position] / interaction.propensity, online.importanceWeightCap)
         let coefficient = weight * w * (interaction.reward - rewardBaseline)
         rewardBaseline = online.baselineDecay * rewardBaseline + (1 - online.baselineDecay) * interaction.reward
         for k in 0..<scoreGradientBuffer.count { scoreGradientBuffer[k] = 0 }
-        Self.accumulateScoreGradient(probabilities: probabilities, among: candidates, chosen: position,
+        Self.accumulateScoreGradient(probabilities: probabilityBuffer, among: candidates, chosen: position,
                                      coefficient: coefficient, entropyBonus: online.entropyBonus, into: &scoreGradientBuffer)
         for i in 0..<gradientBuffer.count { gradientBuffer[i] = 0 }
         context.features.withUnsafeBufferPointer { x in
@@ -190,7 +190,9 @@ public struct SoftmaxPolicy<Scorer: DifferentiableScorer>: Policy {
 
     // MARK: - Pieces
 
-    func score(_ features: [Double], into scores: inout [Double], workspace: inout ScorerWorkspace) {
+    /// Scores of one context; a static function so that writing into a buffer of `self` does
+    /// not copy `self` (which would copy the buffer on write).
+    static func score(_ scorer: Scorer, _ features: [Double], into scores: inout [Double], workspace: inout ScorerWorkspace) {
         features.withUnsafeBufferPointer { x in
             scores.withUnsafeMutableBufferPointer { s in
                 scorer.scores(x, rows: 1, into: s, workspace: &workspace)
