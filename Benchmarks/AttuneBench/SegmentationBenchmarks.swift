@@ -66,6 +66,7 @@ enum SegmentationBenchmarks {
         record["size"] = .int(n)
         record["median_ns"] = .double(seconds * 1e9)
         record["seconds"] = .double(seconds)
+        record["cpu_seconds"] = .double(lastCPUSeconds.withLock { $0 })
         record["inertia"] = .double(model.inertia)
         record["iterations"] = .int(model.iterations)
         let matrixMB = Double(n * d * 8) / 1_048_576
@@ -75,6 +76,7 @@ enum SegmentationBenchmarks {
            let peerSeconds = answer["seconds"] as? Double, let peerInertia = answer["inertia"] as? Double {
             record.addPeer("scikit-learn", medianNanoseconds: peerSeconds * 1e9)
             record["peer_inertia"] = .double(peerInertia)
+            if let cpu = answer["cpu_seconds"] as? Double { record["peer_cpu_seconds"] = .double(cpu) }
             record["inertia_vs_peer"] = .double(model.inertia / peerInertia - 1)
         }
         writer.emit(record)
@@ -100,11 +102,13 @@ enum SegmentationBenchmarks {
         record["size"] = .int(rows)
         record["median_ns"] = .double(seconds * 1e9)
         record["seconds"] = .double(seconds)
+        record["cpu_seconds"] = .double(lastCPUSeconds.withLock { $0 })
         record["fidelity"] = .double(fidelity)
         if let answer = try peer(["tree", xPath.path, yPath.path, "\(rows)", "\(x.columns)"]),
            let peerSeconds = answer["seconds"] as? Double, let peerFidelity = answer["fidelity"] as? Double {
             record.addPeer("scikit-learn", medianNanoseconds: peerSeconds * 1e9)
             record["peer_fidelity"] = .double(peerFidelity)
+            if let cpu = answer["cpu_seconds"] as? Double { record["peer_cpu_seconds"] = .double(cpu) }
         }
         writer.emit(record)
     }
@@ -112,7 +116,7 @@ enum SegmentationBenchmarks {
     static func dbscan(
         rows n: Int, seed: UInt64, directory: URL, writer: ResultWriter, peer: ([String]) throws(BenchError) -> [String: Any]?
     ) throws(BenchError) {
-        let d = 8, epsilon = 1.0, minimumPoints = 10
+        let d = 8, epsilon = 2.0, minimumPoints = 10
         let x = gaussianMixture(rows: n, columns: d, clusters: 6, spread: 2.5, seed: seed &+ 1, withNoise: true)
         let path = directory.appendingPathComponent("dbscan.f64"), labelsPath = directory.appendingPathComponent("dbscan.peer-labels")
         try writeDoubles(x.elements, to: path)
@@ -124,11 +128,13 @@ enum SegmentationBenchmarks {
         record["size"] = .int(n)
         record["median_ns"] = .double(seconds * 1e9)
         record["seconds"] = .double(seconds)
+        record["cpu_seconds"] = .double(lastCPUSeconds.withLock { $0 })
         record["clusters"] = .int(model.segmentCount)
         record["noise"] = .int(model.labels.filter { $0 < 0 }.count)
         if let answer = try peer(["dbscan", path.path, "\(n)", "\(d)", "\(epsilon)", "\(minimumPoints)", labelsPath.path]),
            let peerSeconds = answer["seconds"] as? Double {
             record.addPeer("scikit-learn", medianNanoseconds: peerSeconds * 1e9)
+            if let cpu = answer["cpu_seconds"] as? Double { record["peer_cpu_seconds"] = .double(cpu) }
             if let peerLabels = readInt64s(labelsPath), peerLabels.count == n {
                 record["ari_vs_peer"] = .double((try? ClusterMetrics.adjustedRandIndex(model.labels, peerLabels)) ?? .nan)
             }

@@ -90,8 +90,22 @@ struct SimulateCommand: Command {
                          StudyReport.number(p.regret.mean), StudyReport.number(p.revenuePerRound.mean), StudyReport.number(p.marginPerRound.mean),
                          StudyReport.number(p.conversionRate.mean), StudyReport.number(p.churnedCustomers.mean), StudyReport.number(p.decisionsPerSecond)])
         }
-        let widths = header.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
-        var out = "\(scenario.id): \(result.horizon) rounds × \(result.seeds.count) seeds\n"
+        var out = "\(scenario.id): \(result.horizon) rounds × \(result.seeds.count) seeds\n" + aligned(rows)
+        if !result.segmentNames.isEmpty {
+            var segmentRows = [["reward per arrival"] + result.segmentNames]
+            for p in result.policies {
+                segmentRows.append([p.name] + p.rewardBySegment.map { StudyReport.number($0.mean) })
+            }
+            out += "\n" + aligned(segmentRows)
+        }
+        return out
+    }
+
+    /// Rows as columns: the first left-aligned, the others right-aligned.
+    static func aligned(_ rows: [[String]]) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
+        var out = ""
         for row in rows {
             out += row.enumerated().map { c, cell in
                 c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)

@@ -8,3 +8,4 @@ extension SegmentationError: InputError {}
 extension SegmentationMethod: ArgumentValue {}
 extension Scaler.Method: ArgumentValue {}
 extension EventReader.ErrorPolicy: ArgumentValue {}
+extension GaussianMixture.Covariance: ArgumentValue {}

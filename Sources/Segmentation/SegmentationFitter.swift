@@ -33,6 +33,8 @@ public struct SegmentationFitter: Sendable {
         public var silhouetteSample: Int
         /// Bootstrap refits for stability (0 to skip).
         public var bootstrapRuns: Int
+        /// Covariance structure of a Gaussian mixture.
+        public var covariance: GaussianMixture.Covariance
 
         /// Creates options.
         /// - Throws: ``SegmentationError/invalidParameter(name:value:expected:)`` naming the
@@ -40,7 +42,8 @@ public struct SegmentationFitter: Sendable {
         public init(
             method: SegmentationMethod = .kmeans, k: Int? = nil, kCandidates: ClosedRange<Int> = 2...8,
             initializations: Int = 10, scaling: Scaler.Method = .standard, treeDepth: Int = 4, epsilon: Double = 0.5,
-            minimumPoints: Int = 5, silhouetteSample: Int = 2_000, bootstrapRuns: Int = 5
+            minimumPoints: Int = 5, silhouetteSample: Int = 2_000, bootstrapRuns: Int = 5,
+            covariance: GaussianMixture.Covariance = .full
         ) throws(SegmentationError) {
             if let k, k < 1 { throw .invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1 or auto") }
             guard kCandidates.lowerBound >= 2 else {
@@ -65,6 +68,7 @@ public struct SegmentationFitter: Sendable {
             self.minimumPoints = minimumPoints
             self.silhouetteSample = silhouetteSample
             self.bootstrapRuns = bootstrapRuns
+            self.covariance = covariance
         }
     }
 
@@ -95,11 +99,13 @@ public struct SegmentationFitter: Sendable {
         var kmeans: KMeans.Model?
         var dbscan: DBSCAN.Model?
         var selection: KMeans.Selection?
+        var gmm: GaussianMixture.Model?
+        var bicScores: [SegmentationModel.BICScore]?
         let labels: [Int]
         let segmentCount: Int
         var fitGenerator = generator.child(1)
         switch o.method {
-        case .kmeans:
+        case .kmeans, .minibatchKMeans:
             var k = o.k ?? 0
             if o.k == nil {
                 var selectGenerator = generator.child(2)
@@ -109,7 +115,9 @@ public struct SegmentationFitter: Sendable {
                 selection = chosen
                 k = chosen.k
             }
-            let model = try KMeans(try .init(k: k, initializations: o.initializations)).fit(z, using: &fitGenerator)
+            let model = o.method == .kmeans
+                ? try KMeans(try .init(k: k, initializations: o.initializations)).fit(z, using: &fitGenerator)
+                : try MiniBatchKMeans(try .init(k: k, iterations: 200)).fit(z, using: &fitGenerator)
             kmeans = model
             labels = try model.assign(z)
             segmentCount = k
@@ -117,6 +125,19 @@ public struct SegmentationFitter: Sendable {
             let model = try DBSCAN(try .init(epsilon: o.epsilon, minimumPoints: o.minimumPoints)).fit(z)
             dbscan = model
             labels = model.labels
+            segmentCount = model.segmentCount
+        case .gmm:
+            let configuration = try GaussianMixture.Configuration(k: o.k ?? 1, covariance: o.covariance)
+            let model: GaussianMixture.Model
+            if o.k == nil {
+                let chosen = try GaussianMixture.selectK(z, candidates: o.kCandidates, configuration: configuration, using: &fitGenerator)
+                model = chosen.model
+                bicScores = chosen.scores.map { .init(k: $0.k, bic: $0.bic) }
+            } else {
+                model = try GaussianMixture(configuration).fit(z, using: &fitGenerator)
+            }
+            gmm = model
+            labels = try model.assign(z)
             segmentCount = model.segmentCount
         }
         // The tree explains the segments in natural units; noise rows are left out.
@@ -146,8 +167,12 @@ public struct SegmentationFitter: Sendable {
                 switch o.method {
                 case .kmeans:
                     return try KMeans(try .init(k: segmentCount, initializations: initializations)).fit(sample, using: &rng).assign(z)
+                case .minibatchKMeans:
+                    return try MiniBatchKMeans(try .init(k: segmentCount, iterations: 200)).fit(sample, using: &rng).assign(z)
                 case .dbscan:
                     return try DBSCAN(try .init(epsilon: o.epsilon, minimumPoints: o.minimumPoints)).fit(sample).assign(z)
+                case .gmm:
+                    return try GaussianMixture(try .init(k: segmentCount, covariance: o.covariance)).fit(sample, using: &rng).assign(z)
                 }
             }
             evaluation.stabilityMean = stability.mean
@@ -156,6 +181,7 @@ public struct SegmentationFitter: Sendable {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return SegmentationModel(
             method: o.method, featureNames: featureNames, schema: schema, scaler: scaler, kmeans: kmeans, dbscan: dbscan,
+            gmm: gmm, bicScores: bicScores,
             kSelection: selection, tree: tree, rules: rules, evaluation: evaluation,
             drift: try DriftMonitor(reference: raw, names: featureNames), referenceTime: referenceTime,
             fitSeconds: seconds)

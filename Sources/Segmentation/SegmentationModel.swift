@@ -5,8 +5,12 @@ import Linalg
 public enum SegmentationMethod: String, Sendable, Hashable, Codable, CaseIterable {
     /// k-means (k-means++ seeding, Lloyd iterations, several initialisations).
     case kmeans
+    /// Mini-batch k-means (Sculley's updates; for very large inputs).
+    case minibatchKMeans = "minibatch_kmeans"
     /// DBSCAN (density-based, with noise).
     case dbscan
+    /// Gaussian mixture by EM (k chosen by BIC when automatic).
+    case gmm
 }
 
 /// A complete fitted segmentation: the feature schema, the scaling, the clustering, the
@@ -25,10 +29,14 @@ public struct SegmentationModel: Sendable, Codable {
     public var schema: FeatureSchema?
     /// The scaling fitted on the training features.
     public var scaler: Scaler
-    /// The k-means model, for `method == .kmeans`.
+    /// The k-means model, for `method == .kmeans` or `.minibatchKMeans`.
     public var kmeans: KMeans.Model?
     /// The DBSCAN model, for `method == .dbscan`.
     public var dbscan: DBSCAN.Model?
+    /// The Gaussian mixture, for `method == .gmm`.
+    public var gmm: GaussianMixture.Model?
+    /// BIC of every candidate k, when a mixture's k was chosen automatically.
+    public var bicScores: [BICScore]?
     /// How k was chosen, when it was chosen automatically.
     public var kSelection: KMeans.Selection?
     /// The explaining tree (fitted on the raw features, so thresholds are in natural units).
@@ -45,7 +53,7 @@ public struct SegmentationModel: Sendable, Codable {
     public var fitSeconds: Double
 
     /// The number of segments.
-    public var segmentCount: Int { kmeans?.segmentCount ?? dbscan?.segmentCount ?? 0 }
+    public var segmentCount: Int { kmeans?.segmentCount ?? dbscan?.segmentCount ?? gmm?.segmentCount ?? 0 }
 
     /// The segment of each row of `raw` (features in original units; −1 for DBSCAN noise).
     /// - Throws: ``SegmentationError/dimensionMismatch(expected:actual:what:)`` when the
@@ -55,6 +63,7 @@ public struct SegmentationModel: Sendable, Codable {
         let z = try scaler.transform(raw)
         if let kmeans { return try kmeans.assign(z) }
         if let dbscan { return try dbscan.assign(z) }
+        if let gmm { return try gmm.assign(z) }
         throw .invalidParameter(name: "model", value: method.rawValue, expected: "a fitted \(method.rawValue) model in the document")
     }
 
@@ -93,9 +102,17 @@ public struct SegmentationModel: Sendable, Codable {
         }
     }
 
+    /// One candidate's Bayesian information criterion.
+    public struct BICScore: Sendable, Hashable, Codable {
+        /// The candidate number of components.
+        public var k: Int
+        /// Its BIC (lower is better).
+        public var bic: Double
+    }
+
     init(
         method: SegmentationMethod, featureNames: [String], schema: FeatureSchema?, scaler: Scaler, kmeans: KMeans.Model?,
-        dbscan: DBSCAN.Model?, kSelection: KMeans.Selection?, tree: DecisionTree.Model, rules: RuleSet,
+        dbscan: DBSCAN.Model?, gmm: GaussianMixture.Model?, bicScores: [BICScore]?, kSelection: KMeans.Selection?, tree: DecisionTree.Model, rules: RuleSet,
         evaluation: SegmentEvaluation, drift: DriftMonitor?, referenceTime: Double?, fitSeconds: Double
     ) {
         self.drift = drift
@@ -105,6 +122,8 @@ public struct SegmentationModel: Sendable, Codable {
         self.scaler = scaler
         self.kmeans = kmeans
         self.dbscan = dbscan
+        self.gmm = gmm
+        self.bicScores = bicScores
         self.kSelection = kSelection
         self.tree = tree
         self.rules = rules

@@ -20,6 +20,8 @@ import Testing
             for key in ["policy", "mean_reward", "ci_low", "ci_high", "regret", "decisions_per_second"] { #expect(p[key] != nil, "\(key)") }
             let mean = try #require(p["mean_reward"] as? Double), low = try #require(p["ci_low"] as? Double), high = try #require(p["ci_high"] as? Double)
             #expect(low <= mean && mean <= high)
+            let curve = try #require(p["curve"] as? [[String: Any]])
+            #expect(curve.count == 50 && (curve.last?["round"] as? Int) == 300)
         }
         let html = try String(contentsOfFile: report, encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("<polygon") && html.contains("bargain_hunters"))

@@ -130,3 +130,40 @@ struct KMeansTests {
         #expect(throws: SegmentationError.nonFiniteValue(row: 1, column: 0)) { try KMeans(.init(k: 2)).fit(bad, using: &rng) }
     }
 }
+
+@Suite("Mini-batch k-means")
+struct MiniBatchKMeansTests {
+    @Test("Recovers a separable mixture with an inertia close to full k-means")
+    func separable() throws {
+        let (x, truth) = EventFixtures.mixture(n: 3_000, k: 5, d: 4, separation: 8, seed: 31)
+        var r1 = SeededGenerator(seed: 31), r2 = SeededGenerator(seed: 31)
+        let mini = try MiniBatchKMeans(.init(k: 5, batchSize: 128, iterations: 60, seedingSample: 500)).fit(x, using: &r1)
+        let full = try KMeans(.init(k: 5, initializations: 3)).fit(x, using: &r2)
+        #expect(try ClusterMetrics.adjustedRandIndex(truth, mini.assign(x)) >= 0.95)
+        #expect(mini.inertia <= full.inertia * 1.02)
+        #expect(mini.sizes.reduce(0, +) == 3_000)
+    }
+
+    @Test("A stream of partial fits is exactly the sequential centre update")
+    func partialFit() throws {
+        let (x, _) = EventFixtures.mixture(n: 200, k: 3, d: 2, separation: 5, seed: 2)
+        let method = MiniBatchKMeans(try .init(k: 3, seedingSample: 200))
+        var rng = SeededGenerator(seed: 2)
+        var state = try method.initialState(from: x, using: &rng)
+        var centres = (0..<3).map { state.centres.row($0).elements }
+        var counts = [0, 0, 0]
+        for start in stride(from: 0, to: 200, by: 50) {
+            let batch = try Matrix(rows: 50, columns: 2, elements: Array(x.elements[(start * 2)..<((start + 50) * 2)]))
+            // Reference: assignments against the centres before the batch, then running means.
+            let before = try Matrix(rowArrays: centres)
+            let labels = NaiveReferences.nearest(batch, centres: before)
+            for (i, c) in labels.enumerated() {
+                counts[c] += 1
+                for j in 0..<2 { centres[c][j] += (batch[i, j] - centres[c][j]) / Double(counts[c]) }
+            }
+            try method.partialFit(batch, state: &state)
+        }
+        #expect(state.counts == counts)
+        for c in 0..<3 { for j in 0..<2 { #expect(abs(state.centres[c, j] - centres[c][j]) < 1e-12) } }
+    }
+}

@@ -43,6 +43,22 @@ struct PipelineTests {
         #expect(model.kSelection == nil)
     }
 
+    @Test("A diagonal Gaussian mixture on the same events finds the same three kinds; BIC scores every candidate")
+    func gaussianMixture() throws {
+        var table = ProfileTable()
+        for e in EventFixtures.events(customers: 90, seed: 3) { table.update(with: e) }
+        let schema = try table.makeSchema(maximumCategories: 6)
+        let (ids, raw) = table.featureMatrix(schema: schema, asOf: table.latestTimestamp)
+        var rng = SeededGenerator(seed: 3)
+        let fitter = SegmentationFitter(try .init(method: .gmm, k: nil, kCandidates: 2...4, bootstrapRuns: 0, covariance: .diagonal))
+        let model = try fitter.fit(raw: raw, featureNames: schema.names, schema: schema, using: &rng)
+        let truth = ids.map { Int($0.split(separator: "-").last ?? "0").map { $0 % 3 } ?? 0 }
+        #expect(model.bicScores?.map(\.k) == [2, 3, 4])
+        #expect(try ClusterMetrics.adjustedRandIndex(truth, model.assign(raw: raw)) >= 0.95)
+        let decoded = try SegmentationModel(jsonData: model.jsonData())
+        #expect(try decoded.assign(raw: raw) == model.assign(raw: raw))
+    }
+
     @Test("Automatic k takes the candidate with the best silhouette")
     func automaticK() throws {
         let (model, _, _) = try Self.fitted(seed: 3)

@@ -73,3 +73,36 @@ struct RealTimeTests {
         #expect(throws: SegmentationError.self) { try monitor.report(current: Matrix(rows: 3, columns: 3)) }
     }
 }
+
+@Suite("Segment movement between periods")
+struct SegmentMovementTests {
+    @Test("Customers whose behaviour switched kind are reported with the features that moved")
+    func movement() throws {
+        let events = EventFixtures.events(customers: 60, seed: 12)
+        var table = ProfileTable()
+        for e in events { table.update(with: e) }
+        let schema = try table.makeSchema(maximumCategories: 6)
+        let (ids, raw) = table.featureMatrix(schema: schema, asOf: table.latestTimestamp)
+        var rng = SeededGenerator(seed: 12)
+        let model = try SegmentationFitter(try .init(k: 3, initializations: 3, bootstrapRuns: 0)).fit(raw: raw, featureNames: schema.names, schema: schema, using: &rng)
+        // Next period: customers 0 and 1 swap their feature rows, everyone else is unchanged.
+        var next = raw
+        for j in 0..<raw.columns {
+            next[0, j] = raw[1, j]
+            next[1, j] = raw[0, j]
+        }
+        let movement = try SegmentMovement.compare(previous: (ids, raw), current: (ids, next), model: model)
+        let labels = try model.assign(raw: raw)
+        #expect(movement.common == 60)
+        #expect(movement.moves.map(\.customerID) == (labels[0] != labels[1] ? [ids[0], ids[1]] : []))
+        #expect(movement.transitions.flatMap { $0 }.reduce(0, +) == 60)
+        if let first = movement.moves.first {
+            #expect(first.from == labels[0] && first.to == labels[1])
+            #expect(first.reasons.count == 3)
+            #expect(abs(first.reasons[0].scaledChange) >= abs(first.reasons[2].scaledChange))
+        }
+        #expect(movement.stability <= 1)
+        let same = try SegmentMovement.compare(previous: (ids, raw), current: (ids, raw), model: model)
+        #expect(same.moves.isEmpty && same.stability == 1)
+    }
+}

@@ -10,7 +10,8 @@ let simulationsDirectory: String = URL(fileURLWithPath: #filePath)
 let shippedScenarios = ["linear-d20-k10.json", "retail-offers.json", "retail-pricing.json",
                         "retail-content.json", "retail-drift.json", "retail-churn.json"]
 
-/// A small scenario document with `replacements` applied (JSON text substitutions).
+/// A small linear scenario document; `extra` is appended to the top-level object and `model`
+/// is the reward section's content.
 func linearScenarioJSON(_ extra: String = "", model: String = "\"model\": \"bernoulli_logistic\", \"seed\": 3") -> String {
     """
     {"format": "attune.simulation/1", "id": "t", "kind": "linear_contextual", "horizon": 100,

@@ -29,6 +29,17 @@ struct ScenarioTests {
         #expect(se.noiseStandardDeviation == 0.5)
     }
 
+    @Test("a syntax error names its line and column")
+    func syntaxErrorLocation() {
+        let json = "{\n  \"format\": \"attune.simulation/1\",\n  \"id\": \"t\",,\n}"
+        do {
+            _ = try Scenario(decoding: Data(json.utf8), source: "bad.json")
+            Issue.record("accepted a document with a stray comma")
+        } catch {
+            #expect(error.description.contains("bad.json:3:"), "\(error)")
+        }
+    }
+
     @Test("an unknown key names its path and the nearest known key")
     func unknownKeySuggestion() {
         let json = linearScenarioJSON().replacingOccurrences(of: "\"horizon\"", with: "\"horizn\": 5, \"horizon\"")
@@ -51,7 +62,9 @@ struct ScenarioTests {
         (linearScenarioJSON().replacingOccurrences(of: "{\"name\": \"random\", \"baseline\": \"random\"}", with: "{\"name\": \"x\"}"), "$.policies[0]"),
         (linearScenarioJSON(", \"feedback\": {\"delay\": \"geometric\", \"delay_rounds\": 3}"), "$.feedback.window_rounds"),
         (linearScenarioJSON(", \"retail\": {}"), "$.retail"),
-        ("{\"format\": ", "$"),
+        ("{\"format\": ", "$.format"),
+        (linearScenarioJSON().replacingOccurrences(of: "\"horizon\": 100", with: "\"horizon\": 100, \"horizon\": 200"), "$.horizon"),
+        (linearScenarioJSON().replacingOccurrences(of: "\"horizon\": 100", with: "\"horizon\": NaN"), "$.horizon"),
     ]
 
     @Test("bad documents name the offending path", arguments: badDocuments)

@@ -259,3 +259,30 @@ struct LearnerStudyTests {
         #expect(try #require(regret["linucb"]) < 0.8 * (try #require(regret["random"])))
     }
 }
+
+@Suite("Decision logs against the truth")
+struct DecisionLogTruthTests {
+    @Test("inverse propensity scoring on the random policy's log recovers a fixed policy's true value")
+    func ipsRecoversTrueValue() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attune-ips-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try LinearContextualEnvironment(LinearContextualSpecification(dimension: 3, actions: 4, model: .bernoulliLogistic, seed: 31))
+        var runner = SimulationRunner(environment: env, horizon: 6000, seeds: [4])
+        runner.logDirectory = dir
+        _ = try runner.run([StudyPolicy(name: "random", kind: .random)])
+        let text = try String(contentsOfFile: "\(dir)/random/seed-4.jsonl", encoding: .utf8)
+        var terms: [Double] = []
+        for line in text.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let action = try #require(object["action"] as? String)
+            let propensity = try #require(object["propensity"] as? Double)
+            let reward = try #require(object["reward"] as? Double)
+            terms.append(action == "2" ? reward / propensity : 0)
+        }
+        let n = Double(terms.count)
+        let ips = terms.reduce(0, +) / n
+        let variance = terms.reduce(0) { $0 + ($1 - ips) * ($1 - ips) } / (n - 1)
+        let truth = try runner.trueValue(of: try FixedActionPolicy(catalog: env.catalog, contextDimension: 3, action: 2), seed: 4)
+        #expect(abs(ips - truth) < 3 * (variance / n).squareRoot(), "IPS \(ips) vs truth \(truth)")
+    }
+}

@@ -56,6 +56,13 @@ struct SegmentAssignCommand: Command {
             guard input.featureNames.count == fitted.featureNames.count else {
                 throw SegmentationError.dimensionMismatch(expected: fitted.featureNames.count, actual: input.featureNames.count, what: "feature matrix")
             }
+            // A CSV header must name the model's columns in the model's order (.npy has no names).
+            let unnamed = input.featureNames.enumerated().allSatisfy { $0.element == "x\($0.offset)" }
+            if !unnamed, let j = input.featureNames.indices.first(where: { input.featureNames[$0] != fitted.featureNames[$0] }) {
+                throw CommandLineError.invalidInput(
+                    field: "--features",
+                    reason: "column \(j + 1) is \"\(input.featureNames[j])\" but the model expects \"\(fitted.featureNames[j])\"; give the columns in the model's order")
+            }
         }
         let labels = try fitted.assign(raw: input.raw)
         if format == .json {

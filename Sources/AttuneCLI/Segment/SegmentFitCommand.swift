@@ -7,13 +7,14 @@ import Segmentation
 /// summary on standard output and optionally an HTML report.
 struct SegmentFitCommand: Command {
     static let method = Option<SegmentationMethod>("method", default: .kmeans, help: "The clustering method.")
-    static let k = Option<String>("k", default: "auto", valueName: "n|auto", help: "Number of segments for kmeans, or 'auto' to choose it by silhouette among 2…--max-k.")
+    static let k = Option<String>("k", default: "auto", valueName: "n|auto", help: "Number of segments, or 'auto': by silhouette among 2…--max-k (k-means), by BIC (gmm).")
     static let maxK = Option<Int>("max-k", default: 8, help: "Largest k tried by --k auto.")
     static let nInit = Option<Int>("n-init", default: 10, help: "k-means initialisations (k-means++ seeds); the lowest inertia wins.")
     static let scaling = Option<Scaler.Method>("scaling", default: .standard, help: "Feature scaling stored in the model.")
     static let treeDepth = Option<Int>("tree-depth", default: 4, help: "Depth of the decision tree whose rules explain the segments.")
     static let epsilon = Option<Double>("eps", default: 0.5, help: "DBSCAN neighbourhood radius, in scaled units.")
     static let minPoints = Option<Int>("min-points", default: 5, help: "DBSCAN points within --eps (itself included) that make a core point.")
+    static let covariance = Option<GaussianMixture.Covariance>("covariance", default: .full, help: "Covariance structure of --method gmm.")
     static let bootstrap = Option<Int>("bootstrap", default: 5, help: "Bootstrap refits for the stability estimate (0 skips it).")
     static let maxCategories = Option<Int>("max-categories", default: 8, help: "Product categories with their own share feature; the rest share 'other'.")
     static let output = Option<String>("output", isRequired: true, valueName: "model.json", help: "Where to write the fitted model.")
@@ -31,13 +32,13 @@ struct SegmentFitCommand: Command {
         """,
         arguments: [
             SegmentInput.events, SegmentInput.features, SegmentInput.onError, SegmentInput.asOf, method, k, maxK, nInit,
-            scaling, treeDepth, epsilon, minPoints, bootstrap, maxCategories, StandardOptions.seed, output, report,
+            scaling, treeDepth, epsilon, minPoints, covariance, bootstrap, maxCategories, StandardOptions.seed, output, report,
             StandardOptions.format, StandardOptions.quiet,
         ])
 
     var events: String?, features: String?, onError: EventReader.ErrorPolicy, asOf: String?
     var method: SegmentationMethod, k: String, maxK: Int, nInit: Int, scaling: Scaler.Method, treeDepth: Int
-    var epsilon: Double, minPoints: Int, bootstrap: Int, maxCategories: Int, seed: UInt64
+    var epsilon: Double, minPoints: Int, covariance: GaussianMixture.Covariance, bootstrap: Int, maxCategories: Int, seed: UInt64
     var output: String, report: String?, format: OutputFormat, quiet: Bool
 
     init(arguments: ParsedArguments) throws {
@@ -53,6 +54,7 @@ struct SegmentFitCommand: Command {
         treeDepth = try arguments.value(Self.treeDepth)
         epsilon = try arguments.value(Self.epsilon)
         minPoints = try arguments.value(Self.minPoints)
+        covariance = try arguments.value(Self.covariance)
         bootstrap = try arguments.value(Self.bootstrap)
         maxCategories = try arguments.value(Self.maxCategories)
         seed = try arguments.value(StandardOptions.seed)
@@ -82,7 +84,8 @@ struct SegmentFitCommand: Command {
     func run(context: CommandContext) async throws -> ExitCode {
         let options = try SegmentationFitter.Options(
             method: method, k: try fixedK(), kCandidates: 2...maxK, initializations: nInit, scaling: scaling,
-            treeDepth: treeDepth, epsilon: epsilon, minimumPoints: minPoints, bootstrapRuns: bootstrap)
+            treeDepth: treeDepth, epsilon: epsilon, minimumPoints: minPoints, bootstrapRuns: bootstrap,
+            covariance: covariance)
         let input: SegmentInput
         if let events {
             input = try SegmentInput.fromEvents(
@@ -118,6 +121,13 @@ struct SegmentFitCommand: Command {
         object["inertia"] = model.kmeans?.inertia ?? NSNull()
         if let m = e.stabilityMean { object["stability_ari_mean"] = m }
         if let m = e.stabilityMinimum { object["stability_ari_min"] = m }
+        if let gmm = model.gmm {
+            object["log_likelihood"] = gmm.logLikelihood
+            object["bic"] = gmm.bic
+        }
+        if let scores = model.bicScores {
+            object["k_selection"] = scores.map { ["k": $0.k, "bic": $0.bic] as [String: Any] }
+        }
         if let s = model.kSelection {
             object["k_selection"] = s.scores.map { ["k": $0.k, "silhouette": $0.silhouette] as [String: Any] }
         }

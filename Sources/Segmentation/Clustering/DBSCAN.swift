@@ -97,8 +97,8 @@ public struct DBSCAN: Segmenter {
     /// Clusters the rows of `x`; the generator is not used (DBSCAN is deterministic).
     /// - Throws: ``SegmentationError/insufficientData(needed:available:what:)`` for an empty
     ///   matrix, ``SegmentationError/nonFiniteValue(row:column:)``.
-    /// - Complexity: O(n log n) to build the index plus one radius query per point and one
-    ///   more per core point.
+    /// - Complexity: O(n log n) to build the index plus one radius query per point; memory
+    ///   O(Σ neighbourhood sizes) for the neighbour lists.
     public func fit(_ x: Matrix, using generator: inout SeededGenerator) throws(SegmentationError) -> Model {
         try fit(x)
     }
@@ -109,20 +109,32 @@ public struct DBSCAN: Segmenter {
         try ClusteringInput.check(x, minimumRows: 1, what: "DBSCAN rows")
         let n = x.rows, eps = configuration.epsilon, minPts = configuration.minimumPoints
         let tree = KDTree(x)
-        // Core points, in parallel chunks.
-        let isCore = Mutex([Bool](repeating: false, count: n))
+        // Neighbourhoods, once, in parallel chunks: each chunk keeps a flat list with offsets.
         let workers = min(configuration.parallelism, max(1, n / 1_000))
+        let chunks = Mutex([(offsets: [Int], neighbours: [Int32])](repeating: ([], []), count: workers))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let range = (n * w / workers)..<(n * (w + 1) / workers)
-            var local = [Bool](repeating: false, count: range.count)
+            var offsets = [0]
+            offsets.reserveCapacity(range.count + 1)
+            var neighbours: [Int32] = []
             for i in range {
-                var count = 0
-                tree.forEachNeighbour(of: i, radius: eps) { _ in count += 1 }
-                local[i - range.lowerBound] = count >= minPts
+                tree.forEachNeighbour(of: i, radius: eps) { neighbours.append(Int32(truncatingIfNeeded: $0)) }
+                offsets.append(neighbours.count)
             }
-            isCore.withLock { all in for i in range { all[i] = local[i - range.lowerBound] } }
+            chunks.withLock { $0[w] = (offsets, neighbours) }
         }
-        let core = isCore.withLock { $0 }
+        let lists = chunks.withLock { $0 }
+        // Row i lives in chunk w = the one whose range holds it.
+        var chunkOf = [Int32](repeating: 0, count: n)
+        var core = [Bool](repeating: false, count: n)
+        for w in 0..<workers {
+            let range = (n * w / workers)..<(n * (w + 1) / workers)
+            for i in range {
+                chunkOf[i] = Int32(w)
+                let local = i - range.lowerBound
+                core[i] = lists[w].offsets[local + 1] - lists[w].offsets[local] >= minPts
+            }
+        }
         // Expand clusters breadth-first from core points in index order.
         var labels = [Int](repeating: -1, count: n)
         var cluster = 0
@@ -135,8 +147,12 @@ public struct DBSCAN: Segmenter {
             while head < queue.count {
                 let p = queue[head]
                 head += 1
-                tree.forEachNeighbour(of: p, radius: eps) { q in
-                    guard labels[q] < 0 else { return }
+                let w = Int(chunkOf[p])
+                let local = p - n * w / workers
+                let list = lists[w]
+                for k in list.offsets[local]..<list.offsets[local + 1] {
+                    let q = Int(list.neighbours[k])
+                    guard labels[q] < 0 else { continue }
                     labels[q] = cluster
                     if core[q] { queue.append(q) }
                 }

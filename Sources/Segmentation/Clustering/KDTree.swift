@@ -88,28 +88,41 @@ struct KDTree: Sendable {
             boxes.withUnsafeBufferPointer { bx in
                 guard let base = pts.baseAddress else { return }
                 let q = base + query * d
-                var stack: [Int] = [0]
-                stack.reserveCapacity(64)
-                while let nodeIndex = stack.popLast() {
-                    // Squared distance from the query to the node's box.
-                    var gap = 0.0
-                    let box = nodeIndex * 2 * d
-                    for j in 0..<d {
-                        let v = q[j]
-                        let below = bx[box + j] - v, above = v - bx[box + d + j]
-                        let t = max(0, below, above)
-                        gap += t * t
-                    }
-                    guard gap <= r2 else { continue }
-                    let node = nodes[nodeIndex]
-                    if node.left < 0 {
-                        for p in node.lo..<node.hi {
-                            let i = Int(indices[p])
-                            if KMeans.squaredDistance(q, base + i * d, d) <= r2 { body(i) }
+                // Depth-first with a fixed stack: the tree's depth is at most ⌈log₂ n⌉ < 64 and
+                // the stack never holds more than depth + 1 entries.
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { stack in
+                    var top = 1
+                    stack[0] = 0
+                    while top > 0 {
+                        top -= 1
+                        let nodeIndex = stack[top]
+                        // Squared distances from the query to the nearest and farthest points of the box.
+                        var gap = 0.0
+                        var reach = 0.0
+                        let box = nodeIndex * 2 * d
+                        for j in 0..<d {
+                            let v = q[j]
+                            let below = bx[box + j] - v, above = v - bx[box + d + j]
+                            let t = max(0, below, above)
+                            gap += t * t
+                            let far = max(v - bx[box + j], bx[box + d + j] - v)
+                            reach += far * far
                         }
-                    } else {
-                        stack.append(node.right)
-                        stack.append(node.left)
+                        guard gap <= r2 else { continue }
+                        let node = nodes[nodeIndex]
+                        if reach <= r2 {
+                            // The whole box is inside the ball: no distance to check.
+                            for p in node.lo..<node.hi { body(Int(indices[p])) }
+                        } else if node.left < 0 {
+                            for p in node.lo..<node.hi {
+                                let i = Int(indices[p])
+                                if KMeans.squaredDistance(q, base + i * d, d) <= r2 { body(i) }
+                            }
+                        } else {
+                            stack[top] = node.right
+                            stack[top + 1] = node.left
+                            top += 2
+                        }
                     }
                 }
             }

@@ -15,7 +15,7 @@ extension KMeans {
         generator: inout SeededGenerator
     ) -> Model {
         let n = x.rows, d = x.columns
-        let seeds = seedIndices(x, k: k, using: &generator)
+        let seeds = seedIndices(x, k: k, rowNorms: norms, using: &generator)
         var centres = [Double](repeating: 0, count: k * d)
         for (j, s) in seeds.enumerated() {
             for t in 0..<d { centres[j * d + t] = x.elements[s * d + t] }
@@ -40,11 +40,15 @@ extension KMeans {
                         }
                     }
                 }
+                var converged = false
                 while iterations < maximumIterations {
                     iterations += 1
                     swap(&labels, &previous)
                     assignAll()
-                    if labels == previous { break }
+                    if labels == previous {
+                        converged = true
+                        break
+                    }
                     // Update step.
                     for j in 0..<(k * d) { sums[j] = 0 }
                     for j in 0..<k { counts[j] = 0 }
@@ -76,8 +80,8 @@ extension KMeans {
                     }
                     if shift <= tolerance { break }
                 }
-                // Labels for the final centres (a no-op pass when the labels had converged).
-                assignAll()
+                // Labels for the final centres; when the labels had converged they already are.
+                if !converged { assignAll() }
             }
         }
         // Exact inertia and sizes for the final centres.

@@ -11,45 +11,88 @@ extension KMeans {
     /// ```
     /// P(choose xᵢ) = D(xᵢ)² / Σⱼ D(xⱼ)²
     /// ```
-    /// Distances here are computed directly (`Σ (x − c)²`), not by the gemm expansion, so the
-    /// draws are exact and reproducible.
+    /// The candidates' distances to every point come from one blocked `gemm` per step
+    /// (`‖x‖² − 2 x·c + ‖c‖²`, clamped at 0); a chosen centre's own weight is set to exactly 0
+    /// so rounding can never draw it twice.
+    /// - Parameter rowNorms: `‖xᵢ‖²` for every row (computed when `nil`).
     /// - Returns: the row indices of the `k` chosen centres.
-    /// - Complexity: O(n k d (2 + ln k)).
+    /// - Complexity: O(n k d (2 + ln k)) through gemm, one pass over `x` per centre;
+    ///   scratch memory O(n · (2 + ln k)).
     ///
     /// ## References
     /// Arthur & Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007;
     /// the greedy variant as in scikit-learn's `_kmeans_plusplus`.
-    static func seedIndices(_ x: Matrix, k: Int, using generator: inout SeededGenerator) -> [Int] {
+    static func seedIndices(_ x: Matrix, k: Int, rowNorms: [Double]? = nil, using generator: inout SeededGenerator) -> [Int] {
         let n = x.rows, d = x.columns
         guard n > 0, k > 0 else { return [] }
+        let norms = rowNorms ?? NearestCentre.rowNorms(x)
         let trials = 2 + Int(Foundation.log(Double(k)))
+        let block = NearestCentre.blockRows
         var chosen = [(try? generator.nextInt(below: n)) ?? 0]
         var nearest = [Double](repeating: 0, count: n)
-        var candidate = [Double](repeating: 0, count: n)
-        var best = [Double](repeating: 0, count: n)
+        var centres = [Double](repeating: 0, count: trials * d)
+        var centreNorms = [Double](repeating: 0, count: trials)
+        var products = [Double](repeating: 0, count: block * trials)
+        var potentials = [Double](repeating: 0, count: trials)
+        // The candidates' distances, kept so the winner's update needs no second pass over x
+        // (n × trials doubles: a quarter of x's size for d = 16, freed before Lloyd starts).
+        var stored = [Double](repeating: 0, count: n * trials)
         x.elements.withUnsafeBufferPointer { e in
             guard let base = e.baseAddress else { return }
-            for i in 0..<n { nearest[i] = squaredDistance(base + i * d, base + chosen[0] * d, d) }
-            while chosen.count < k {
-                let total = nearest.reduce(0, +)
-                var bestPotential = Double.infinity
-                var bestIndex = -1
-                for _ in 0..<trials {
-                    let index = draw(weights: nearest, total: total, generator: &generator)
-                    var potential = 0.0
-                    for i in 0..<n {
-                        let v = min(nearest[i], squaredDistance(base + i * d, base + index * d, d))
-                        candidate[i] = v
-                        potential += v
-                    }
-                    if potential < bestPotential {
-                        bestPotential = potential
-                        bestIndex = index
-                        swap(&best, &candidate)
+            // Distances of every row to candidate rows `candidates`, block by block; `body`
+            // gets (row, candidate slot, clamped squared distance).
+            func distances(to candidates: [Int], _ body: (Int, Int, Double) -> Void) {
+                let t = candidates.count
+                for (slot, c) in candidates.enumerated() {
+                    for j in 0..<d { centres[slot * d + j] = base[c * d + j] }
+                    centreNorms[slot] = norms[c]
+                }
+                centres.withUnsafeBufferPointer { cb in
+                    products.withUnsafeMutableBufferPointer { pb in
+                        guard let cp = cb.baseAddress, let pp = pb.baseAddress else { return }
+                        var start = 0
+                        while start < n {
+                            let rows = min(block, n - start)
+                            BLAS.gemm(transposeB: .transpose, m: rows, n: t, k: d, alpha: -2,
+                                      a: base + start * d, lda: d, b: cp, ldb: d, beta: 0, c: pp, ldc: t)
+                            for r in 0..<rows {
+                                let i = start + r
+                                for slot in 0..<t { body(i, slot, max(0, pp[r * t + slot] + norms[i] + centreNorms[slot])) }
+                            }
+                            start += rows
+                        }
                     }
                 }
-                chosen.append(bestIndex)
-                swap(&nearest, &best)
+            }
+            distances(to: chosen) { i, _, v in nearest[i] = v }
+            nearest[chosen[0]] = 0
+            while chosen.count < k {
+                var total = 0.0
+                for v in nearest { total += v }
+                var candidates: [Int] = []
+                for _ in 0..<trials { candidates.append(draw(weights: nearest, total: total, generator: &generator)) }
+                for slot in 0..<trials { potentials[slot] = 0 }
+                nearest.withUnsafeBufferPointer { near in
+                    potentials.withUnsafeMutableBufferPointer { pot in
+                        stored.withUnsafeMutableBufferPointer { keep in
+                            distances(to: candidates) { i, slot, v in
+                                let m = min(near[i], v)
+                                keep[i * trials + slot] = m
+                                pot[slot] += m
+                            }
+                        }
+                    }
+                }
+                var bestSlot = 0
+                for slot in 1..<trials where potentials[slot] < potentials[bestSlot] { bestSlot = slot }
+                let index = candidates[bestSlot]
+                chosen.append(index)
+                nearest.withUnsafeMutableBufferPointer { near in
+                    stored.withUnsafeBufferPointer { keep in
+                        for i in 0..<n { near[i] = keep[i * trials + bestSlot] }
+                    }
+                }
+                nearest[index] = 0
             }
         }
         return chosen
@@ -60,14 +103,16 @@ extension KMeans {
         let n = weights.count
         guard total > 0, total.isFinite else { return (try? generator.nextInt(below: n)) ?? 0 }
         let target = generator.nextUniform() * total
-        var cumulative = 0.0
-        var lastPositive = 0
-        for i in 0..<n where weights[i] > 0 {
-            cumulative += weights[i]
-            lastPositive = i
-            if cumulative > target { return i }
+        return weights.withUnsafeBufferPointer { w in
+            var cumulative = 0.0
+            var lastPositive = 0
+            for i in 0..<n where w[i] > 0 {
+                cumulative += w[i]
+                lastPositive = i
+                if cumulative > target { return i }
+            }
+            return lastPositive
         }
-        return lastPositive
     }
 
     @inline(__always)

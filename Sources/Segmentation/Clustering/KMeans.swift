@@ -154,23 +154,28 @@ public struct KMeans: Segmenter {
         return best
     }
 
-    /// Mean over columns of the population variance (the scale of the tolerance).
+    /// Mean over columns of the population variance (the scale of the tolerance), in two
+    /// row-major passes (mean, then squared deviations) so the matrix streams through cache.
     static func meanVariance(_ x: Matrix) -> Double {
         let n = x.rows, d = x.columns
         guard n > 0, d > 0 else { return 0 }
-        var total = 0.0
-        for j in 0..<d {
-            var mean = 0.0
-            for i in 0..<n { mean += x.elements[i * d + j] }
-            mean /= Double(n)
-            var ss = 0.0
-            for i in 0..<n {
-                let t = x.elements[i * d + j] - mean
-                ss += t * t
+        var mean = [Double](repeating: 0, count: d)
+        var squares = [Double](repeating: 0, count: d)
+        x.elements.withUnsafeBufferPointer { e in
+            mean.withUnsafeMutableBufferPointer { m in
+                for i in 0..<n { for j in 0..<d { m[j] += e[i * d + j] } }
+                for j in 0..<d { m[j] /= Double(n) }
+                squares.withUnsafeMutableBufferPointer { s in
+                    for i in 0..<n {
+                        for j in 0..<d {
+                            let t = e[i * d + j] - m[j]
+                            s[j] += t * t
+                        }
+                    }
+                }
             }
-            total += ss / Double(n)
         }
-        return total / Double(d)
+        return squares.reduce(0, +) / Double(n) / Double(d)
     }
 }
 

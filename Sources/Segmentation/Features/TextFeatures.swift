@@ -36,22 +36,34 @@ public enum TextFeatures {
     /// - Complexity: O(length).
     public static func tokens(_ text: String) -> [Substring] {
         var result: [Substring] = []
-        var start: String.Index?
-        let lower = text.lowercased()
-        var i = lower.startIndex
-        while i < lower.endIndex {
-            let c = lower[i]
-            let isWord = c.isASCII && (c.isLetter || c.isNumber || c == "'")
-            if isWord {
-                if start == nil { start = i }
-            } else if let s = start {
-                result.append(lower[s..<i])
-                start = nil
-            }
-            i = lower.index(after: i)
-        }
-        if let s = start { result.append(lower[s..<lower.endIndex]) }
+        forEachToken(text) { result.append(Substring(String(decoding: $0, as: UTF8.self))) }
         return result
+    }
+
+    /// Calls `body` with each lowercased token's bytes (tokens longer than 64 bytes are cut).
+    /// - Complexity: O(length), no allocation.
+    static func forEachToken(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            var length = 0
+            func flush() {
+                if length > 0 { body(UnsafeBufferPointer(rebasing: buffer[0..<length])) }
+                length = 0
+            }
+            for var c in text.utf8 {
+                let isUpper = c >= 65 && c <= 90
+                let isWord = isUpper || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 39
+                guard isWord else {
+                    flush()
+                    continue
+                }
+                if isUpper { c += 32 }
+                if length < 64 {
+                    buffer[length] = c
+                    length += 1
+                }
+            }
+            flush()
+        }
     }
 
     /// The lexicon sentiment of `text` in [−1, 1] (0 when no lexicon word occurs).
@@ -60,11 +72,12 @@ public enum TextFeatures {
         var signed = 0.0
         var total = 0.0
         var negationWindow = 0
-        for token in tokens(text) {
-            let word = String(token)
+        forEachToken(text) { bytes in
+            // Words of up to 15 bytes are stored inline by String: no allocation here.
+            let word = String(decoding: bytes, as: UTF8.self)
             if negations.contains(word) {
                 negationWindow = 2
-                continue
+                return
             }
             if let w = lexicon[word] {
                 signed += negationWindow > 0 ? -w : w
@@ -78,8 +91,14 @@ public enum TextFeatures {
     /// The bucket in `0..<buckets` of a term, by 64-bit FNV-1a over its UTF-8 bytes.
     /// - Complexity: O(length of the term).
     public static func bucket(of term: Substring, buckets: Int) -> Int {
+        var copy = String(term)
+        return copy.withUTF8 { bucket(of: $0, buckets: buckets) }
+    }
+
+    /// The bucket of a term given as bytes (see ``bucket(of:buckets:)-(Substring,_)``).
+    static func bucket(of term: UnsafeBufferPointer<UInt8>, buckets: Int) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in term.utf8 {
+        for byte in term {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }

@@ -45,6 +45,10 @@ public enum SegmentReport {
             ("fit seconds", fmt(model.fitSeconds)),
         ]
         if let inertia = model.kmeans?.inertia { summary.append(("inertia", fmt(inertia))) }
+        if let gmm = model.gmm { summary.append(("log-likelihood / BIC", "\(fmt(gmm.logLikelihood)) / \(fmt(gmm.bic))")) }
+        if let scores = model.bicScores {
+            summary.append(("BIC by k", scores.map { "k=\($0.k): \(fmt($0.bic))" }.joined(separator: ", ")))
+        }
         if let m = e.stabilityMean, let lo = e.stabilityMinimum { summary.append(("bootstrap ARI stability (mean / min)", "\(fmt(m)) / \(fmt(lo))")) }
         if e.noise > 0 { summary.append(("noise customers", "\(e.noise)")) }
         page += "<h2>Summary</h2><table>" + summary.map { "<tr><th class=\"l\">\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined() + "</table>\n"

@@ -1,4 +1,13 @@
+import Dispatch
 import Linalg
+
+/// The presorted blocks, shared by the sorting workers; each worker writes only the block of
+/// its own feature, so no two threads touch the same element.
+private struct SortTargets: @unchecked Sendable {
+    let order: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<Double>
+    let labels: UnsafeMutablePointer<Int32>
+}
 
 /// The exact CART split search over presorted feature orders (see ``DecisionTree``).
 struct TreeBuilder {
@@ -11,7 +20,13 @@ struct TreeBuilder {
     /// `order[j * n ..< (j + 1) * n]` holds the row indices sorted by feature j; every node
     /// owns the same sub-range of each feature's block.
     var order: [Int32]
+    /// `values[j * n + p] = x[order[j * n + p], j]` and `sortedLabels` likewise: the split
+    /// search then reads memory sequentially instead of gathering through `order`.
+    var values: [Double]
+    var sortedLabels: [Int32]
     var scratch: [Int32]
+    var scratchValues: [Double]
+    var scratchLabels: [Int32]
     var goesLeft: [Bool]
     var nodes: [DecisionTree.Node] = []
 
@@ -23,13 +38,31 @@ struct TreeBuilder {
         n = x.rows
         d = x.columns
         order = [Int32](repeating: 0, count: n * d)
+        values = [Double](repeating: 0, count: n * d)
+        sortedLabels = [Int32](repeating: 0, count: n * d)
         scratch = [Int32](repeating: 0, count: n)
+        scratchValues = [Double](repeating: 0, count: n)
+        scratchLabels = [Int32](repeating: 0, count: n)
         goesLeft = [Bool](repeating: false, count: n)
-        var column = [Double](repeating: 0, count: n)
-        for j in 0..<d {
-            for i in 0..<n { column[i] = x.elements[i * d + j] }
-            let sorted = (0..<n).sorted { column[$0] < column[$1] || (column[$0] == column[$1] && $0 < $1) }
-            for (p, i) in sorted.enumerated() { order[j * n + p] = Int32(i) }
+        // Each feature is sorted independently: in parallel, each worker writing its own blocks.
+        let x = self.x, y = self.labels, n = self.n, d = self.d
+        order.withUnsafeMutableBufferPointer { ob in
+            values.withUnsafeMutableBufferPointer { vb in
+                sortedLabels.withUnsafeMutableBufferPointer { lb in
+                    guard let o = ob.baseAddress, let v = vb.baseAddress, let l = lb.baseAddress else { return }
+                    let shared = SortTargets(order: o, values: v, labels: l)
+                    DispatchQueue.concurrentPerform(iterations: d) { j in
+                        var pairs = [(value: Double, index: Int32)](repeating: (0, 0), count: n)
+                        for i in 0..<n { pairs[i] = (x.elements[i * d + j], Int32(i)) }
+                        pairs.sort { $0.value < $1.value }
+                        for p in 0..<n {
+                            shared.order[j * n + p] = pairs[p].index
+                            shared.values[j * n + p] = pairs[p].value
+                            shared.labels[j * n + p] = y[Int(pairs[p].index)]
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -42,7 +75,7 @@ struct TreeBuilder {
     /// Builds the subtree over sorted positions `lo..<hi` and returns its node index.
     private mutating func grow(lo: Int, hi: Int, depth: Int) -> Int {
         var counts = [Int](repeating: 0, count: classes)
-        for p in lo..<hi { counts[Int(labels[Int(order[p])])] += 1 }
+        for p in lo..<hi { counts[Int(sortedLabels[p])] += 1 }
         var prediction = 0
         for c in 1..<max(1, classes) where counts[c] > counts[prediction] { prediction = c }
         let index = nodes.count
@@ -53,24 +86,44 @@ struct TreeBuilder {
         else { return index }
         // Partition every feature's range stably by the split.
         let f = split.feature
-        for p in lo..<hi {
-            let i = Int(order[f * n + p])
-            goesLeft[i] = x.elements[i * d + f] <= split.threshold
-        }
+        for p in lo..<hi { goesLeft[Int(order[f * n + p])] = values[f * n + p] <= split.threshold }
         let leftCount = split.leftCount
-        for j in 0..<d {
-            var l = 0, r = leftCount
-            for p in lo..<hi {
-                let i = order[j * n + p]
-                if goesLeft[Int(i)] {
-                    scratch[l] = i
-                    l += 1
-                } else {
-                    scratch[r] = i
-                    r += 1
+        order.withUnsafeMutableBufferPointer { o in
+            values.withUnsafeMutableBufferPointer { v in
+                sortedLabels.withUnsafeMutableBufferPointer { y in
+                    scratch.withUnsafeMutableBufferPointer { so in
+                        scratchValues.withUnsafeMutableBufferPointer { sv in
+                            scratchLabels.withUnsafeMutableBufferPointer { sy in
+                                goesLeft.withUnsafeBufferPointer { left in
+                                    for j in 0..<d {
+                                        var l = 0, r = leftCount
+                                        let base = j * n
+                                        for p in lo..<hi {
+                                            let i = o[base + p]
+                                            let target: Int
+                                            if left[Int(i)] {
+                                                target = l
+                                                l += 1
+                                            } else {
+                                                target = r
+                                                r += 1
+                                            }
+                                            so[target] = i
+                                            sv[target] = v[base + p]
+                                            sy[target] = y[base + p]
+                                        }
+                                        for p in 0..<size {
+                                            o[base + lo + p] = so[p]
+                                            v[base + lo + p] = sv[p]
+                                            y[base + lo + p] = sy[p]
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-            for p in 0..<size { order[j * n + lo + p] = scratch[p] }
         }
         let left = grow(lo: lo, hi: lo + leftCount, depth: depth + 1)
         let right = grow(lo: lo + leftCount, hi: hi, depth: depth + 1)
@@ -92,31 +145,41 @@ struct TreeBuilder {
         var best: (feature: Int, threshold: Double, leftCount: Int)?
         var left = [Int](repeating: 0, count: classes)
         let minLeaf = configuration.minimumLeafSize
-        for j in 0..<d {
-            for c in 0..<classes { left[c] = 0 }
-            var leftSquares = 0.0
-            var rightSquares = parentSquares
-            var right = counts
-            let base = j * n
-            for p in lo..<(hi - 1) {
-                let i = Int(order[base + p])
-                let c = Int(labels[i])
-                leftSquares += Double(2 * left[c] + 1)
-                rightSquares -= Double(2 * right[c] - 1)
-                left[c] += 1
-                right[c] -= 1
-                let nl = p - lo + 1
-                guard nl >= minLeaf, size - nl >= minLeaf else { continue }
-                let v = x.elements[i * d + j]
-                let next = x.elements[Int(order[base + p + 1]) * d + j]
-                guard v < next else { continue }
-                let score = leftSquares / Double(nl) + rightSquares / Double(size - nl)
-                if score > bestScore {
-                    bestScore = score
-                    var threshold = v + (next - v) / 2
-                    // The midpoint can round up to `next` when the two are adjacent doubles.
-                    if threshold >= next { threshold = v }
-                    best = (j, threshold, nl)
+        var right = counts
+        values.withUnsafeBufferPointer { vals in
+            sortedLabels.withUnsafeBufferPointer { ys in
+                left.withUnsafeMutableBufferPointer { lc in
+                    right.withUnsafeMutableBufferPointer { rc in
+                        for j in 0..<d {
+                            for c in 0..<classes {
+                                lc[c] = 0
+                                rc[c] = counts[c]
+                            }
+                            var leftSquares = 0.0
+                            var rightSquares = parentSquares
+                            let base = j * n
+                            for p in lo..<(hi - 1) {
+                                let c = Int(ys[base + p])
+                                leftSquares += Double(2 * lc[c] + 1)
+                                rightSquares -= Double(2 * rc[c] - 1)
+                                lc[c] += 1
+                                rc[c] -= 1
+                                let v = vals[base + p]
+                                let next = vals[base + p + 1]
+                                guard v < next else { continue }
+                                let nl = p - lo + 1
+                                guard nl >= minLeaf, size - nl >= minLeaf else { continue }
+                                let score = leftSquares / Double(nl) + rightSquares / Double(size - nl)
+                                if score > bestScore {
+                                    bestScore = score
+                                    var threshold = v + (next - v) / 2
+                                    // The midpoint can round up to `next` when the two are adjacent doubles.
+                                    if threshold >= next { threshold = v }
+                                    best = (j, threshold, nl)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

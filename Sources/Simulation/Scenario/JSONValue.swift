@@ -1,3 +1,4 @@
+import AttuneCore
 import Foundation
 
 /// A parsed JSON value, kept as a `Sendable` tree so that scenario parts (inline policy
@@ -10,37 +11,22 @@ public indirect enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses a JSON document.
-    /// - Throws: `SimulationError.invalidScenario` at `$` when the bytes are not JSON.
-    public init(parsing data: Data) throws(SimulationError) {
-        let any: Any
+    /// Parses a JSON document with the strict RFC 8259 parser of `AttuneCore` (no comments,
+    /// trailing commas, `NaN` or duplicate keys).
+    /// - Parameter source: the document's name in messages (a file path).
+    /// - Throws: `SimulationError.invalidScenario` with the JSONPath and line:column of the
+    ///   problem when the bytes are not JSON.
+    public init(parsing data: Data, source: String = "scenario") throws(SimulationError) {
         do {
-            any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            self = try StrictJSONDecoder(unknownKeys: .ignore).decode(JSONValue.self, from: data, source: source)
         } catch {
-            throw .invalidScenario(path: "$", problem: "the document is not valid JSON (\(error.localizedDescription))",
-                                   fix: "check brackets, commas and quotes")
-        }
-        self = JSONValue(foundation: any)
-    }
-
-    init(foundation any: Any) {
-        switch any {
-        case let dictionary as [String: Any]:
-            self = .object(dictionary.mapValues(JSONValue.init(foundation:)))
-        case let array as [Any]:
-            self = .array(array.map(JSONValue.init(foundation:)))
-        case let string as String:
-            self = .string(string)
-        case let number as NSNumber:
-            // Foundation parses `true`/`false` as NSNumber too; booleans carry the `c` type code,
-            // while parsed integers and reals carry `q`/`i`/`d`.
-            if String(cString: number.objCType) == "c" {
-                self = .bool(number.boolValue)
-            } else {
-                self = .number(number.doubleValue)
+            switch error {
+            case .invalidJSON(let path, let message, let location):
+                throw .invalidScenario(path: path, problem: (location.map { "\($0): " } ?? "") + message,
+                                       fix: "write valid JSON (no comments, trailing commas or repeated keys)")
+            default:
+                throw .invalidScenario(path: "$", problem: error.description, fix: "write valid JSON")
             }
-        default:
-            self = .null
         }
     }
 
@@ -70,6 +56,44 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .string: return "a string"
         case .array: return "an array"
         case .object: return "an object"
+        }
+    }
+}
+
+// MARK: - Decoding any JSON value
+
+extension JSONValue: Decodable {
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Decodes whatever value is there: objects and arrays recursively, then null, booleans,
+    /// numbers and strings.
+    public init(from decoder: Decoder) throws {
+        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            var members: [String: JSONValue] = [:]
+            for key in object.allKeys { members[key.stringValue] = try object.decode(JSONValue.self, forKey: key) }
+            self = .object(members)
+            return
+        }
+        if var array = try? decoder.unkeyedContainer() {
+            var elements: [JSONValue] = []
+            while !array.isAtEnd { elements.append(try array.decode(JSONValue.self)) }
+            self = .array(elements)
+            return
+        }
+        let value = try decoder.singleValueContainer()
+        if value.decodeNil() {
+            self = .null
+        } else if let b = try? value.decode(Bool.self) {
+            self = .bool(b)
+        } else if let x = try? value.decode(Double.self) {
+            self = .number(x)
+        } else {
+            self = .string(try value.decode(String.self))
         }
     }
 }

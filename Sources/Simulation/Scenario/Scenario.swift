@@ -99,7 +99,7 @@ public struct Scenario: Sendable {
     /// - Throws: `SimulationError.unknownKey` or `SimulationError.invalidScenario` naming the
     ///   JSONPath of the first problem.
     public init(decoding data: Data, source: String = "scenario") throws(SimulationError) {
-        let root = try ObjectReader(JSONValue(parsing: data), path: "$")
+        let root = try ObjectReader(JSONValue(parsing: data, source: source), path: "$")
         try root.finish(allowed: ["format", "id", "description", "kind", "horizon", "seeds", "feedback", "policies",
                                   "curve_points", "linear_contextual", "retail"])
         let format = try root.string("format")

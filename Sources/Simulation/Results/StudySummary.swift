@@ -31,9 +31,11 @@ public struct StudySummary: Sendable, Encodable {
         public var decisionsPerSecond: Double
         /// Mean reward per arrival of each latent segment.
         public var segments: [SegmentSummary]
+        /// The learning curve.
+        public var curve: [CurvePoint]
 
         enum CodingKeys: String, CodingKey {
-            case policy, regret, segments
+            case policy, regret, segments, curve
             case meanReward = "mean_reward", ciLow = "ci_low", ciHigh = "ci_high"
             case regretCILow = "regret_ci_low", regretCIHigh = "regret_ci_high"
             case revenuePerRound = "revenue_per_round", marginPerRound = "margin_per_round"
@@ -56,6 +58,34 @@ public struct StudySummary: Sendable, Encodable {
             try c.encode(churnedCustomers, forKey: .churnedCustomers)
             try c.encode(decisionsPerSecond, forKey: .decisionsPerSecond)
             try c.encode(segments, forKey: .segments)
+            try c.encode(curve, forKey: .curve)
+        }
+    }
+
+    /// One point of a policy's learning curve.
+    public struct CurvePoint: Sendable, Encodable {
+        /// The last round of the window (1-based).
+        public var round: Int
+        /// Mean reward per round in the window, over seeds.
+        public var meanReward: Double
+        /// The 95% interval of that mean (`null` with one seed).
+        public var ciLow: Double?
+        /// Upper bound of that interval.
+        public var ciHigh: Double?
+        /// Mean cumulative regret at the end of the window.
+        public var regret: Double
+
+        enum CodingKeys: String, CodingKey {
+            case round, regret, meanReward = "mean_reward", ciLow = "ci_low", ciHigh = "ci_high"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(round, forKey: .round)
+            try c.encode(meanReward, forKey: .meanReward)
+            try c.encode(ciLow, forKey: .ciLow)
+            try c.encode(ciHigh, forKey: .ciHigh)
+            try c.encode(regret, forKey: .regret)
         }
     }
 
@@ -117,7 +147,17 @@ public struct StudySummary: Sendable, Encodable {
             return PolicySummary(policy: p.name, meanReward: r.mean, ciLow: r.low, ciHigh: r.high, regret: g.mean,
                                  regretCILow: g.low, regretCIHigh: g.high, revenuePerRound: p.revenuePerRound.mean,
                                  marginPerRound: p.marginPerRound.mean, conversionRate: p.conversionRate.mean,
-                                 churnedCustomers: p.churnedCustomers.mean, decisionsPerSecond: p.decisionsPerSecond, segments: segments)
+                                 churnedCustomers: p.churnedCustomers.mean, decisionsPerSecond: p.decisionsPerSecond, segments: segments,
+                                 curve: Self.curve(p, horizon: result.horizon))
+        }
+    }
+
+    static func curve(_ p: PolicyResult, horizon: Int) -> [CurvePoint] {
+        let rewards = p.rewardCurve, regrets = p.regretCurve
+        let points = min(rewards.count, regrets.count)
+        return (0..<points).map { i in
+            CurvePoint(round: (i + 1) * horizon / points, meanReward: rewards[i].mean, ciLow: rewards[i].low,
+                       ciHigh: rewards[i].high, regret: regrets[i].mean)
         }
     }
 }
