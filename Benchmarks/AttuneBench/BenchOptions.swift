@@ -40,7 +40,7 @@ enum BenchError: Error, CustomStringConvertible {
 /// Parsed by hand with a small table of flags; every flag maps to one stored property, so
 /// moving to the shared command-line parser of `AttuneCore` changes only ``parse(_:)``.
 struct BenchOptions: Sendable {
-    static let suites = ["linalg", "bandits", "segmentation", "simulation", "policy-gradient", "all"]
+    static let suites = ["linalg", "bandits", "segmentation", "simulation", "evaluation", "policy-gradient", "all"]
 
     var suite: String = ""
     var format: OutputFormat = .automatic
@@ -60,6 +60,9 @@ struct BenchOptions: Sendable {
                  and numpy (through OpenBLAS) as peers
       bandits    contextual-bandit learners on a seeded linear environment; Vowpal Wabbit,
                  MABWiser and a numpy LinUCB as peers
+      evaluation off-policy evaluation pipeline on seeded logs (d=20, K=10) with a known
+                 truth: read, reward model, all estimators, bootstrap; OBP as peer
+                 (sizes 10000,100000; --rounds N for one size)
       all        every suite built into this executable, one after the other
 
     Options:

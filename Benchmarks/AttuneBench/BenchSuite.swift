@@ -12,7 +12,7 @@ struct BenchSuite: Sendable {
 /// A suite file adds its `static let suite` here; a name listed in ``BenchOptions/suites``
 /// but missing here is reported as not built (exit 64).
 enum BenchSuites {
-    static let built: [BenchSuite] = [LinalgBenchmarks.suite, BanditBenchmarks.suite, SegmentationBenchmarks.suite, SimulationBenchmarks.suite, PolicyGradientBenchmarks.suite]
+    static let built: [BenchSuite] = [LinalgBenchmarks.suite, BanditBenchmarks.suite, SegmentationBenchmarks.suite, SimulationBenchmarks.suite, EvaluationBenchmarks.suite, PolicyGradientBenchmarks.suite]
 
     /// The built suite called `name`, if any.
     static func named(_ name: String) -> BenchSuite? { built.first { $0.name == name } }

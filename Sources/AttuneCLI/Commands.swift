@@ -8,5 +8,8 @@ extension Attune {
         PolicyCommands.self,
         SegmentCommand.self,
         SimulateCommand.self,
+        EvaluateCommand.self,
+        LearnCommand.self,
+        GateCommand.self,
     ]
 }
