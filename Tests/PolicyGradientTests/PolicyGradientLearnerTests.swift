@@ -116,6 +116,30 @@ import Testing
         #expect(zip(biased, exact).contains { abs($0 - $1) > 0.02 })
     }
 
+    /// Pre-training from a log: uniformly logged decisions on a contextual problem (the best
+    /// arm depends on the sign of x₁), many epochs of truncated-IS REINFORCE on the fixed log,
+    /// and the policy picks the best arm on both sides.
+    @Test func learnsFromAUniformLogWithClippedWeights() throws {
+        var rng = SeededGenerator(seed: 31)
+        var batch = try TrajectoryBatch(dimension: 2, actionCount: 3)
+        for _ in 0..<6000 {
+            let x1 = rng.nextUniform() < 0.5 ? -1.0 : 1.0
+            let a = Int(rng.nextUniform() * 3)
+            let mean = a == 2 ? 0.5 : (a == 0 ? (x1 > 0 ? 0.8 : 0.2) : (x1 > 0 ? 0.2 : 0.8))
+            let r = rng.nextUniform() < mean ? 1.0 : 0.0
+            try batch.append(Interaction(context: Context(features: [x1, 1]), candidates: [0, 1, 2], action: a, propensity: 1.0 / 3, reward: r))
+        }
+        var policy = try Self.linearPolicy(k: 3, d: 2)
+        var learner = PolicyGradientLearner(configuration: try .init(objective: .reinforce, learningRate: 0.05, epochs: 30, minibatchSize: 500,
+                                                                      entropyBonus: 0, importanceWeightCap: 2))
+        let report = try learner.update(&policy, on: batch, using: &rng)
+        let right = try policy.distribution(for: Context(features: [1, 1]), among: [0, 1, 2]).probabilities
+        let left = try policy.distribution(for: Context(features: [-1, 1]), among: [0, 1, 2]).probabilities
+        #expect(right[0] > 0.8 && left[1] > 0.8, "x₁ = 1: \(right), x₁ = −1: \(left)")
+        // Once π(best) > 2/3 the ratio π/μ = 3π exceeds the cap of 2: those weights were truncated.
+        #expect(report.truncatedFraction > 0.1)
+    }
+
     /// Revenue p·(10 − p) + noise, optimum at p* = 5; guardrails [1, 9]; start at 2.
     @Test func gaussianPriceConvergesNearTheRevenueOptimum() throws {
         var policy = try GaussianPricePolicy(low: 1, high: 9, meanWeights: [2], logStandardDeviation: 0, minimumLogStandardDeviation: -3)
