@@ -83,12 +83,16 @@ public struct GaussianPricePolicy: Sendable, Codable, Equatable {
 
     /// The context dimension.
     public var contextDimension: Int { meanWeights.count }
-    /// The parameters `[θ…, log σ]` in the order of gradients.
+    /// The parameters `[θ…, log σ]` in the order of gradients. Setting writes the first
+    /// `min(count, d + 1)` values (non-finite ones are skipped) and keeps `log σ` within its bounds.
     public var parameters: [Double] {
         get { meanWeights + [logStandardDeviation] }
         set {
-            for j in 0..<meanWeights.count { meanWeights[j] = newValue[j] }
-            logStandardDeviation = min(max(newValue[meanWeights.count], minimumLogStandardDeviation), maximumLogStandardDeviation)
+            let d = meanWeights.count
+            for j in 0..<min(d, newValue.count) where newValue[j].isFinite { meanWeights[j] = newValue[j] }
+            if newValue.count > d, newValue[d].isFinite {
+                logStandardDeviation = min(max(newValue[d], minimumLogStandardDeviation), maximumLogStandardDeviation)
+            }
         }
     }
 
