@@ -130,6 +130,12 @@ enum PolicyGradientStudy {
         r["training_iterations"] = .int(iterations)
         r["training_seconds"] = .double(trainingSeconds)
         writer.emit(r)
+        var trained = BenchmarkRecord()
+        trained["task"] = .string("retail-churn trained policy-gradient parameters (policies/clv-policy-gradient.json policy.scorer.parameters)")
+        trained["parameters"] = .string("[" + policy.scorer.parameters.map { String(format: "%.6g", $0) }.joined(separator: ", ") + "]")
+        writer.emit(trained)
+        try offPolicyCheck(policy: policy, environment: environment, horizon: horizon, logSeed: evaluationSeeds[0],
+                           truthSeeds: Array(evaluationSeeds.dropFirst().prefix(options.quick ? 1 : 3)), writer: writer)
         let p = try policy.distribution(for: Context(features: [0.25, 0.65, 0.2, 0.7, 1]), among: environment.catalog.allIndices).probabilities
         ResultWriter.progress("policy-gradient: distribution at an average customer \(zip(environment.catalog.actions.map(\.id.rawValue), p).map { "\($0)=\(String(format: "%.3f", $1))" })")
     }
