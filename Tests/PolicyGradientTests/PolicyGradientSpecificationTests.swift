@@ -21,6 +21,10 @@ import _AttuneTestSupport
         #expect(failures.isEmpty, "\(failures)")
         let policy = try spec.makePolicy()
         #expect(policy.catalog.count == 4 && policy.contextDimension == 5)
+        // The trained parameters load in the scorer's layout: the distribution the training
+        // run reported at an average customer (rounded to 3 decimals there).
+        let p = try policy.distribution(for: Context(features: [0.25, 0.65, 0.2, 0.7, 1]), among: [0, 1, 2, 3]).probabilities
+        for (value, reported) in zip(p, [0.014, 0.164, 0.087, 0.734]) { #expect(abs(value - reported) < 0.001, "\(p)") }
     }
 
     @Test func gaussianPricingFileLoadsWithinItsGuardrails() throws {
@@ -38,11 +42,11 @@ import _AttuneTestSupport
         ("\"format\": \"attune.policy-gradient/1\"", "\"format\": \"attune.policy/1\""),
         ("\"discount_per_week\": 0.99", "\"discount_per_week\": 1.5"),
         ("\"kind\": \"linear\"", "\"kind\": \"quadratic\""),
+        ("\"kind\": \"softmax\"", "\"kind\": \"beta\""),
         ("\"algorithm\": \"ppo\"", "\"algorithm\": \"dqn\""),
         ("\"epochs\": 4", "\"epochs\": 0"),
         ("\"epochs\": 4", "\"epocs\": 4"),
-        ("\"policy\": {\"kind\": \"softmax\", \"scorer\": {\"kind\": \"linear\"}}",
-         "\"policy\": {\"kind\": \"softmax\", \"scorer\": {\"kind\": \"linear\", \"parameters\": [1, 2]}}"),
+        ("\"parameters\": [-0.226118, ", "\"parameters\": ["),
     ]
 
     @Test(arguments: broken.indices)
