@@ -38,6 +38,17 @@ import _AttuneTestSupport
         #expect(throws: PolicyGradientError.self) { _ = try spec.makePolicy() }
     }
 
+    @Test func factoryHookRecognisesItsFormatOnly() throws {
+        let pg = try Data(contentsOf: Self.root.appendingPathComponent("policies/clv-policy-gradient.json"))
+        let bandit = try Data(contentsOf: Self.root.appendingPathComponent("policies/offers-linucb.json"))
+        #expect(PolicyGradientSpecification.isPolicyGradientDocument(pg))
+        #expect(!PolicyGradientSpecification.isPolicyGradientDocument(bandit))
+        #expect(!PolicyGradientSpecification.isPolicyGradientDocument(Data("not json".utf8)))
+        let policy = try PolicyGradientSpecification.makePolicy(specification: pg, source: "clv")
+        #expect(policy.catalog.count == 4)
+        #expect(throws: PolicyGradientError.self) { _ = try PolicyGradientSpecification.makePolicy(specification: bandit, source: "linucb") }
+    }
+
     static let broken: [(String, String)] = [
         ("\"format\": \"attune.policy-gradient/1\"", "\"format\": \"attune.policy/1\""),
         ("\"discount_per_week\": 0.99", "\"discount_per_week\": 1.5"),

@@ -1,5 +1,6 @@
 import AttuneCore
 import Bandits
+import Foundation
 
 // MARK: - Validation
 
@@ -141,5 +142,24 @@ extension PolicyGradientSpecification {
             throw .invalidSpecification(path: "$.policy.scorer.parameters[\(i)]", problem: "not finite", fix: "write finite numbers")
         }
         parameters = values
+    }
+}
+
+// MARK: - Policy factories for studies and servers
+
+extension PolicyGradientSpecification {
+    /// Whether `data` is a JSON document whose `"format"` is ``currentFormat`` (a cheap check
+    /// that lets a loader send policy-gradient files here and other policy files elsewhere).
+    public static func isPolicyGradientDocument(_ data: Data) -> Bool {
+        struct Header: Decodable { var format: String? }
+        guard let header = try? StrictJSONDecoder(unknownKeys: .ignore).decode(Header.self, from: data) else { return false }
+        return header.format == currentFormat
+    }
+
+    /// Reads a policy-gradient file and makes its discrete-action policy: the signature of a
+    /// simulation study's policy factory (specification bytes and their source name → a policy).
+    /// - Throws: as ``init(decoding:source:)`` and ``makePolicy()``.
+    public static func makePolicy(specification data: Data, source: String) throws(PolicyGradientError) -> any Policy {
+        try PolicyGradientSpecification(decoding: data, source: source).makePolicy()
     }
 }
