@@ -140,6 +140,33 @@ import Testing
         #expect(report.truncatedFraction > 0.1)
     }
 
+    /// The top-K correction multiplies each term by K (1 − π(a|x))^(K−1): checked on a
+    /// two-step batch (rewards 3 and 1, so the mean baseline leaves advantages +1 and −1)
+    /// against the log-probability gradients computed separately.
+    @Test func topKCorrectionScalesEachTerm() throws {
+        var policy = try Self.linearPolicy(k: 4, d: 2)
+        policy.scorer.parameters = [0.3, -0.2, 0.1, 0.4, -0.5, 0.2, 0.0, 0.1]
+        let x = Context(features: [1, -0.5])
+        let all = [0, 1, 2, 3]
+        var batch = try TrajectoryBatch(dimension: 2, actionCount: 4)
+        try batch.append(Interaction(context: x, candidates: all, action: 2, propensity: 0.25, reward: 3))
+        try batch.append(Interaction(context: x, candidates: all, action: 0, propensity: 0.25, reward: 1))
+        let p = try policy.distribution(for: x, among: all).probabilities
+        let score2 = try policy.gradientOfLogProbability(of: 2, for: x, among: all)
+        let score0 = try policy.gradientOfLogProbability(of: 0, for: x, among: all)
+        for slate in [1, 3] {
+            var learner = PolicyGradientLearner(configuration: try .init(entropyBonus: 0, importanceWeightCap: .infinity, normalizeAdvantages: false,
+                                                                          baselineRidge: nil, slateSize: slate))
+            let g = try learner.gradient(of: policy, on: batch)
+            let lambda2 = Double(slate) * pow(1 - p[2], Double(slate - 1))
+            let lambda0 = Double(slate) * pow(1 - p[0], Double(slate - 1))
+            for j in 0..<8 {
+                let expected = 0.5 * ((p[2] / 0.25) * lambda2 * score2[j] - (p[0] / 0.25) * lambda0 * score0[j])
+                #expect(abs(g[j] - expected) < 1e-12, "slate \(slate), component \(j): \(g[j]) vs \(expected)")
+            }
+        }
+    }
+
     /// Revenue p·(10 − p) + noise, optimum at p* = 5; guardrails [1, 9]; start at 2.
     @Test func gaussianPriceConvergesNearTheRevenueOptimum() throws {
         var policy = try GaussianPricePolicy(low: 1, high: 9, meanWeights: [2], logStandardDeviation: 0, minimumLogStandardDeviation: -3)

@@ -75,6 +75,10 @@ struct MinibatchWorkspace {
                 let w = min(ratio, configuration.importanceWeightCap)
                 if ratio > configuration.importanceWeightCap { totals.truncated += 1 }
                 coefficient = w * advantage
+                if configuration.slateSize > 1 {
+                    let k = Double(configuration.slateSize)
+                    coefficient *= k * pow(1 - scoreGradient[r * actionCount + a], k - 1)
+                }
             }
             coefficient /= Double(n)
             let entropyWeight = beta / Double(n)

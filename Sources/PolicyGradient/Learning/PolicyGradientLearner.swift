@@ -19,11 +19,15 @@ import Linalg
 /// PPO:        L = mean( min(ρ A, clip(ρ, 1 − ε, 1 + ε) A) ) + β · mean H(π_θ(·|x))
 /// ```
 /// On-policy data has `ρ = 1` at the first epoch, so REINFORCE is the plain likelihood-ratio gradient.
+/// For slates of `K` items sampled from the softmax, the top-K correction multiplies each
+/// REINFORCE term by `λ_K = K (1 − π_θ(a|x))^(K−1)`, the derivative of the probability that
+/// `a` appears in the slate with respect to `π_θ(a|x)`.
 /// Scores and score gradients of a minibatch go through the scorer's batched `gemm` passes.
 ///
 /// ## References
 /// Williams (1992), REINFORCE; Schulman et al., "Proximal Policy Optimization Algorithms",
-/// arXiv:1707.06347 (2017); Ionides, "Truncated importance sampling", JCGS 17(2), 2008.
+/// arXiv:1707.06347 (2017); Ionides, "Truncated importance sampling", JCGS 17(2), 2008;
+/// Chen et al., "Top-K off-policy correction for a REINFORCE recommender system", WSDM 2019.
 public struct PolicyGradientLearner: Sendable {
     /// The surrogate objective.
     public enum Objective: String, Sendable, Equatable, Codable {
@@ -55,12 +59,15 @@ public struct PolicyGradientLearner: Sendable {
         public var normalizeAdvantages: Bool
         /// Ridge of the baseline regression; `nil` uses the batch-mean return as the baseline.
         public var baselineRidge: Double?
+        /// Slate size `K` of the top-K correction (1: none): the REINFORCE term of an item
+        /// shown in a slate of `K` sampled items is multiplied by `K (1 − π(a|x))^(K−1)`.
+        public var slateSize: Int
 
         /// Validated hyper-parameters.
         /// - Throws: `PolicyGradientError.invalidParameter` naming the bad field.
         public init(objective: Objective = .reinforce, learningRate: Double = 0.01, epochs: Int = 1, minibatchSize: Int = 256,
                     entropyBonus: Double = 0.01, gradientClip: Double = 1, ppoClip: Double = 0.2, importanceWeightCap: Double = 10,
-                    normalizeAdvantages: Bool = true, baselineRidge: Double? = 1) throws(PolicyGradientError) {
+                    normalizeAdvantages: Bool = true, baselineRidge: Double? = 1, slateSize: Int = 1) throws(PolicyGradientError) {
             guard learningRate.isFinite, learningRate > 0 else { throw .invalidParameter(field: "learning_rate", value: "\(learningRate)", expected: "a positive number") }
             guard epochs >= 1 else { throw .invalidParameter(field: "epochs", value: "\(epochs)", expected: "at least 1") }
             guard minibatchSize >= 1 else { throw .invalidParameter(field: "minibatch_size", value: "\(minibatchSize)", expected: "at least 1") }
@@ -68,6 +75,7 @@ public struct PolicyGradientLearner: Sendable {
             guard gradientClip > 0 else { throw .invalidParameter(field: "gradient_clip", value: "\(gradientClip)", expected: "a positive number (use .infinity for none)") }
             guard ppoClip > 0, ppoClip < 1 else { throw .invalidParameter(field: "ppo_clip", value: "\(ppoClip)", expected: "a number in (0, 1)") }
             guard importanceWeightCap >= 1 else { throw .invalidParameter(field: "importance_weight_cap", value: "\(importanceWeightCap)", expected: "a number ≥ 1 (use .infinity for none)") }
+            guard slateSize >= 1 else { throw .invalidParameter(field: "slate_size", value: "\(slateSize)", expected: "at least 1") }
             if let r = baselineRidge, !(r.isFinite && r > 0) { throw .invalidParameter(field: "baseline_ridge", value: "\(r)", expected: "a positive number, or none for a mean baseline") }
             self.objective = objective
             self.learningRate = learningRate
@@ -79,6 +87,7 @@ public struct PolicyGradientLearner: Sendable {
             self.importanceWeightCap = importanceWeightCap
             self.normalizeAdvantages = normalizeAdvantages
             self.baselineRidge = baselineRidge
+            self.slateSize = slateSize
         }
     }
 

@@ -70,7 +70,7 @@ extension PolicyGradientSpecification {
             objective: l.algorithm == "ppo" ? .ppo : .reinforce, learningRate: l.learningRate ?? 0.01, epochs: l.epochs ?? 1,
             minibatchSize: l.minibatchSize ?? 256, entropyBonus: l.entropyBonus ?? 0.01, gradientClip: l.gradientClip ?? 1,
             ppoClip: l.ppoClip ?? 0.2, importanceWeightCap: l.importanceWeightCap ?? 10,
-            normalizeAdvantages: l.normalizeAdvantages ?? true, baselineRidge: l.baselineRidge ?? 1)
+            normalizeAdvantages: l.normalizeAdvantages ?? true, baselineRidge: l.baselineRidge ?? 1, slateSize: l.slateSize ?? 1)
     }
 
     /// The catalog of a softmax policy.

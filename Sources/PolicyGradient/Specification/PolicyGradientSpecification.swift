@@ -108,6 +108,8 @@ public struct PolicyGradientSpecification: Sendable, Codable, Equatable {
         public var baselineRidge: Double?
         /// Seed of minibatch shuffling.
         public var seed: UInt64?
+        /// Slate size of the top-K correction (1: none).
+        public var slateSize: Int?
 
         enum CodingKeys: String, CodingKey {
             case algorithm, epochs, seed
@@ -119,6 +121,7 @@ public struct PolicyGradientSpecification: Sendable, Codable, Equatable {
             case importanceWeightCap = "importance_weight_cap"
             case normalizeAdvantages = "normalize_advantages"
             case baselineRidge = "baseline_ridge"
+            case slateSize = "slate_size"
         }
     }
 
