@@ -3,6 +3,7 @@ import Bandits
 import Dispatch
 import Engine
 import Foundation
+import PolicyGradient
 import Server
 
 struct Serve: Command {
@@ -56,7 +57,11 @@ struct Serve: Command {
         }
         let directory = dataDir ?? file.dataDir ?? "attune-data"
         let policyDirectory = policiesDir ?? file.policies ?? "policies"
-        let specifications = try Self.loadPolicies(policyDirectory)
+        var skipped: [String] = []
+        let specifications = try Self.loadPolicies(policyDirectory, skipped: &skipped)
+        if !skipped.isEmpty {
+            context.errors.writeLine("attune serve: not serving \(skipped.joined(separator: ", ")) (attune.policy-gradient/1: offline training and studies only in this version)")
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -103,7 +108,7 @@ struct Serve: Command {
         return .success
     }
 
-    static func loadPolicies(_ directory: String) throws -> [PolicySpecification] {
+    static func loadPolicies(_ directory: String, skipped: inout [String]) throws -> [PolicySpecification] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
@@ -113,6 +118,20 @@ struct Serve: Command {
         guard !names.isEmpty else {
             throw EngineError.invalidField(field: "--policies", reason: "\(directory) holds no *.json policy file")
         }
-        return try names.map { name throws(BanditsError) in try PolicySpecification(contentsOf: directory + "/" + name) }
+        var specifications: [PolicySpecification] = []
+        for name in names {
+            let path = directory + "/" + name
+            // Policy-gradient files (attune.policy-gradient/1) are trained and studied offline
+            // ('attune-bench policy-gradient'); the engine serves attune.policy/1 files.
+            if let data = FileManager.default.contents(atPath: path), PolicyGradientSpecification.isPolicyGradientDocument(data) {
+                skipped.append(name)
+                continue
+            }
+            specifications.append(try PolicySpecification(contentsOf: path))
+        }
+        guard !specifications.isEmpty else {
+            throw EngineError.invalidField(field: "--policies", reason: "\(directory) holds no attune.policy/1 file to serve")
+        }
+        return specifications
     }
 }
