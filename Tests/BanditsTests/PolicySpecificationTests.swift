@@ -87,6 +87,12 @@ struct PolicySpecificationTests {
         ("\"intercept\": true", "\"intercept\": true, \"scaling\": 1", "$.feature_schema.scaling"),
         ("{\"feature\": \"orders_90d\"", "{\"feature\": \"orders_91d\"", "$.catalog[5].eligibility.rules[0].feature"),
         ("\"scale\": 20}", "\"scale\": 0}", "$.feature_schema.features[0].scale"),
+        ("\"forgetting\": 1.0}", "\"window\": 0}", "$.algorithm.window"),
+        ("\"forgetting\": 1.0}", "\"forgetting\": 0.9, \"window\": 50}", "$.algorithm.window"),
+        ("\"forgetting\": 1.0}", "\"window\": 2.5}", "$.algorithm.window"),
+        ("\"forgetting\": 1.0}", "\"windw\": 50}", "$.algorithm.windw"),
+        ("\"kind\": \"linucb\", \"alpha\": 0.8, \"ridge\": 1.0, \"forgetting\": 1.0}", "\"kind\": \"ucb1\", \"window\": 10}",
+         "$.algorithm.window"),
     ]
 
     @Test(arguments: badEdits)

@@ -33,7 +33,8 @@ extension PolicySpecification {
                 return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
             }
             let scorer = try LinUCB(actionCount: k, contextDimension: d,
-                                    configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1))
+                                    configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1,
+                                                         window: a.window ?? 0))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .sharedLinucb:
             let scorer = try SharedLinUCB(catalog: actions, contextDimension: d,
@@ -53,22 +54,23 @@ extension PolicySpecification {
                 return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
             }
             let configuration = try LinearThompsonSampling.Configuration(
-                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, samples: a.samples ?? 32)
+                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, samples: a.samples ?? 32,
+                window: a.window ?? 0)
             let scorer = try LinearThompsonSampling(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .logisticThompson:
             let configuration = try LogisticThompsonSampling.Configuration(
-                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, samples: a.samples ?? 32)
+                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, samples: a.samples ?? 32, forgetting: a.forgetting ?? 1)
             let scorer = try LogisticThompsonSampling(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .bootstrapThompson:
             let configuration = try BootstrapThompson.Configuration(
-                bags: a.bags ?? 10, ridge: a.ridge ?? 1, samples: a.samples ?? 32, seed: a.seed ?? 0)
+                bags: a.bags ?? 10, ridge: a.ridge ?? 1, samples: a.samples ?? 32, seed: a.seed ?? 0, forgetting: a.forgetting ?? 1)
             let scorer = try BootstrapThompson(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .ucb1:
             let scorer = try UCB1(actionCount: k, contextDimension: d,
-                                  configuration: .init(alpha: a.alpha ?? 1, segmentCount: segments))
+                                  configuration: .init(alpha: a.alpha ?? 1, segmentCount: segments, forgetting: a.forgetting ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .betaBernoulli:
             let configuration = try BetaBernoulliThompson.Configuration(

@@ -185,7 +185,7 @@ public struct SegmentationSpecification: Sendable, Codable, Equatable {
 public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     /// The algorithm.
     public enum Kind: String, Sendable, Codable, Equatable, CaseIterable {
-        /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`, `forgetting`.
+        /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`, `forgetting` or `window`.
         case linucb
         /// One shared LinUCB model over context ⊗ action features (ADF), for large catalogs whose
         /// actions carry `features`: `alpha`, `ridge`.
@@ -194,15 +194,15 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         /// plus a disjoint model per action: `alpha`, `ridge`.
         case hybridLinucb = "hybrid_linucb"
         /// Disjoint linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`,
-        /// `forgetting`, `samples`.
+        /// `forgetting` or `window`, `samples`.
         case linearThompson = "linear_thompson"
         /// Logistic Thompson sampling for Bernoulli rewards, Laplace posterior (Chapelle & Li
-        /// 2011): `variance`, `ridge`, `samples`.
+        /// 2011): `variance`, `ridge`, `samples`, `forgetting`.
         case logisticThompson = "logistic_thompson"
         /// Bootstrap Thompson sampling over an ensemble of ridge models (Eckles & Kaptein
-        /// 2014): `bags`, `ridge`, `samples`.
+        /// 2014): `bags`, `ridge`, `samples`, `forgetting`.
         case bootstrapThompson = "bootstrap_thompson"
-        /// UCB1 (Auer et al. 2002), context-free: `alpha`.
+        /// UCB1 (Auer et al. 2002), context-free: `alpha`, `forgetting` (discounted UCB).
         case ucb1
         /// Beta–Bernoulli Thompson sampling, context-free: `prior_alpha`, `prior_beta`, `samples`.
         case betaBernoulli = "beta_bernoulli"
@@ -216,9 +216,13 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public var alpha: Double?
     /// Ridge regularization λ of `A = λI + Σ x xᵀ`; > 0, default 1.
     public var ridge: Double?
-    /// Forgetting factor γ ∈ (0, 1] of the linear learners, `beta_bernoulli` and
-    /// `price_thompson`; default 1 (no forgetting).
+    /// Forgetting factor γ ∈ (0, 1] of every learner but `shared_linucb` and `hybrid_linucb`;
+    /// default 1 (no forgetting).
     public var forgetting: Double?
+    /// Sliding window W ≥ 1 of `linucb` and `linear_thompson` (without segments): each
+    /// action's model is the exact ridge fit on its last W observations; exclusive with
+    /// `forgetting`. Absent = keep everything.
+    public var window: Int?
     /// Posterior variance scale v² of linear Thompson sampling (the reward noise variance,
     /// in squared reward units); > 0, default 1.
     public var variance: Double?
@@ -235,8 +239,10 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
 
     /// Creates an algorithm specification.
     public init(kind: Kind, alpha: Double? = nil, ridge: Double? = nil, forgetting: Double? = nil, variance: Double? = nil,
-                priorAlpha: Double? = nil, priorBeta: Double? = nil, samples: Int? = nil, bags: Int? = nil, seed: UInt64? = nil) {
+                priorAlpha: Double? = nil, priorBeta: Double? = nil, samples: Int? = nil, bags: Int? = nil, seed: UInt64? = nil,
+                window: Int? = nil) {
         self.kind = kind
+        self.window = window
         self.alpha = alpha
         self.ridge = ridge
         self.forgetting = forgetting
@@ -252,7 +258,7 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         case kind, alpha, ridge, forgetting, variance
         case priorAlpha = "prior_alpha"
         case priorBeta = "prior_beta"
-        case samples, bags, seed
+        case samples, bags, seed, window
     }
 }
 
