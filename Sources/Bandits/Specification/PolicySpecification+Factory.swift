@@ -4,7 +4,7 @@ extension PolicySpecification {
     /// Builds the live, untrained policy this specification describes.
     ///
     /// The scorer comes from `algorithm`, the explorer from `explorer` (or the algorithm's
-    /// own when absent: the optimistic argmax for `linucb` and `ucb1`, the greedy choice over
+    /// own when absent: the optimistic argmax for the UCB learners, the greedy choice over
     /// posterior draws for the Thompson samplers), the context dimension from the feature
     /// schema, the segment count from `segmentation` (`per_segment` keeps one model per
     /// segment; `linucb` and `linear_thompson` with any other strategy than `global` are a
@@ -43,6 +43,18 @@ extension PolicySpecification {
         case .hybridLinucb:
             let scorer = try HybridLinUCB(catalog: actions, contextDimension: d,
                                           configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1))
+            return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
+        case .sharedThompson:
+            let scorer = try SharedLinUCB(catalog: actions, contextDimension: d, configuration: .init(
+                alpha: 0, ridge: a.ridge ?? 1, samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot()))
+            return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
+        case .hybridThompson:
+            let scorer = try HybridLinUCB(catalog: actions, contextDimension: d, configuration: .init(
+                alpha: 0, ridge: a.ridge ?? 1, samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot()))
+            return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
+        case .logisticUCB:
+            let scorer = try LogisticUCB(actionCount: k, contextDimension: d, configuration: .init(
+                alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .linearThompson:
             if let segmentation, segmentation.strategy != .global {

@@ -109,6 +109,8 @@ extension PolicySpecification {
         switch a.kind {
         case .linucb: applicable = ["alpha", "ridge", "forgetting", "window", "seed"]
         case .sharedLinucb, .hybridLinucb: applicable = ["alpha", "ridge", "seed"]
+        case .sharedThompson, .hybridThompson: applicable = ["variance", "ridge", "samples", "seed"]
+        case .logisticUCB: applicable = ["alpha", "ridge", "forgetting", "seed"]
         case .bootstrapThompson: applicable = ["bags", "ridge", "samples", "forgetting", "seed"]
         case .logisticThompson: applicable = ["variance", "ridge", "samples", "forgetting", "seed"]
         case .linearThompson: applicable = ["variance", "ridge", "forgetting", "window", "samples", "seed"]
@@ -140,7 +142,7 @@ extension PolicySpecification {
             try Self.require((segmentation?.strategy ?? .global) == .global, "$.algorithm.window", "\(w)",
                              "remove it or use \"strategy\": \"global\": per-segment models forget through 'forgetting'")
         }
-        if a.kind == .sharedLinucb || a.kind == .hybridLinucb {
+        if [.sharedLinucb, .hybridLinucb, .sharedThompson, .hybridThompson].contains(a.kind) {
             try Self.require(!(catalog[0].features ?? []).isEmpty, "$.catalog[0].features", "missing",
                              "action features on every action (\(a.kind.rawValue) scores context ⊗ action features)")
             try Self.require(featureSchema.dimension >= 1, "$.feature_schema.features", "empty", "at least one context feature")
@@ -227,7 +229,8 @@ extension PolicySpecification {
         case .ucb1, .betaBernoulli, .priceThompson: return [.global, .perSegment]
         case .linucb: return SegmentStrategy.allCases
         case .linearThompson: return SegmentStrategy.allCases
-        case .sharedLinucb, .hybridLinucb, .bootstrapThompson, .logisticThompson: return [.global]
+        case .sharedLinucb, .hybridLinucb, .sharedThompson, .hybridThompson, .bootstrapThompson, .logisticThompson, .logisticUCB:
+            return [.global]
         }
     }
 

@@ -193,12 +193,21 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         /// Hybrid LinUCB (Li et al. 2010, Algorithm 2): the shared model of `shared_linucb`
         /// plus a disjoint model per action: `alpha`, `ridge`.
         case hybridLinucb = "hybrid_linucb"
+        /// Thompson sampling over the shared model of `shared_linucb` (whole coefficient vectors
+        /// drawn through its Cholesky factor): `variance`, `ridge`, `samples`.
+        case sharedThompson = "shared_thompson"
+        /// Thompson sampling over the hybrid model of `hybrid_linucb` (shared coefficients from
+        /// their marginal, per-action ones from their conditional): `variance`, `ridge`, `samples`.
+        case hybridThompson = "hybrid_thompson"
         /// Disjoint linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`,
         /// `forgetting` or `window`, `samples`.
         case linearThompson = "linear_thompson"
         /// Logistic Thompson sampling for Bernoulli rewards, Laplace posterior (Chapelle & Li
         /// 2011): `variance`, `ridge`, `samples`, `forgetting`.
         case logisticThompson = "logistic_thompson"
+        /// Logistic UCB for Bernoulli rewards: the Laplace posterior of `logistic_thompson`
+        /// scored at `σ(xᵀθ + α √(xᵀH⁻¹x))`: `alpha`, `ridge`, `forgetting`.
+        case logisticUCB = "logistic_ucb"
         /// Bootstrap Thompson sampling over an ensemble of ridge models (Eckles & Kaptein
         /// 2014): `bags`, `ridge`, `samples`, `forgetting`.
         case bootstrapThompson = "bootstrap_thompson"
