@@ -127,6 +127,28 @@ struct PolicySpecificationTests {
         specification.slots = nil
         #expect(throws: BanditsError.self) { try specification.makePolicy() }
     }
+
+    static let newKinds: [AlgorithmSpecification] = [
+        AlgorithmSpecification(kind: .sharedThompson, ridge: 1, variance: 0.25, samples: 4),
+        AlgorithmSpecification(kind: .hybridThompson, variance: 0.25, samples: 4),
+        AlgorithmSpecification(kind: .logisticUCB, alpha: 1, forgetting: 0.99),
+        AlgorithmSpecification(kind: .linucb, window: 30),
+        AlgorithmSpecification(kind: .linearThompson, samples: 4, window: 30),
+        AlgorithmSpecification(kind: .ucb1, forgetting: 0.95),
+        AlgorithmSpecification(kind: .bootstrapThompson, forgetting: 0.95, samples: 4, bags: 4),
+        AlgorithmSpecification(kind: .logisticThompson, forgetting: 0.95, samples: 4),
+    ]
+
+    @Test(arguments: newKinds)
+    func nonStationaryAndPosteriorKindsBuildAndConform(algorithm: AlgorithmSpecification) throws {
+        var specification = try PolicySpecification(decoding: Self.data("offers-linucb"))
+        specification.segmentation = nil
+        for i in specification.catalog.indices { specification.catalog[i].features = [1, Double(i % 3) - 1] }
+        specification.algorithm = algorithm
+        let policy = try specification.makePolicy()
+        let failures = Self.conformance(policy, segments: nil) { try specification.makePolicy() }
+        #expect(failures.isEmpty, "\(algorithm.kind): \(failures)")
+    }
 }
 
 @Suite("Eligibility")
