@@ -130,6 +130,8 @@ struct PolicySpecificationTests {
 
     static let newKinds: [AlgorithmSpecification] = [
         AlgorithmSpecification(kind: .sharedThompson, ridge: 1, variance: 0.25, samples: 4),
+        AlgorithmSpecification(kind: .sharedThompson, forgetting: 0.9, samples: 4),
+        AlgorithmSpecification(kind: .sharedLinucb, alpha: 1, forgetting: 0.9),
         AlgorithmSpecification(kind: .hybridThompson, variance: 0.25, samples: 4),
         AlgorithmSpecification(kind: .logisticUCB, alpha: 1, forgetting: 0.99),
         AlgorithmSpecification(kind: .linucb, window: 30),

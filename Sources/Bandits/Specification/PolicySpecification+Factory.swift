@@ -38,7 +38,7 @@ extension PolicySpecification {
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .sharedLinucb:
             let scorer = try SharedLinUCB(catalog: actions, contextDimension: d,
-                                          configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1))
+                                          configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .hybridLinucb:
             let scorer = try HybridLinUCB(catalog: actions, contextDimension: d,
@@ -46,7 +46,8 @@ extension PolicySpecification {
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .sharedThompson:
             let scorer = try SharedLinUCB(catalog: actions, contextDimension: d, configuration: .init(
-                alpha: 0, ridge: a.ridge ?? 1, samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot()))
+                alpha: 0, ridge: a.ridge ?? 1, samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot(),
+                forgetting: a.forgetting ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .hybridThompson:
             let scorer = try HybridLinUCB(catalog: actions, contextDimension: d, configuration: .init(

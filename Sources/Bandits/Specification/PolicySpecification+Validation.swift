@@ -108,8 +108,10 @@ extension PolicySpecification {
         let applicable: Set<String>
         switch a.kind {
         case .linucb: applicable = ["alpha", "ridge", "forgetting", "window", "seed"]
-        case .sharedLinucb, .hybridLinucb: applicable = ["alpha", "ridge", "seed"]
-        case .sharedThompson, .hybridThompson: applicable = ["variance", "ridge", "samples", "seed"]
+        case .sharedLinucb: applicable = ["alpha", "ridge", "forgetting", "seed"]
+        case .hybridLinucb: applicable = ["alpha", "ridge", "seed"]
+        case .sharedThompson: applicable = ["variance", "ridge", "samples", "forgetting", "seed"]
+        case .hybridThompson: applicable = ["variance", "ridge", "samples", "seed"]
         case .logisticUCB: applicable = ["alpha", "ridge", "forgetting", "seed"]
         case .bootstrapThompson: applicable = ["bags", "ridge", "samples", "forgetting", "seed"]
         case .logisticThompson: applicable = ["variance", "ridge", "samples", "forgetting", "seed"]

@@ -188,13 +188,13 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`, `forgetting` or `window`.
         case linucb
         /// One shared LinUCB model over context ⊗ action features (ADF), for large catalogs whose
-        /// actions carry `features`: `alpha`, `ridge`.
+        /// actions carry `features`: `alpha`, `ridge`, `forgetting`.
         case sharedLinucb = "shared_linucb"
         /// Hybrid LinUCB (Li et al. 2010, Algorithm 2): the shared model of `shared_linucb`
         /// plus a disjoint model per action: `alpha`, `ridge`.
         case hybridLinucb = "hybrid_linucb"
         /// Thompson sampling over the shared model of `shared_linucb` (whole coefficient vectors
-        /// drawn through its Cholesky factor): `variance`, `ridge`, `samples`.
+        /// drawn through its Cholesky factor): `variance`, `ridge`, `samples`, `forgetting`.
         case sharedThompson = "shared_thompson"
         /// Thompson sampling over the hybrid model of `hybrid_linucb` (shared coefficients from
         /// their marginal, per-action ones from their conditional): `variance`, `ridge`, `samples`.
@@ -225,7 +225,7 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public var alpha: Double?
     /// Ridge regularization λ of `A = λI + Σ x xᵀ`; > 0, default 1.
     public var ridge: Double?
-    /// Forgetting factor γ ∈ (0, 1] of every learner but `shared_linucb` and `hybrid_linucb`;
+    /// Forgetting factor γ ∈ (0, 1] of every learner but `hybrid_linucb` and `hybrid_thompson`;
     /// default 1 (no forgetting).
     public var forgetting: Double?
     /// Sliding window W ≥ 1 of `linucb` and `linear_thompson` (without segments): each

@@ -58,6 +58,10 @@ public struct HybridLinUCB: Scorer {
             throw .invalidParameter(field: "catalog.features", value: "none", expected: "action features (the same count for every action)")
         }
         guard d >= 1 else { throw .invalidParameter(field: "context_dimension", value: "\(d)", expected: "an integer >= 1") }
+        guard configuration.forgetting == 1 else {
+            throw .invalidParameter(field: "forgetting", value: "\(configuration.forgetting)",
+                                    expected: "1 for hybrid LinUCB (its shared statistics are rebuilt from per-action terms)")
+        }
         let k = d * f, n = catalog.count, lambda = configuration.ridge
         self.configuration = configuration
         actionCount = n

@@ -40,11 +40,17 @@ public struct SharedLinUCB: Scorer {
         public var samples: Int
         /// Posterior scale v > 0 of the Thompson draws (the reward noise standard deviation).
         public var scale: Double
+        /// Forgetting factor γ ∈ (0, 1] of the shared model (Linalg's discounted
+        /// ``RidgeStatistics``, which keeps a floor on the prior); 1 = no forgetting.
+        /// ``HybridLinUCB`` accepts only 1.
+        public var forgetting: Double
 
         /// Creates a configuration.
-        /// - Throws: `BanditsError.invalidParameter` naming `alpha`, `ridge`, `samples` or `scale`.
-        public init(alpha: Double = 1, ridge: Double = 1, samples: Int = 0, scale: Double = 1) throws(BanditsError) {
-            try checkLinear(alpha: alpha, ridge: ridge, forgetting: 1)
+        /// - Throws: `BanditsError.invalidParameter` naming `alpha`, `ridge`, `samples`, `scale`
+        ///   or `forgetting`.
+        public init(alpha: Double = 1, ridge: Double = 1, samples: Int = 0, scale: Double = 1,
+                    forgetting: Double = 1) throws(BanditsError) {
+            try checkLinear(alpha: alpha, ridge: ridge, forgetting: forgetting)
             guard samples >= 0, samples <= 4096 else {
                 throw .invalidParameter(field: "samples", value: "\(samples)", expected: "an integer in 0...4096 (0 = LinUCB)")
             }
@@ -55,9 +61,10 @@ public struct SharedLinUCB: Scorer {
             self.ridge = ridge
             self.samples = samples
             self.scale = scale
+            self.forgetting = forgetting
         }
 
-        enum CodingKeys: String, CodingKey { case alpha, ridge, samples, scale }
+        enum CodingKeys: String, CodingKey { case alpha, ridge, samples, scale, forgetting }
 
         /// Decodes a configuration; `samples` and `scale` may be absent (LinUCB).
         /// - Throws: a `DecodingError`, or `BanditsError.invalidParameter` for bad values.
@@ -65,7 +72,8 @@ public struct SharedLinUCB: Scorer {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             try self.init(alpha: c.decode(Double.self, forKey: .alpha), ridge: c.decode(Double.self, forKey: .ridge),
                           samples: c.decodeIfPresent(Int.self, forKey: .samples) ?? 0,
-                          scale: c.decodeIfPresent(Double.self, forKey: .scale) ?? 1)
+                          scale: c.decodeIfPresent(Double.self, forKey: .scale) ?? 1,
+                          forgetting: c.decodeIfPresent(Double.self, forKey: .forgetting) ?? 1)
         }
 
         /// Encodes the configuration; the Thompson fields only when `samples` > 0, so
@@ -78,6 +86,7 @@ public struct SharedLinUCB: Scorer {
                 try c.encode(samples, forKey: .samples)
                 try c.encode(scale, forKey: .scale)
             }
+            if forgetting < 1 { try c.encode(forgetting, forKey: .forgetting) }
         }
     }
 
@@ -118,7 +127,8 @@ public struct SharedLinUCB: Scorer {
         self.featureCount = f
         actionFeatures = catalog.actions.flatMap(\.features)
         do {
-            model = try RidgeStatistics(dimension: contextDimension * f, ridge: configuration.ridge)
+            model = try RidgeStatistics(dimension: contextDimension * f, ridge: configuration.ridge,
+                                        forgetting: configuration.forgetting)
         } catch {
             throw .numerical(error.description)
         }
@@ -190,7 +200,11 @@ public struct SharedLinUCB: Scorer {
             try joint.withUnsafeBufferPointer { (z) throws(LinalgError) in
                 try model.update(with: z, reward: reward, weight: weight)
             }
-            if factor != nil, weight > 0 {
+            if factor != nil, configuration.forgetting < 1 {
+                // Discounting rescales A and, now and then, restores the prior floor: the
+                // factor is rebuilt from A (O(p³) per update in this mode).
+                factor = try Cholesky(model.precision)
+            } else if factor != nil, weight > 0 {
                 // L Lᵀ + (√w z)(√w z)ᵀ; the update consumes the buffer.
                 let root = weight.squareRoot()
                 for i in joint.indices { joint[i] *= root }
