@@ -113,6 +113,55 @@ struct NonStationarityTests {
         #expect(throws: BanditsError.self) { try LinearThompsonSampling.Configuration(forgetting: forgetting, window: window) }
     }
 
+    @Test func perSegmentWindowsAreWindowedLinUCBsPerSegment() throws {
+        let k = 3, d = 2, window = 4
+        var segmented = try SegmentedLinUCB(actionCount: k, contextDimension: d, configuration: .init(
+            alpha: 0.8, ridge: 0.5, strategy: .perSegment, segmentCount: 2, window: window))
+        var perSegment = try (0..<2).map { _ in
+            try LinUCB(actionCount: k, contextDimension: d, configuration: .init(alpha: 0.8, ridge: 0.5, window: window))
+        }
+        var rng = SeededGenerator(seed: 31)
+        for _ in 0..<60 {
+            let x = (0..<d).map { _ in rng.nextStandardNormal() }
+            let s = Int(rng.next() % 2), a = Int(rng.next() % UInt64(k)), r = rng.nextStandardNormal()
+            try x.withUnsafeBufferPointer { xs in
+                try segmented.learn(features: xs, segment: s, action: a, reward: r, weight: 1)
+                try perSegment[s].learn(features: xs, segment: nil, action: a, reward: r, weight: 1)
+            }
+        }
+        let probe = [0.3, -1.1]
+        for s in 0..<2 {
+            var estimates = [Double](repeating: 0, count: k), bonuses = estimates
+            var scratch = [Double](repeating: 0, count: segmented.scratchCount(candidateCount: k))
+            let candidates = Array(0..<k)
+            probe.withUnsafeBufferPointer { xs in
+                candidates.withUnsafeBufferPointer { c in
+                    estimates.withUnsafeMutableBufferPointer { e in
+                        bonuses.withUnsafeMutableBufferPointer { b in
+                            scratch.withUnsafeMutableBufferPointer { w in
+                                segmented.scores(features: xs, segment: s, candidates: c, estimates: e, bonuses: b, scratch: w)
+                            }
+                        }
+                    }
+                }
+            }
+            let expected = Self.scores(perSegment[s], probe)
+            for a in 0..<k {
+                #expect(abs(estimates[a] - expected.estimates[a]) < 1e-12 && abs(bonuses[a] - expected.bonuses[a]) < 1e-12)
+            }
+        }
+        for strategy in [SegmentStrategy.sharedOneHot, .hierarchical, .perSegment] {
+            let failures = PolicyConformance.check(
+                makePolicy: {
+                    try ContextualBandit(catalog: .numbered(3), scorer: SegmentedLinUCB(
+                        actionCount: 3, contextDimension: 2,
+                        configuration: .init(strategy: strategy, segmentCount: 2, samples: 4, window: 5)), explorer: Greedy())
+                },
+                makeContext: { rng, d in Context(features: (0..<d).map { _ in rng.nextStandardNormal() }, segment: Int(rng.next() % 2)) })
+            #expect(failures.isEmpty, "\(strategy): \(failures)")
+        }
+    }
+
     @Test func windowedShardsDoNotMerge() throws {
         var a = try Self.windowedLinUCB()
         let b = try Self.windowedLinUCB()

@@ -28,7 +28,7 @@ extension PolicySpecification {
             if let segmentation, segmentation.strategy != .global {
                 let configuration = try SegmentedLinUCB.Configuration(
                     alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, strategy: segmentation.strategy,
-                    segmentCount: segmentation.count, shrinkage: segmentation.shrinkage ?? 1)
+                    segmentCount: segmentation.count, shrinkage: segmentation.shrinkage ?? 1, window: a.window ?? 0)
                 let scorer = try SegmentedLinUCB(actionCount: k, contextDimension: d, configuration: configuration)
                 return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
             }
@@ -62,7 +62,7 @@ extension PolicySpecification {
                 let configuration = try SegmentedLinUCB.Configuration(
                     alpha: 0, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, strategy: segmentation.strategy,
                     segmentCount: segmentation.count, shrinkage: segmentation.shrinkage ?? 1,
-                    samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot())
+                    samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot(), window: a.window ?? 0)
                 let scorer = try SegmentedLinUCB(actionCount: k, contextDimension: d, configuration: configuration)
                 return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
             }

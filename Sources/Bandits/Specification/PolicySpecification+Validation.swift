@@ -141,8 +141,6 @@ extension PolicySpecification {
             try Self.require(w >= 1 && w <= 10_000_000, "$.algorithm.window", "\(w)", "an integer in 1...10000000 (observations per action)")
             try Self.require(a.forgetting == nil || a.forgetting == 1, "$.algorithm.window", "\(w)",
                              "remove either 'window' or 'forgetting': a policy forgets by one of them, not both")
-            try Self.require((segmentation?.strategy ?? .global) == .global, "$.algorithm.window", "\(w)",
-                             "remove it or use \"strategy\": \"global\": per-segment models forget through 'forgetting'")
         }
         if [.sharedLinucb, .hybridLinucb, .sharedThompson, .hybridThompson].contains(a.kind) {
             try Self.require(!(catalog[0].features ?? []).isEmpty, "$.catalog[0].features", "missing",

@@ -228,8 +228,8 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     /// Forgetting factor γ ∈ (0, 1] of every learner but `hybrid_linucb` and `hybrid_thompson`;
     /// default 1 (no forgetting).
     public var forgetting: Double?
-    /// Sliding window W ≥ 1 of `linucb` and `linear_thompson` (without segments): each
-    /// action's model is the exact ridge fit on its last W observations; exclusive with
+    /// Sliding window W ≥ 1 of `linucb` and `linear_thompson` (any segmentation strategy):
+    /// each model is the exact ridge fit on its action's last W observations; exclusive with
     /// `forgetting`. Absent = keep everything.
     public var window: Int?
     /// Posterior variance scale v² of linear Thompson sampling (the reward noise variance,
