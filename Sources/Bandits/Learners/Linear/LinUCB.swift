@@ -12,8 +12,13 @@ import AttuneCore
 /// ``SquareCB``. With `alpha = 0` it is a plain ridge-regression scorer and skips the
 /// variance computation.
 ///
+/// Non-stationary rewards: `forgetting` < 1 discounts the past geometrically; `window` = W
+/// keeps exactly the last W observations of each action (the statistics equal a fresh ridge
+/// fit on them), by Sherman–Morrison downdates and a Cholesky refactorization every W updates.
+///
 /// - Complexity: scoring n candidates is O(n d²) with α > 0 (batched into two `gemv` over
-///   all actions when n ≥ K/2) and O(n d) with α = 0; an update is O(d²). No allocation.
+///   all actions when n ≥ K/2) and O(n d) with α = 0; an update is O(d²). No allocation
+///   (with a window, amortized O(d² + d³/W) and one refactorization's buffers every W updates).
 ///
 /// ## References
 /// Li, Chu, Langford & Schapire, "A contextual-bandit approach to personalized news article
