@@ -13,9 +13,9 @@ import Foundation
 /// `u_t < σ(θ_a · x_t + b_a) ? 1 : 0`, so every learner faces the same realised outcomes (the
 /// learners that pick the same action at round t get the same reward).
 ///
-/// Environments with action features (the latency setting with K = 100, d = 64) also carry a
-/// feature vector per action, a_k ~ N(0, 1) in dimension m, from which θ_k = a_k / √d when
-/// m = d: the features describe the action's true response, as catalog features do.
+/// Environments with action features (the latency setting with K = 100) also carry a feature
+/// vector per action, a_k ~ N(0, 1) in dimension m (when m = d, θ_k = a_k / √d: the features
+/// then describe the action's true response, as catalog features do).
 ///
 /// ## References
 /// Li, Chu, Langford & Schapire, "A contextual-bandit approach to personalized news article

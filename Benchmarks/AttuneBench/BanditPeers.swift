@@ -15,6 +15,24 @@ struct PeerResult: @unchecked Sendable {
     var name: String { "\(peer) \(learner)" }
 
     func number(_ key: String) -> Double? { (fields[key] as? NSNumber)?.doubleValue }
+
+    /// The key of the Attune learner running the same algorithm (``BanditLearner/key``).
+    var counterpart: String? {
+        switch peer {
+        case "numpy", "mabwiser": return learner.hasPrefix("linucb") ? "linucb" : nil
+        case "vw":
+            if learner.hasPrefix("squarecb") { return "ridge_squarecb" }
+            if learner.hasPrefix("epsilon") { return "ridge_epsilon_greedy" }
+            return nil
+        default: return nil
+        }
+    }
+
+    /// The Attune learner compared in the large latency setting: VW's ADF model against
+    /// Attune's ADF model, disjoint models against disjoint LinUCB.
+    var largeCounterpart: String? {
+        peer == "vw" ? "shared_linucb" : counterpart
+    }
 }
 
 /// The Python peers of the bandit suite and how to start them.

@@ -1,6 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AttuneCore
 import Bandits
 import CAllocationCounter
+
+/// Involuntary context switches of the calling thread so far (the scheduler preempting it).
+///
+/// On a machine shared with other work, a decision that spans a preemption measures the other
+/// processes' time slice (milliseconds), not the learner; reading this before and after the
+/// timed span (outside it) sets those decisions apart.
+func involuntaryContextSwitches() -> Int {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD, which Glibc's module does not export by name
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Int(usage.ru_nivcsw)
+}
+
+/// CPU time of the calling thread, in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`): unlike the
+/// monotonic clock it does not advance while other processes hold the core.
+func threadCPUNanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+}
 
 /// What one learner did on one environment: rewards, expected rewards, time and allocations.
 struct BanditRunResult: Sendable {
@@ -16,6 +44,8 @@ struct BanditRunResult: Sendable {
     var optimalAverageReward: Double
     /// Wall time of the rounds (decide + learn + the environment's reward), in seconds.
     var seconds: Double
+    /// Thread CPU time of the same rounds, in seconds.
+    var cpuSeconds: Double
     /// Heap allocations per round over the whole run, warm-up included.
     var allocationsPerRound: Double
     /// Heap allocations per round over the second half of the run (the steady state).
@@ -35,8 +65,12 @@ struct BanditRunResult: Sendable {
     /// `mean_t (max_k P(r=1|x_t,k) − P(r=1|x_t,a_t))`.
     var regretPerRound: Double { optimalAverageReward - expectedRewardSum / Double(max(rounds, 1)) }
 
-    /// Rounds per second, single thread.
+    /// Rounds per second (wall clock), single thread.
     var roundsPerSecond: Double { seconds > 0 ? Double(rounds) / seconds : .nan }
+
+    /// Rounds per second of thread CPU time: the throughput the learner has when it has the
+    /// core to itself.
+    var roundsPerCPUSecond: Double { cpuSeconds > 0 ? Double(rounds) / cpuSeconds : .nan }
 }
 
 /// Decision latencies of one learner in one setting.
@@ -46,6 +80,10 @@ struct BanditLatency: Sendable {
     var decisions: Int
     var medianNanoseconds: Double
     var p99Nanoseconds: Double
+    /// p99 over the decisions the scheduler did not preempt.
+    var p99UnpreemptedNanoseconds: Double
+    /// Decisions during which the thread was preempted.
+    var preempted: Int
     var allocationsPerDecision: Double
 }
 
@@ -71,6 +109,7 @@ enum BanditRunner {
         let half = rounds / 2
         var allocationsAtHalf: UInt64 = 0
         let allocationsBefore = attune_allocation_count()
+        let cpuStart = threadCPUNanoseconds()
         let start = monotonicNanoseconds()
         do {
             for t in 0..<rounds {
@@ -95,6 +134,7 @@ enum BanditRunner {
             throw .learnerFailed(learner: learner, reason: "\(error)")
         }
         let stop = monotonicNanoseconds()
+        let cpuStop = threadCPUNanoseconds()
         let allocationsAfter = attune_allocation_count()
         for t in 0..<rounds {
             var best = 0.0
@@ -105,6 +145,7 @@ enum BanditRunner {
             learner: learner, rounds: rounds, rewardSum: rewardSum, expectedRewardSum: expectedSum,
             optimalAverageReward: optimalSum / Double(max(rounds, 1)),
             seconds: Double(stop - start) / 1e9,
+            cpuSeconds: Double(cpuStop - cpuStart) / 1e9,
             allocationsPerRound: Double(allocationsAfter - allocationsBefore) / Double(max(rounds, 1)),
             steadyAllocationsPerRound: Double(allocationsAfter - allocationsAtHalf) / Double(max(rounds - half, 1))
         )
@@ -113,11 +154,15 @@ enum BanditRunner {
     /// Times every `decide` on its own (one clock read before and after; the read, about 20 ns,
     /// is included), learning after each decision so the model keeps changing as in service.
     /// - Throws: `BenchError.learnerFailed` when the learner throws.
+    ///
+    /// `contextWidth` (at most d) is how many leading context values the learner reads (ADF
+    /// learners cross a short context with the action features); a constant 1 follows them.
     static func latency<P: Policy>(
         _ policy: inout P, named learner: String, on environment: BanditEnvironment,
-        decisions requested: Int, warmUp: Int, seed: UInt64
+        decisions requested: Int, warmUp: Int, seed: UInt64, contextWidth: Int? = nil
     ) throws(BenchError) -> BanditLatency {
-        let d = environment.dimension
+        let stride = environment.dimension
+        let d = min(contextWidth ?? stride, stride)
         let total = warmUp + requested
         let candidates = Array(0..<environment.actionCount)
         var generator = SeededGenerator(seed: seed)
@@ -125,15 +170,18 @@ enum BanditRunner {
         var interaction = Interaction(
             context: Context(features: [Double](repeating: 1, count: d + 1)), candidates: candidates, action: 0, reward: 0)
         var times = [Double](repeating: 0, count: requested)
+        var clean: [Double] = []
+        clean.reserveCapacity(requested)
         var allocations: UInt64 = 0
         do {
             for i in 0..<total {
                 let t = i % environment.rounds
                 environment.contexts.withUnsafeBufferPointer { x in
                     interaction.context.features.withUnsafeMutableBufferPointer { f in
-                        for j in 0..<d { f[j] = x[t * d + j] }
+                        for j in 0..<d { f[j] = x[t * stride + j] }
                     }
                 }
+                let switches = involuntaryContextSwitches()
                 let a0 = attune_allocation_count()
                 let t0 = monotonicNanoseconds()
                 try policy.decide(for: interaction.context, among: candidates, using: &generator, into: &decision)
@@ -141,6 +189,7 @@ enum BanditRunner {
                 let a1 = attune_allocation_count()
                 if i >= warmUp {
                     times[i - warmUp] = Double(t1 &- t0)
+                    if involuntaryContextSwitches() == switches { clean.append(Double(t1 &- t0)) }
                     allocations &+= a1 &- a0
                 }
                 interaction.action = decision.action
@@ -152,10 +201,12 @@ enum BanditRunner {
             throw .learnerFailed(learner: learner, reason: "\(error)")
         }
         times.sort()
+        clean.sort()
         return BanditLatency(
             learner: learner, setting: "K=\(environment.actionCount) d=\(environment.dimension)",
             decisions: requested,
             medianNanoseconds: Harness.quantile(times, 0.5), p99Nanoseconds: Harness.quantile(times, 0.99),
+            p99UnpreemptedNanoseconds: Harness.quantile(clean, 0.99), preempted: requested - clean.count,
             allocationsPerDecision: Double(allocations) / Double(max(requested, 1)))
     }
 }

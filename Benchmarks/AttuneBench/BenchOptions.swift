@@ -40,7 +40,7 @@ enum BenchError: Error, CustomStringConvertible {
 /// Parsed by hand with a small table of flags; every flag maps to one stored property, so
 /// moving to the shared command-line parser of `AttuneCore` changes only ``parse(_:)``.
 struct BenchOptions: Sendable {
-    static let suites = ["linalg", "bandits", "segmentation", "simulation", "evaluation", "all"]
+    static let suites = ["linalg", "bandits", "segmentation", "simulation", "evaluation", "server", "policy-gradient", "all"]
 
     var suite: String = ""
     var format: OutputFormat = .automatic
@@ -67,6 +67,9 @@ struct BenchOptions: Sendable {
       evaluation off-policy evaluation pipeline on seeded logs (d=20, K=10) with a known
                  truth: read, reward model, all estimators, bootstrap; OBP as peer
                  (sizes 10000,100000; --rounds N for one size)
+      server     the decision server on a loopback port: HTTP ceiling, durable decisions and
+                 decisions with rewards (64 and 256 keep-alive connections), kill -9 under
+                 load (20 kills), recovery time with 10^6 logged decisions
       all        every suite built into this executable, one after the other
 
     Options:

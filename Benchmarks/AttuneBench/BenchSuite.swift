@@ -14,7 +14,8 @@ struct BenchSuite: Sendable {
 enum BenchSuites {
     static let built: [BenchSuite] = [
         LinalgBenchmarks.suite, BanditBenchmarks.suite, SegmentationBenchmarks.suite,
-        SimulationBenchmarks.suite, EvaluationBenchmarks.suite,
+        SimulationBenchmarks.suite, EvaluationBenchmarks.suite, ServerBenchmarks.suite,
+        PolicyGradientBenchmarks.suite,
     ]
 
     /// The built suite called `name`, if any.

@@ -172,5 +172,21 @@ enum SegmentationBenchmarks {
         record["median_ns"] = .double(updateSeconds * 1e9 / Double(max(1, events.count)))
         record["events_per_second"] = .double(Double(events.count) / updateSeconds)
         writer.emit(record)
+        // Live re-assignment: profile update + feature vector + nearest centre, per event.
+        guard let schema = try? fresh.makeSchema() else { return }
+        let (_, raw) = fresh.featureMatrix(schema: schema, asOf: fresh.latestTimestamp)
+        var rng = SeededGenerator(seed: seed)
+        guard let options = try? SegmentationFitter.Options(k: 8, initializations: 2, bootstrapRuns: 0),
+              let model = try? SegmentationFitter(options).fit(raw: raw, featureNames: schema.names, schema: schema, using: &rng),
+              var live = try? RealTimeSegmenter(model: model)
+        else { return }
+        let liveEvents = events.prefix(200_000)
+        let liveSeconds = timed { for e in liveEvents { _ = try? live.ingest(e) } }
+        var liveRecord = BenchmarkRecord()
+        liveRecord["task"] = .string("live ingest (profile update + \(schema.count) features + k-means re-assignment k=8) events=\(liveEvents.count)")
+        liveRecord["size"] = .int(liveEvents.count)
+        liveRecord["median_ns"] = .double(liveSeconds * 1e9 / Double(max(1, liveEvents.count)))
+        liveRecord["events_per_second"] = .double(Double(liveEvents.count) / liveSeconds)
+        writer.emit(liveRecord)
     }
 }

@@ -12,11 +12,15 @@ intercepts), exactly as attune-bench feeds Attune's learners.
 
 import argparse
 import json
+import resource
 import time
 
 import numpy as np
 
 from peer_harness import emit, progress, quantile
+
+clock = time.perf_counter_ns
+cpu_clock = time.thread_time_ns
 
 
 class Environment:
@@ -55,14 +59,19 @@ class Tally:
         self.reward = 0.0
         self.expected = 0.0
         self.count = 0
-        self.latencies = [] if measure_latency else None
+        self.latencies = Latencies() if measure_latency else None
+        # Thread CPU time of the timed work, in seconds (set by the peer): unlike wall time it
+        # does not count the time other processes held the core.
+        self.cpu_seconds = None
+        # Decisions are timed in a window after a warm-up (rounds [start, stop)), as attune-bench
+        # times its own after 2,000 rounds; the other rounds run without clock or rusage calls.
+        start = min(2_000, environment.rounds // 10)
+        self.window = range(start, min(environment.rounds, start + 20_000)) if measure_latency else range(0)
 
-    def add(self, t, action, decide_ns=None):
+    def add(self, t, action):
         self.reward += self.env.rewards[t, action]
         self.expected += self.env.probabilities[t, action]
         self.count += 1
-        if decide_ns is not None and self.latencies is not None:
-            self.latencies.append(decide_ns)
 
     def record(self, peer, learner, seconds, note=None):
         n = max(self.count, 1)
@@ -79,11 +88,11 @@ class Tally:
             "regret_per_round": optimal - self.expected / n,
             "seconds": seconds,
             "rounds_per_second": self.count / seconds if seconds > 0 else None,
+            "cpu_seconds": self.cpu_seconds,
+            "rounds_per_cpu_second": self.count / self.cpu_seconds if self.cpu_seconds else None,
         }
-        if self.latencies:
-            values = sorted(self.latencies)
-            record["decide_p50_ns"] = quantile(values, 0.5)
-            record["decide_p99_ns"] = quantile(values, 0.99)
+        if self.latencies is not None and self.latencies.count:
+            record.update(self.latencies.fields())
             record["latency_setting"] = f"K={self.env.actions} d={self.env.dimension}"
         if note:
             record["note"] = note
@@ -101,21 +110,65 @@ def arguments(description, default_rounds):
     return parser.parse_args()
 
 
-def latency_record(peer, learner, environment, decide_ns, note=None):
+def involuntary_switches():
+    """Involuntary context switches of this thread so far (Linux RUSAGE_THREAD)."""
+    return resource.getrusage(RUSAGE_THREAD).ru_nivcsw
+
+
+RUSAGE_THREAD = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)
+
+
+class Latencies:
+    """Decision times, with the decisions during which the scheduler preempted the thread
+    (an involuntary context switch, read outside the timed span) set apart: on a loaded
+    machine those measure the other processes, not the learner."""
+
+    def __init__(self):
+        self.all = []
+        self.clean = []
+
+    @property
+    def count(self):
+        return len(self.all)
+
+    def add(self, nanoseconds, preempted):
+        self.all.append(nanoseconds)
+        if not preempted:
+            self.clean.append(nanoseconds)
+
+    def fields(self):
+        values = sorted(self.all)
+        clean = sorted(self.clean)
+        return {
+            "decisions_timed": len(values),
+            "decide_p50_ns": quantile(values, 0.5),
+            "decide_p99_ns": quantile(values, 0.99),
+            "decide_p99_ns_unpreempted": quantile(clean, 0.99),
+            "preempted_decisions": len(values) - len(clean),
+        }
+
+
+def timed(decide, x, latencies):
+    """decide(x), timed, with the preemption check around the timed span."""
+    c0 = involuntary_switches()
+    t0 = clock()
+    a = decide(x)
+    t1 = clock()
+    latencies.add(t1 - t0, involuntary_switches() != c0)
+    return a
+
+
+def latency_record(peer, learner, environment, latencies, note=None):
     """A record of decision latencies alone (the K=100, d=64 setting)."""
-    values = sorted(decide_ns)
     record = {
         "peer": peer,
         "learner": learner,
         "latency_setting": f"K={environment.actions} d={environment.dimension}",
-        "decisions": len(values),
-        "decide_p50_ns": quantile(values, 0.5),
-        "decide_p99_ns": quantile(values, 0.99),
     }
+    record.update(latencies.fields())
     if note:
         record["note"] = note
     return record
 
 
-clock = time.perf_counter_ns
-__all__ = ["Environment", "Tally", "arguments", "latency_record", "emit", "progress", "clock"]
+__all__ = ["Environment", "Tally", "Latencies", "arguments", "latency_record", "timed", "emit", "progress", "clock", "cpu_clock"]

@@ -11,5 +11,7 @@ extension Attune {
         LearnCommand.self,
         GateCommand.self,
         PolicyCommands.self,
+        Serve.self,
+        LogCommands.self,
     ]
 }

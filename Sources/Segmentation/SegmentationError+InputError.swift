@@ -9,3 +9,4 @@ extension SegmentationMethod: ArgumentValue {}
 extension Scaler.Method: ArgumentValue {}
 extension EventReader.ErrorPolicy: ArgumentValue {}
 extension GaussianMixture.Covariance: ArgumentValue {}
+extension KMeans.Algorithm: ArgumentValue {}

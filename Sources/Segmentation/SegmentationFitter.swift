@@ -35,6 +35,8 @@ public struct SegmentationFitter: Sendable {
         public var bootstrapRuns: Int
         /// Covariance structure of a Gaussian mixture.
         public var covariance: GaussianMixture.Covariance
+        /// The k-means iteration scheme.
+        public var algorithm: KMeans.Algorithm
 
         /// Creates options.
         /// - Throws: ``SegmentationError/invalidParameter(name:value:expected:)`` naming the
@@ -43,7 +45,7 @@ public struct SegmentationFitter: Sendable {
             method: SegmentationMethod = .kmeans, k: Int? = nil, kCandidates: ClosedRange<Int> = 2...8,
             initializations: Int = 10, scaling: Scaler.Method = .standard, treeDepth: Int = 4, epsilon: Double = 0.5,
             minimumPoints: Int = 5, silhouetteSample: Int = 2_000, bootstrapRuns: Int = 5,
-            covariance: GaussianMixture.Covariance = .full
+            covariance: GaussianMixture.Covariance = .full, algorithm: KMeans.Algorithm = .lloyd
         ) throws(SegmentationError) {
             if let k, k < 1 { throw .invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1 or auto") }
             guard kCandidates.lowerBound >= 2 else {
@@ -69,6 +71,7 @@ public struct SegmentationFitter: Sendable {
             self.silhouetteSample = silhouetteSample
             self.bootstrapRuns = bootstrapRuns
             self.covariance = covariance
+            self.algorithm = algorithm
         }
     }
 
@@ -116,7 +119,7 @@ public struct SegmentationFitter: Sendable {
                 k = chosen.k
             }
             let model = o.method == .kmeans
-                ? try KMeans(try .init(k: k, initializations: o.initializations)).fit(z, using: &fitGenerator)
+                ? try KMeans(try .init(k: k, initializations: o.initializations, algorithm: o.algorithm)).fit(z, using: &fitGenerator)
                 : try MiniBatchKMeans(try .init(k: k, iterations: 200)).fit(z, using: &fitGenerator)
             kmeans = model
             labels = try model.assign(z)
@@ -127,7 +130,9 @@ public struct SegmentationFitter: Sendable {
             labels = model.labels
             segmentCount = model.segmentCount
         case .gmm:
-            let configuration = try GaussianMixture.Configuration(k: o.k ?? 1, covariance: o.covariance)
+            // On standardised features a feature that is constant inside a component would
+            // otherwise drive its variance, and the likelihood, to the regulariser's limit.
+            let configuration = try GaussianMixture.Configuration(k: o.k ?? 1, covariance: o.covariance, regularization: 1e-2)
             let model: GaussianMixture.Model
             if o.k == nil {
                 let chosen = try GaussianMixture.selectK(z, candidates: o.kCandidates, configuration: configuration, using: &fitGenerator)
@@ -158,7 +163,7 @@ public struct SegmentationFitter: Sendable {
         var evaluation = try SegmentEvaluation.evaluate(
             raw: raw, scaled: z, labels: labels, segmentCount: segmentCount, names: featureNames,
             silhouetteSample: o.silhouetteSample, using: &evaluationGenerator)
-        if o.bootstrapRuns > 0 {
+        if o.bootstrapRuns > 0 && segmentCount > 0 {
             var stabilityGenerator = generator.child(4)
             let initializations = max(1, o.initializations / 2)
             let stability = try SegmentEvaluation.bootstrapStability(
@@ -166,13 +171,13 @@ public struct SegmentationFitter: Sendable {
             ) { (sample, rng) throws(SegmentationError) in
                 switch o.method {
                 case .kmeans:
-                    return try KMeans(try .init(k: segmentCount, initializations: initializations)).fit(sample, using: &rng).assign(z)
+                    return try KMeans(try .init(k: segmentCount, initializations: initializations, algorithm: o.algorithm)).fit(sample, using: &rng).assign(z)
                 case .minibatchKMeans:
                     return try MiniBatchKMeans(try .init(k: segmentCount, iterations: 200)).fit(sample, using: &rng).assign(z)
                 case .dbscan:
                     return try DBSCAN(try .init(epsilon: o.epsilon, minimumPoints: o.minimumPoints)).fit(sample).assign(z)
                 case .gmm:
-                    return try GaussianMixture(try .init(k: segmentCount, covariance: o.covariance)).fit(sample, using: &rng).assign(z)
+                    return try GaussianMixture(try .init(k: segmentCount, covariance: o.covariance, regularization: 1e-2)).fit(sample, using: &rng).assign(z)
                 }
             }
             evaluation.stabilityMean = stability.mean

@@ -167,3 +167,20 @@ struct MiniBatchKMeansTests {
         for c in 0..<3 { for j in 0..<2 { #expect(abs(state.centres[c, j] - centres[c][j]) < 1e-12) } }
     }
 }
+
+@Suite("k-means with Hamerly's bounds")
+struct HamerlyTests {
+    @Test("Reaches the same fixed point as plain Lloyd from the same seeds", arguments: [(UInt64(1), 5), (2, 9), (3, 2)])
+    func sameAsLloyd(seed: UInt64, k: Int) throws {
+        // Overlapping clusters: many iterations, so the bounds are exercised.
+        let (x, _) = EventFixtures.mixture(n: 1_500, k: 6, d: 3, separation: 1.5, seed: seed)
+        var a = SeededGenerator(seed: seed), b = SeededGenerator(seed: seed)
+        let lloyd = try KMeans(.init(k: k, initializations: 2, tolerance: 0, algorithm: .lloyd)).fit(x, using: &a)
+        let hamerly = try KMeans(.init(k: k, initializations: 2, tolerance: 0, algorithm: .hamerly)).fit(x, using: &b)
+        #expect(lloyd.iterations > 5)
+        #expect(hamerly.iterations == lloyd.iterations)
+        #expect(try hamerly.assign(x) == lloyd.assign(x))
+        for (u, v) in zip(hamerly.centres.elements, lloyd.centres.elements) { #expect(abs(u - v) < 1e-9) }
+        #expect(abs(hamerly.inertia - lloyd.inertia) <= 1e-9 * lloyd.inertia)
+    }
+}

@@ -10,6 +10,7 @@ struct SegmentFitCommand: Command {
     static let k = Option<String>("k", default: "auto", valueName: "n|auto", help: "Number of segments, or 'auto': by silhouette among 2…--max-k (k-means), by BIC (gmm).")
     static let maxK = Option<Int>("max-k", default: 8, help: "Largest k tried by --k auto.")
     static let nInit = Option<Int>("n-init", default: 10, help: "k-means initialisations (k-means++ seeds); the lowest inertia wins.")
+    static let algorithm = Option<KMeans.Algorithm>("algorithm", default: .lloyd, help: "k-means iterations: 'lloyd' (gemm assignment) or 'hamerly' (bounds; faster when many iterations are needed).")
     static let scaling = Option<Scaler.Method>("scaling", default: .standard, help: "Feature scaling stored in the model.")
     static let treeDepth = Option<Int>("tree-depth", default: 4, help: "Depth of the decision tree whose rules explain the segments.")
     static let epsilon = Option<Double>("eps", default: 0.5, help: "DBSCAN neighbourhood radius, in scaled units.")
@@ -32,12 +33,12 @@ struct SegmentFitCommand: Command {
         """,
         arguments: [
             SegmentInput.events, SegmentInput.features, SegmentInput.onError, SegmentInput.asOf, method, k, maxK, nInit,
-            scaling, treeDepth, epsilon, minPoints, covariance, bootstrap, maxCategories, StandardOptions.seed, output, report,
+            algorithm, scaling, treeDepth, epsilon, minPoints, covariance, bootstrap, maxCategories, StandardOptions.seed, output, report,
             StandardOptions.format, StandardOptions.quiet,
         ])
 
     var events: String?, features: String?, onError: EventReader.ErrorPolicy, asOf: String?
-    var method: SegmentationMethod, k: String, maxK: Int, nInit: Int, scaling: Scaler.Method, treeDepth: Int
+    var method: SegmentationMethod, k: String, maxK: Int, nInit: Int, algorithm: KMeans.Algorithm, scaling: Scaler.Method, treeDepth: Int
     var epsilon: Double, minPoints: Int, covariance: GaussianMixture.Covariance, bootstrap: Int, maxCategories: Int, seed: UInt64
     var output: String, report: String?, format: OutputFormat, quiet: Bool
 
@@ -50,6 +51,7 @@ struct SegmentFitCommand: Command {
         k = try arguments.value(Self.k)
         maxK = try arguments.value(Self.maxK)
         nInit = try arguments.value(Self.nInit)
+        algorithm = try arguments.value(Self.algorithm)
         scaling = try arguments.value(Self.scaling)
         treeDepth = try arguments.value(Self.treeDepth)
         epsilon = try arguments.value(Self.epsilon)
@@ -85,7 +87,7 @@ struct SegmentFitCommand: Command {
         let options = try SegmentationFitter.Options(
             method: method, k: try fixedK(), kCandidates: 2...maxK, initializations: nInit, scaling: scaling,
             treeDepth: treeDepth, epsilon: epsilon, minimumPoints: minPoints, bootstrapRuns: bootstrap,
-            covariance: covariance)
+            covariance: covariance, algorithm: algorithm)
         let input: SegmentInput
         if let events {
             input = try SegmentInput.fromEvents(
@@ -98,6 +100,9 @@ struct SegmentFitCommand: Command {
         let model = try SegmentationFitter(options).fit(
             raw: input.raw, featureNames: input.featureNames, schema: input.schema, referenceTime: input.referenceTime,
             using: &generator)
+        if model.segmentCount == 0 && !quiet {
+            context.errors.writeLine("no segments found: every customer is noise; raise --eps or lower --min-points")
+        }
         try SegmentInput.write(try model.jsonData(), to: output)
         if let report {
             let labels = try model.assign(raw: input.raw)

@@ -22,6 +22,9 @@ struct KDTree: Sendable {
     }
 
     private let points: [Double]
+    /// The points again, in tree order (`ordered[p]` is row `indices[p]`), so a leaf's points
+    /// are read contiguously instead of gathered from all over the matrix.
+    private var ordered: [Double] = []
     private let d: Int
     private(set) var indices: [Int32]
     private var nodes: [Node] = []
@@ -33,6 +36,11 @@ struct KDTree: Sendable {
         d = x.columns
         indices = (0..<Int32(x.rows)).map { $0 }
         if x.rows > 0 { _ = build(lo: 0, hi: x.rows) }
+        var ordered = [Double](repeating: 0, count: x.rows * d)
+        for (p, i) in indices.enumerated() {
+            for j in 0..<d { ordered[p * d + j] = points[Int(i) * d + j] }
+        }
+        self.ordered = ordered
     }
 
     private mutating func build(lo: Int, hi: Int) -> Int {
@@ -85,43 +93,44 @@ struct KDTree: Sendable {
         guard !nodes.isEmpty else { return }
         let r2 = radius * radius
         points.withUnsafeBufferPointer { pts in
-            boxes.withUnsafeBufferPointer { bx in
-                guard let base = pts.baseAddress else { return }
-                let q = base + query * d
-                // Depth-first with a fixed stack: the tree's depth is at most ⌈log₂ n⌉ < 64 and
-                // the stack never holds more than depth + 1 entries.
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { stack in
-                    var top = 1
-                    stack[0] = 0
-                    while top > 0 {
-                        top -= 1
-                        let nodeIndex = stack[top]
-                        // Squared distances from the query to the nearest and farthest points of the box.
-                        var gap = 0.0
-                        var reach = 0.0
-                        let box = nodeIndex * 2 * d
-                        for j in 0..<d {
-                            let v = q[j]
-                            let below = bx[box + j] - v, above = v - bx[box + d + j]
-                            let t = max(0, below, above)
-                            gap += t * t
-                            let far = max(v - bx[box + j], bx[box + d + j] - v)
-                            reach += far * far
-                        }
-                        guard gap <= r2 else { continue }
-                        let node = nodes[nodeIndex]
-                        if reach <= r2 {
-                            // The whole box is inside the ball: no distance to check.
-                            for p in node.lo..<node.hi { body(Int(indices[p])) }
-                        } else if node.left < 0 {
-                            for p in node.lo..<node.hi {
-                                let i = Int(indices[p])
-                                if KMeans.squaredDistance(q, base + i * d, d) <= r2 { body(i) }
+            ordered.withUnsafeBufferPointer { ord in
+                boxes.withUnsafeBufferPointer { bx in
+                    guard let base = pts.baseAddress, let leafPoints = ord.baseAddress else { return }
+                    let q = base + query * d
+                    // Depth-first with a fixed stack: the tree's depth is at most ⌈log₂ n⌉ < 64 and
+                    // the stack never holds more than depth + 1 entries.
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { stack in
+                        var top = 1
+                        stack[0] = 0
+                        while top > 0 {
+                            top -= 1
+                            let nodeIndex = stack[top]
+                            // Squared distances from the query to the nearest and farthest points of the box.
+                            var gap = 0.0
+                            var reach = 0.0
+                            let box = nodeIndex * 2 * d
+                            for j in 0..<d {
+                                let v = q[j]
+                                let below = bx[box + j] - v, above = v - bx[box + d + j]
+                                let t = max(0, below, above)
+                                gap += t * t
+                                let far = max(v - bx[box + j], bx[box + d + j] - v)
+                                reach += far * far
                             }
-                        } else {
-                            stack[top] = node.right
-                            stack[top + 1] = node.left
-                            top += 2
+                            guard gap <= r2 else { continue }
+                            let node = nodes[nodeIndex]
+                            if reach <= r2 {
+                                // The whole box is inside the ball: no distance to check.
+                                for p in node.lo..<node.hi { body(Int(indices[p])) }
+                            } else if node.left < 0 {
+                                for p in node.lo..<node.hi where KMeans.squaredDistance(q, leafPoints + p * d, d) <= r2 {
+                                    body(Int(indices[p]))
+                                }
+                            } else {
+                                stack[top] = node.right
+                                stack[top + 1] = node.left
+                                top += 2
+                            }
                         }
                     }
                 }

@@ -38,13 +38,15 @@ public struct KMeans: Segmenter {
         public var tolerance: Double
         /// Worker threads for the initialisations (≥ 1; default: the active processor count).
         public var parallelism: Int
+        /// The iteration scheme: plain Lloyd (gemm assignment) or Hamerly's bounds.
+        public var algorithm: Algorithm
 
         /// Creates a configuration.
         /// - Throws: ``SegmentationError/invalidParameter(name:value:expected:)`` naming the
         ///   field out of range.
         public init(
             k: Int, initializations: Int = 10, maximumIterations: Int = 300, tolerance: Double = 1e-4,
-            parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+            parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, algorithm: Algorithm = .lloyd
         ) throws(SegmentationError) {
             guard k >= 1 else { throw .invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1") }
             guard initializations >= 1 else {
@@ -61,7 +63,16 @@ public struct KMeans: Segmenter {
             self.maximumIterations = maximumIterations
             self.tolerance = tolerance
             self.parallelism = max(1, parallelism)
+            self.algorithm = algorithm
         }
+    }
+
+    /// How the Lloyd fixed point is iterated to; both reach the same centres from the same seeds.
+    public enum Algorithm: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Every point against every centre each iteration, by blocked gemm.
+        case lloyd
+        /// Hamerly's bounds skip points whose centre provably did not change.
+        case hamerly
     }
 
     /// A fitted k-means model: centres and the fit's diagnostics.
@@ -143,8 +154,9 @@ public struct KMeans: Segmenter {
                 let r = next.add(1, ordering: .relaxed).oldValue
                 guard r < c.initializations else { return }
                 var child = parent.child(UInt64(r))
-                let model = KMeans.lloyd(x, norms: norms, k: c.k, maximumIterations: c.maximumIterations,
-                                         tolerance: tolerance, generator: &child)
+                let model = c.algorithm == .lloyd
+                    ? KMeans.lloyd(x, norms: norms, k: c.k, maximumIterations: c.maximumIterations, tolerance: tolerance, generator: &child)
+                    : KMeans.hamerly(x, norms: norms, k: c.k, maximumIterations: c.maximumIterations, tolerance: tolerance, generator: &child)
                 runs.withLock { $0[r] = model }
             }
         }

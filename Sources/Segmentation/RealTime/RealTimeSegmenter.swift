@@ -41,6 +41,7 @@ public struct RealTimeSegmenter: Sendable {
     private var profiles: [String: CustomerProfile] = [:]
     private var segments: [String: Int] = [:]
     private var features: [Double]
+    private var scaled: [Double]
 
     /// Creates a live segmenter for a model fitted on events.
     /// - Throws: ``SegmentationError/invalidParameter(name:value:expected:)`` when the model
@@ -52,6 +53,7 @@ public struct RealTimeSegmenter: Sendable {
         self.model = model
         self.schema = schema
         features = [Double](repeating: 0, count: schema.count)
+        scaled = [Double](repeating: 0, count: schema.count)
     }
 
     /// The current profile of `customerID`.
@@ -67,30 +69,58 @@ public struct RealTimeSegmenter: Sendable {
     /// - Complexity: O(features + k·d) for k-means, O(features + cores·d) for DBSCAN.
     public mutating func ingest(_ event: Event, now: Double? = nil) throws(SegmentationError) -> Update {
         let id = event.customerID
-        var profile = profiles[id] ?? CustomerProfile(searchBuckets: schema.searchBuckets)
         var changes: [BehaviourChange] = []
-        if event.type == .purchase, let value = event.value, profile.purchaseCount >= 3 {
-            let average = profile.revenue / Double(profile.purchaseCount)
+        if event.type == .purchase, let value = event.value, let before = profiles[id], before.purchaseCount >= 3 {
+            let average = before.revenue / Double(before.purchaseCount)
             if average > 0, value >= spendJumpFactor * average {
                 changes.append(.spendJump(customerID: id, value: value, previousAverage: average))
             }
         }
-        profile.update(with: event)
-        profiles[id] = profile
+        // Updated in place inside the dictionary: no copy of the profile's buffers.
+        profiles[id, default: CustomerProfile(searchBuckets: schema.searchBuckets)].update(with: event)
+        guard let profile = profiles[id] else { return Update(customerID: id, segment: -1, changes: changes) }
         let asOf = max(now ?? event.timestamp, profile.lastSeen)
         profile.writeFeatures(schema: schema, asOf: asOf, into: &features)
-        let row: Matrix
-        do throws(LinalgError) {
-            row = try Matrix(rows: 1, columns: features.count, elements: features)
-        } catch {
-            throw .linearAlgebra(error.description)
-        }
-        let segment = try model.assign(raw: row).first ?? -1
+        let segment = try assign(features)
         if let previous = segments[id], previous != segment {
             changes.append(.segmentChanged(customerID: id, from: previous, to: segment))
         }
         segments[id] = segment
         return Update(customerID: id, segment: segment, changes: changes)
+    }
+
+    /// The segment of one raw feature vector; k-means models take an allocation-free path
+    /// (scale in place, nearest centre by direct distances).
+    private mutating func assign(_ raw: [Double]) throws(SegmentationError) -> Int {
+        guard let kmeans = model.kmeans, kmeans.dimension == raw.count, model.scaler.dimension == raw.count else {
+            let row: Matrix
+            do throws(LinalgError) {
+                row = try Matrix(rows: 1, columns: raw.count, elements: raw)
+            } catch {
+                throw .linearAlgebra(error.description)
+            }
+            return try model.assign(raw: row).first ?? -1
+        }
+        let d = raw.count
+        for j in 0..<d {
+            guard raw[j].isFinite else { throw .nonFiniteValue(row: 0, column: j) }
+            scaled[j] = (raw[j] - model.scaler.center[j]) / model.scaler.scale[j]
+        }
+        var best = 0
+        var bestValue = Double.infinity
+        scaled.withUnsafeBufferPointer { z in
+            kmeans.centres.elements.withUnsafeBufferPointer { c in
+                guard let zp = z.baseAddress, let cp = c.baseAddress else { return }
+                for s in 0..<kmeans.segmentCount {
+                    let v = KMeans.squaredDistance(zp, cp + s * d, d)
+                    if v < bestValue {
+                        bestValue = v
+                        best = s
+                    }
+                }
+            }
+        }
+        return best
     }
 
     /// Customers whose activity in the 30 days up to `asOf` is at most a quarter of the 30

@@ -1,0 +1,131 @@
+#include "CHTTPServer.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct attune_http_server {
+    struct MHD_Daemon *daemon;
+    attune_http_handler handler;
+    void *context;
+    size_t max_body_bytes;
+    uint16_t port;
+};
+
+typedef struct request_state {
+    char *body;
+    size_t length;
+    size_t capacity;
+    int too_large;
+} request_state;
+
+static void completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                      enum MHD_RequestTerminationCode toe) {
+    (void)cls; (void)connection; (void)toe;
+    request_state *state = *con_cls;
+    if (state != NULL) {
+        free(state->body);
+        free(state);
+        *con_cls = NULL;
+    }
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connection, const char *url,
+                                      const char *method, const char *version, const char *upload_data,
+                                      size_t *upload_data_size, void **con_cls) {
+    (void)version;
+    struct attune_http_server *server = cls;
+    request_state *state = *con_cls;
+    if (state == NULL) {
+        state = calloc(1, sizeof(request_state));
+        if (state == NULL) return MHD_NO;
+        *con_cls = state;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t incoming = *upload_data_size;
+        *upload_data_size = 0;
+        if (state->too_large || state->length + incoming > server->max_body_bytes) {
+            // Keep reading (and dropping) the body so that the 413 reply reaches the client.
+            state->too_large = 1;
+            return MHD_YES;
+        }
+        if (state->length + incoming > state->capacity) {
+            size_t capacity = state->capacity ? state->capacity : 1024;
+            while (capacity < state->length + incoming) capacity *= 2;
+            char *grown = realloc(state->body, capacity);
+            if (grown == NULL) return MHD_NO;
+            state->body = grown;
+            state->capacity = capacity;
+        }
+        memcpy(state->body + state->length, upload_data, incoming);
+        state->length += incoming;
+        return MHD_YES;
+    }
+
+    const char *query_start = strchr(url, '?');
+    attune_http_request request = {
+        .method = method,
+        .path = url,
+        .query = query_start ? query_start + 1 : NULL,
+        .authorization = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .body = state->body ? state->body : "",
+        .body_length = state->length,
+        .body_too_large = state->too_large,
+    };
+    attune_http_response response = {.status = 500, .body = NULL, .body_length = 0, .content_type = "application/json"};
+    server->handler(server->context, &request, &response);
+
+    struct MHD_Response *reply = MHD_create_response_from_buffer(
+        response.body_length, response.body ? response.body : "", response.body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (reply == NULL) {
+        free(response.body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type ? response.content_type : "application/json");
+    enum MHD_Result queued = MHD_queue_response(connection, (unsigned int)response.status, reply);
+    MHD_destroy_response(reply);
+    return queued;
+}
+
+attune_http_server *attune_http_start(const char *host, uint16_t port, size_t max_body_bytes,
+                                      unsigned connection_limit, unsigned timeout_seconds,
+                                      attune_http_handler handler, void *context) {
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof(address));
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    if (inet_pton(AF_INET, host, &address.sin_addr) != 1) return NULL;
+
+    struct attune_http_server *server = calloc(1, sizeof(struct attune_http_server));
+    if (server == NULL) return NULL;
+    server->handler = handler;
+    server->context = context;
+    server->max_body_bytes = max_body_bytes;
+
+    server->daemon = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL,
+        port, NULL, NULL, &access_handler, server,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+        MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+        MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
+        MHD_OPTION_END);
+    if (server->daemon == NULL) {
+        free(server);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    server->port = info ? info->port : port;
+    return server;
+}
+
+uint16_t attune_http_port(const attune_http_server *server) { return server->port; }
+
+void attune_http_stop(attune_http_server *server) {
+    if (server == NULL) return;
+    MHD_stop_daemon(server->daemon);
+    free(server);
+}

@@ -1,0 +1,318 @@
+import AttuneCore
+import Bandits
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The decision loop of the server: context → policy → decision → durable log → reply;
+/// rewards joined within each policy's window; online learning on a background learner;
+/// checkpoints and recovery.
+///
+/// Threads: request threads call `decide` and `reward`; one journal thread commits their
+/// entries in groups (every request waiting at a commit shares its transaction and fsync) and
+/// drives the reward joiner; one learner thread updates models and writes checkpoints. A
+/// request is answered only after its entry is committed, and never waits for learning.
+///
+/// ```swift
+/// let engine = try Engine(specifications: [spec], store: SQLiteEventStore(path: "attune-data/events.sqlite"),
+///                         configuration: EngineConfiguration(dataDirectory: "attune-data"))
+/// let reply = try engine.decide(DecisionRequest(policy: "offers-linucb", context: .named(["recency_days": 12])))
+/// _ = try engine.reward(RewardRequest(eventID: reply.eventID, reward: 1))
+/// ```
+public final class Engine: Sendable {
+    let policies: [String: LivePolicy]
+    /// Policy ids in load order.
+    public let policyIDs: [String]
+    let store: any EventStore
+    let configuration: EngineConfiguration
+    let clock: @Sendable () -> Double
+    let journal: Journal
+    let learner: Learner
+    let meters: Meters
+    let eventPrefix: String
+    /// What recovery did when the engine started.
+    public let recovery: RecoveryReport
+
+    /// Loads the policies, recovers (checkpoint + journal replay) and starts the journal and learner threads.
+    /// - Parameters:
+    ///   - specifications: The policies to serve (unique ids).
+    ///   - store: The event store (opened).
+    ///   - configuration: Data directory, checkpoint cadence, seed.
+    ///   - clock: Seconds since 1970; injectable for tests.
+    /// - Throws: `EngineError.invalidField` for duplicate policy ids, `.policy` when a policy does
+    ///   not build, `.storage` / `.checkpoint` when recovery cannot read its inputs.
+    /// - Complexity: O(n) in the journal entries after the last checkpoint.
+    public init(specifications: [PolicySpecification], store: any EventStore, configuration: EngineConfiguration = .init(),
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(EngineError) {
+        guard !specifications.isEmpty else {
+            throw .invalidField(field: "policies", reason: "no policy to serve; give at least one policy file")
+        }
+        let started = clock()
+        let startSequence = try store.lastSequence()
+        var live: [String: LivePolicy] = [:]
+        var ids: [String] = []
+        for (i, spec) in specifications.enumerated() {
+            guard live[spec.id] == nil else {
+                throw .invalidField(field: "policies[\(i)].id", reason: "policy id '\(spec.id)' is loaded twice; ids must be unique")
+            }
+            let seed = configuration.seed ^ UInt64(bitPattern: startSequence) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(i)
+            live[spec.id] = try LivePolicy(specification: spec, seed: seed)
+            ids.append(spec.id)
+        }
+        policies = live
+        policyIDs = ids
+        self.store = store
+        self.configuration = configuration
+        self.clock = clock
+        let meters = Meters(decisionCounts: live.mapValues { Array(repeating: 0, count: $0.catalog.count) })
+        self.meters = meters
+        eventPrefix = String(UInt64(started * 1000), radix: 36) + "-" + String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF, radix: 36)
+
+        try Self.restoreKillSwitches(live, directory: configuration.dataDirectory)
+        var recovered = try Self.recover(policies: live, store: store, configuration: configuration, clock: clock)
+        recovered.report.seconds = clock() - started
+        recovery = recovered.report
+        meters.learned.store(recovered.report.learnedInteractions, ordering: .relaxed)
+        for (id, model) in recovered.models { live[id]?.publish(model) }
+
+        let scheduler = try CheckpointScheduler(everyInteractions: configuration.checkpointEveryInteractions,
+                                                intervalSeconds: configuration.checkpointIntervalSeconds, startingAt: clock())
+        learner = Learner(policies: live, models: recovered.models,
+                          onLearned: { meters.learned.add($0, ordering: .relaxed) },
+                          onCheckpoint: { result in
+                              meters.checkpoint.withLock { s in
+                                  switch result {
+                                  case .success(let c): s = (s.count + 1, c.sequence, nil)
+                                  case .failure(let e): s.failure = e.description
+                                  }
+                              }
+                          })
+        journal = Journal(store: store, policies: live, joiner: recovered.joiner, scheduler: scheduler,
+                          lastTimestamp: max(recovered.joiner.time, clock()), configuration: configuration, clock: clock)
+        learner.start()
+        journal.start(learner: learner)
+    }
+
+    // MARK: - Decisions
+
+    /// Decides for a request, logs the decision durably, and returns it.
+    /// - Throws: `EngineError.unknownPolicy`/`.policyRequired`, `.invalidField` (bad event id),
+    ///   `.unknownAction`, `.noEligibleAction`, `.policy` (wrong dimension, non-finite value,
+    ///   unknown segment), `.duplicateEvent`, `.storage`, `.shuttingDown`.
+    /// - Complexity: the policy's decision cost plus one group commit.
+    public func decide(_ request: DecisionRequest) throws(EngineError) -> DecisionResponse {
+        let live = try policy(named: request.policy)
+        let eventID = try request.eventID.map { id throws(EngineError) in try Self.checkedEventID(id, field: "event_id") }
+            ?? makeEventID()
+        let (context, named) = try makeContext(request, live)
+        let candidates = try makeCandidates(request, live, named: named)
+        let now = clock()
+        let record = try live.serving.withLock { (s: inout LivePolicy.Serving) throws(EngineError) -> DecisionRecord in
+            do throws(BanditsError) {
+                // Caps and price guardrails keep a history per customer; requests without a
+                // customer id share one anonymous history so that memory stays bounded.
+                let customer = request.customerID ?? ""
+                let allowed = try s.decisionGuard.eligibleCandidates(candidates, customer: customer, at: now)
+                if let fallback = s.fallbackAction {
+                    // Kill switch: a fixed action, logged with the probability it really had (1).
+                    let position = allowed.firstIndex(of: fallback) ?? 0
+                    s.decision = Decision(action: allowed[position], position: position, candidates: allowed,
+                                          probabilities: allowed.indices.map { $0 == position ? 1 : 0 },
+                                          modelVersion: s.policy.modelVersion)
+                } else {
+                    try s.policy.decide(for: context, among: allowed, using: &s.generator, into: &s.decision)
+                }
+                try s.decisionGuard.recordExposure(of: s.decision.action, customer: customer, at: now)
+                let d = s.decision
+                return DecisionRecord(eventID: eventID, policyID: live.id, timestamp: now, customerID: request.customerID,
+                                      segment: context.segment, context: context.features, candidates: d.candidates,
+                                      candidateIDs: d.candidates.map { live.catalog.actions[$0].id.rawValue },
+                                      position: d.position, probabilities: d.probabilities, modelVersion: d.modelVersion)
+            } catch {
+                if case .noEligibleAction = error { throw EngineError.noEligibleAction }
+                throw EngineError.policy(error)
+            }
+        }
+        switch try journal.commit(.decision(record)) {
+        case .decision(.stored, let committed):
+            meters.decisionCounts.withLock { $0[live.id]?[committed.action] += 1 }
+            return DecisionResponse(
+                eventID: eventID, policy: live.id, actionID: committed.actionID,
+                probabilities: zip(committed.candidateIDs, committed.probabilities).map { .init(id: $0, probability: $1) },
+                segment: committed.segment, modelVersion: committed.modelVersion)
+        case .decision(.duplicate, _):
+            throw .duplicateEvent(eventID)
+        default:
+            throw .storage(operation: "log decision \(eventID)", message: "unexpected journal reply")
+        }
+    }
+
+    // MARK: - Rewards
+
+    /// Logs a reward durably and joins it to its decision.
+    /// - Throws: `EngineError.invalidField` (empty event id, non-finite reward), `.unknownEvent`,
+    ///   `.storage`, `.shuttingDown`.
+    public func reward(_ request: RewardRequest) throws(EngineError) -> RewardResponse {
+        let eventID = try Self.checkedEventID(request.eventID, field: "event_id")
+        guard request.reward.isFinite else {
+            throw .invalidField(field: "reward", reason: "\(request.reward) is not a finite number")
+        }
+        let key = try request.rewardID.map { id throws(EngineError) in try Self.checkedEventID(id, field: "reward_id") } ?? ""
+        let record = RewardRecord(eventID: eventID, key: key, value: request.reward, timestamp: clock())
+        switch try journal.commit(.reward(record)) {
+        case .reward(.stored, let result): return RewardResponse(eventID: eventID, status: result == .late ? .late : .joined)
+        case .reward(.duplicate, _): return RewardResponse(eventID: eventID, status: .duplicate)
+        case .reward(.unknownEvent, _): throw .unknownEvent(eventID)
+        default: throw .storage(operation: "log reward for \(eventID)", message: "unexpected journal reply")
+        }
+    }
+
+    // MARK: - Introspection and lifecycle
+
+    /// The loaded policy specifications, in load order.
+    public var specifications: [PolicySpecification] { policyIDs.compactMap { policies[$0]?.specification } }
+
+    /// The serving model of a policy (a copy).
+    public func model(of policyID: String) -> (any Policy)? { policies[policyID]?.model }
+
+    /// Counters and gauges for monitoring.
+    public var statistics: EngineStatistics {
+        let counts = meters.decisionCounts.withLock { $0 }
+        let figures = policyIDs.compactMap { id -> EngineStatistics.PolicyFigures? in
+            guard let live = policies[id] else { return nil }
+            let perAction = live.catalog.actions.enumerated().map { ($1.id.rawValue, counts[id]?[$0] ?? 0) }
+            return .init(id: id, modelVersion: live.model.modelVersion, decisionsByAction: perAction)
+        }
+        let j = journal.figures
+        let c = meters.checkpoint.withLock { $0 }
+        return EngineStatistics(
+            policies: figures, joiner: j.counters, duplicateRewards: j.duplicates, pendingDecisions: j.pending,
+            journalQueueDepth: j.queueDepth, learnerQueueDepth: learner.depth, commits: j.commits,
+            committedEntries: j.entries, commitSeconds: j.commitSeconds, learned: meters.learned.load(ordering: .relaxed),
+            checkpoints: c.count, lastCheckpointSequence: c.sequence)
+    }
+
+    /// The last checkpoint failure, if any (reported by `/readyz`).
+    public var checkpointFailure: String? { meters.checkpoint.withLock { $0.failure } }
+
+    /// Waits until every committed reward window that has closed is learned and published
+    /// (tests and graceful shutdown).
+    public func waitUntilLearned() {
+        journal.flush()
+        learner.drain()
+    }
+
+    /// Closes the windows due now and waits for their learning (tests drive time through the clock).
+    public func closeDueWindows() {
+        journal.flush()
+        learner.drain()
+    }
+
+    /// Requests a checkpoint now and waits until it is written.
+    /// - Throws: `EngineError.checkpoint` when writing fails; nothing happens without a data directory.
+    public func checkpoint() throws(EngineError) {
+        guard configuration.dataDirectory != nil else { return }
+        let before = meters.checkpoint.withLock { $0.count }
+        journal.requestCheckpoint()
+        learner.drain()
+        let after = meters.checkpoint.withLock { $0 }
+        if after.count == before, let failure = after.failure {
+            throw .checkpoint(path: configuration.dataDirectory ?? "", reason: failure)
+        }
+    }
+
+    /// Graceful stop: refuses new work, commits what is queued, learns it, writes a final checkpoint.
+    public func shutdown() {
+        journal.stop(checkpoint: configuration.dataDirectory != nil)
+        learner.stop()
+    }
+
+    // MARK: - Request helpers
+
+    /// Counters shared with the learner's callbacks.
+    final class Meters: Sendable {
+        let decisionCounts: Mutex<[String: [Int]]>
+        let learned = Atomic<Int>(0)
+        let checkpoint = Mutex<(count: Int, sequence: Int64, failure: String?)>((0, 0, nil))
+        let eventCounter = Atomic<UInt64>(0)
+        init(decisionCounts: [String: [Int]]) { self.decisionCounts = Mutex(decisionCounts) }
+    }
+
+    func policy(named name: String?) throws(EngineError) -> LivePolicy {
+        if let name {
+            guard let live = policies[name] else { throw .unknownPolicy(name, available: policyIDs) }
+            return live
+        }
+        guard policyIDs.count == 1, let only = policies[policyIDs[0]] else { throw .policyRequired(available: policyIDs) }
+        return only
+    }
+
+    static func checkedEventID(_ id: String, field: String) throws(EngineError) -> String {
+        guard !id.isEmpty, id.utf8.count <= 256 else {
+            throw .invalidField(field: field, reason: "must be 1 to 256 bytes long")
+        }
+        guard !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalidField(field: field, reason: "must not contain control characters")
+        }
+        return id
+    }
+
+    func makeEventID() -> String {
+        eventPrefix + "-" + String(meters.eventCounter.add(1, ordering: .relaxed).newValue, radix: 36)
+    }
+
+    func makeContext(_ request: DecisionRequest, _ live: LivePolicy) throws(EngineError) -> (Context, [String: Double]) {
+        let dimension = live.specification.featureSchema.dimension
+        if let segment = request.segment, let count = live.specification.segmentation?.count, !(0..<count).contains(segment) {
+            throw .invalidField(field: "segment", reason: "\(segment) is outside 0..<\(count) (the policy's segment count)")
+        }
+        switch request.context {
+        case .named(let values):
+            do throws(BanditsError) {
+                return (try live.specification.featureSchema.context(from: values, segment: request.segment), values)
+            } catch {
+                throw .policy(error)
+            }
+        case .vector(let values):
+            let context = Context(features: values, segment: request.segment)
+            do throws(BanditsError) { try context.validate(dimension: dimension) } catch { throw .policy(error) }
+            return (context, [:])
+        }
+    }
+
+    func makeCandidates(_ request: DecisionRequest, _ live: LivePolicy, named: [String: Double]) throws(EngineError) -> [Int] {
+        var excluded = Set<String>()
+        for (i, id) in (request.excludedActions ?? []).enumerated() {
+            guard live.catalog.index(of: ActionID(id)) != nil else { throw .unknownAction(field: "excluded_actions[\(i)]", id: id) }
+            excluded.insert(id)
+        }
+        var requested: [Int]?
+        if let actions = request.actions {
+            guard !actions.isEmpty else { throw .invalidField(field: "actions", reason: "is empty; omit it to use the whole catalog") }
+            var seen = Set<Int>()
+            var list: [Int] = []
+            for (i, a) in actions.enumerated() {
+                guard let index = live.catalog.index(of: ActionID(a.id)) else { throw .unknownAction(field: "actions[\(i)].id", id: a.id) }
+                if let features = a.features, features != live.catalog.actions[index].features {
+                    throw .invalidField(field: "actions[\(i)].features",
+                                        reason: "differ from the policy catalog's features of '\(a.id)'; omit them or send the catalog's")
+                }
+                guard seen.insert(index).inserted else { throw .invalidField(field: "actions[\(i)].id", reason: "'\(a.id)' is listed twice") }
+                list.append(index)
+            }
+            requested = list
+        }
+        let eligible: [Int]
+        do throws(BanditsError) {
+            eligible = try live.specification.eligibleActions(for: named, segment: request.segment, excluding: excluded)
+        } catch {
+            if case .noEligibleAction = error { throw EngineError.noEligibleAction }
+            throw EngineError.policy(error)
+        }
+        guard let requested else { return eligible }
+        let allowed = Set(eligible)
+        let result = requested.filter { allowed.contains($0) }
+        guard !result.isEmpty else { throw .noEligibleAction }
+        return result
+    }
+}

@@ -1,0 +1,265 @@
+import Bandits
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Group commit and reward joining on one thread.
+///
+/// Request threads queue entries and wait; the journal thread takes everything queued, stamps
+/// it with one non-decreasing timestamp, commits it in one transaction (one fsync), then applies
+/// it to the reward joiner in journal order, hands closed windows to the learner and wakes the
+/// waiting requests. Because only this thread touches the joiner, a checkpoint it requests
+/// reflects exactly the journal up to a known sequence.
+final class Journal: Sendable {
+    enum Reply: Sendable {
+        case decision(AppendOutcome, DecisionRecord)
+        case reward(AppendOutcome, RewardJoiner.JoinResult?)
+    }
+
+    final class Submission: Sendable {
+        let entry: JournalEntry
+        let reply = Mutex<Result<Reply, EngineError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        init(_ entry: JournalEntry) { self.entry = entry }
+    }
+
+    private struct Inbox: Sendable {
+        var submissions: [Submission] = []
+        var barriers: [Learner.Ticket] = []
+        var checkpointRequested = false
+        var isStopping = false
+        var checkpointOnStop = false
+        var isStopped = false
+    }
+
+    struct WriterState: Sendable {
+        var joiner: RewardJoiner
+        var scheduler: CheckpointScheduler
+        var lastTimestamp: Double
+        var outcomes: [OutcomeRecord] = []
+        var duplicates = 0
+        var commits = 0
+        var entries = 0
+        var commitSeconds = 0.0
+    }
+
+    struct Figures: Sendable {
+        var counters: RewardJoiner.Counters
+        var duplicates: Int
+        var pending: Int
+        var queueDepth: Int
+        var commits: Int
+        var entries: Int
+        var commitSeconds: Double
+    }
+
+    private let store: any EventStore
+    private let policies: [String: LivePolicy]
+    private let configuration: EngineConfiguration
+    private let clock: @Sendable () -> Double
+    private let inbox = Mutex(Inbox())
+    private let writer: Mutex<WriterState>
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(store: any EventStore, policies: [String: LivePolicy], joiner: RewardJoiner, scheduler: CheckpointScheduler,
+         lastTimestamp: Double, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Double) {
+        self.store = store
+        self.policies = policies
+        self.configuration = configuration
+        self.clock = clock
+        writer = Mutex(WriterState(joiner: joiner, scheduler: scheduler, lastTimestamp: lastTimestamp))
+    }
+
+    func start(learner: Learner) {
+        let thread = Thread { [self] in run(learner: learner) }
+        thread.name = "attune-journal"
+        thread.start()
+    }
+
+    // MARK: - Request side
+
+    /// Queues an entry and waits until it is committed and applied.
+    func commit(_ entry: JournalEntry) throws(EngineError) -> Reply {
+        let submission = Submission(entry)
+        let accepted = inbox.withLock { i -> Bool in
+            guard !i.isStopping else { return false }
+            i.submissions.append(submission)
+            return true
+        }
+        guard accepted else { throw .shuttingDown }
+        wake.signal()
+        submission.done.wait()
+        switch submission.reply.withLock({ $0 }) {
+        case .success(let reply): return reply
+        case .failure(let error): throw error
+        case nil: throw .shuttingDown
+        }
+    }
+
+    /// Waits for one full pass of the journal thread (windows due now closed, outcomes written,
+    /// closed windows handed to the learner).
+    func flush() {
+        let ticket = Learner.Ticket()
+        let accepted = inbox.withLock { i -> Bool in
+            guard !i.isStopped else { return false }
+            i.barriers.append(ticket)
+            return true
+        }
+        guard accepted else { return }
+        wake.signal()
+        ticket.wait()
+    }
+
+    /// Asks for a checkpoint at the next pass and waits until it is queued for the learner.
+    func requestCheckpoint() {
+        inbox.withLock { $0.checkpointRequested = true }
+        flush()
+    }
+
+    /// Commits what is queued, then stops the thread (with a last checkpoint when asked).
+    func stop(checkpoint: Bool) {
+        let alreadyStopping = inbox.withLock { i -> Bool in
+            defer { i.isStopping = true; i.checkpointOnStop = checkpoint }
+            return i.isStopping
+        }
+        guard !alreadyStopping else { return }
+        wake.signal()
+        finished.wait()
+    }
+
+    var figures: Figures {
+        let depth = inbox.withLock { $0.submissions.count }
+        return writer.withLock { w in
+            Figures(counters: w.joiner.counters, duplicates: w.duplicates, pending: w.joiner.pendingCount,
+                    queueDepth: depth, commits: w.commits, entries: w.entries,
+                    commitSeconds: w.commitSeconds)
+        }
+    }
+
+    // MARK: - Journal thread
+
+    private func run(learner: Learner) {
+        while true {
+            _ = wake.wait(timeout: .now() + configuration.tickSeconds)
+            let (submissions, barriers, forceCheckpoint, stopping, checkpointOnStop) = inbox.withLock { i in
+                defer {
+                    i.submissions.removeAll(keepingCapacity: true)
+                    i.barriers.removeAll()
+                    i.checkpointRequested = false
+                }
+                return (i.submissions, i.barriers, i.checkpointRequested, i.isStopping, i.checkpointOnStop)
+            }
+            pass(submissions, learner: learner, forceCheckpoint: forceCheckpoint || (stopping && checkpointOnStop))
+            for b in barriers { b.signal() }
+            if stopping {
+                // Requests queued after the flag was raised were refused; nothing is left behind.
+                let late = inbox.withLock { i in
+                    defer { i.submissions.removeAll(); i.isStopped = true }
+                    return (i.submissions, i.barriers)
+                }
+                if !late.0.isEmpty { pass(late.0, learner: learner, forceCheckpoint: false) }
+                for b in late.1 { b.signal() }
+                break
+            }
+        }
+        finished.signal()
+    }
+
+    private func pass(_ submissions: [Submission], learner: Learner, forceCheckpoint: Bool) {
+        var closed: [RewardJoiner.Closed] = []
+        // One timestamp per batch, never earlier than anything applied before: live serving and
+        // replay then close the same windows before the same entries.
+        let (now, outcomes) = writer.withLock { w -> (Double, [OutcomeRecord]) in
+            let now = max(w.lastTimestamp, clock())
+            w.lastTimestamp = now
+            return (now, w.outcomes)
+        }
+        var entries: [JournalEntry] = []
+        entries.reserveCapacity(submissions.count)
+        for s in submissions {
+            switch s.entry {
+            case .decision(var d): d.timestamp = now; entries.append(.decision(d))
+            case .reward(var r): r.timestamp = now; entries.append(.reward(r))
+            }
+        }
+        var results: [(AppendOutcome, Int64)] = []
+        let commitStarted = DispatchTime.now().uptimeNanoseconds
+        if !entries.isEmpty || !outcomes.isEmpty {
+            do throws(EngineError) {
+                results = try store.append(entries, outcomes: outcomes)
+            } catch {
+                for s in submissions {
+                    s.reply.withLock { $0 = .failure(error) }
+                    s.done.signal()
+                }
+                return
+            }
+        }
+        var items: [Learner.Item] = []
+        var replies: [Reply] = []
+        replies.reserveCapacity(submissions.count)
+        writer.withLock { w in
+            w.outcomes.removeFirst(min(outcomes.count, w.outcomes.count))
+            if !entries.isEmpty {
+                w.commits += 1
+                w.commitSeconds += Double(DispatchTime.now().uptimeNanoseconds - commitStarted) / 1e9
+            }
+            for (entry, (outcome, sequence)) in zip(entries, results) {
+                switch entry {
+                case .decision(var d):
+                    d.sequence = sequence
+                    if outcome == .stored, let live = policies[d.policyID] {
+                        w.entries += 1
+                        w.joiner.register(d, rule: live.rule, into: &closed)
+                    }
+                    replies.append(.decision(outcome, d))
+                case .reward(var r):
+                    r.sequence = sequence
+                    var join: RewardJoiner.JoinResult?
+                    if outcome == .stored {
+                        w.entries += 1
+                        join = w.joiner.join(r, into: &closed)
+                    } else if outcome == .duplicate {
+                        w.duplicates += 1
+                    }
+                    replies.append(.reward(outcome, join))
+                }
+            }
+            w.joiner.advance(to: now, into: &closed)
+            w.outcomes.append(contentsOf: closed.map(\.outcome))
+            w.scheduler.record(entries: entries.count, learned: closed.count)
+        }
+        for c in closed {
+            let d = c.decision
+            items.append(.learn(policyID: d.policyID, interaction: Interaction(
+                context: Context(features: d.context, segment: d.segment), candidates: d.candidates, action: d.action,
+                probabilities: d.probabilities, propensity: d.propensity, reward: c.reward)))
+            policies[d.policyID]?.serving.withLock { s in
+                try? s.decisionGuard.recordOutcome(of: d.action, converted: !c.isDefault && c.reward > 0)
+            }
+        }
+        // Reply before handing work to the learner: requests never wait for learning.
+        for (s, reply) in zip(submissions, replies) {
+            s.reply.withLock { $0 = .success(reply) }
+            s.done.signal()
+        }
+        let checkpointDue = configuration.dataDirectory != nil
+            && (forceCheckpoint || writer.withLock { $0.scheduler.isDue(at: now) })
+        if checkpointDue, let directory = configuration.dataDirectory {
+            // Outcomes first, so that the checkpoint never covers a closed window whose outcome is not stored.
+            let pendingOutcomes = writer.withLock { $0.outcomes }
+            if !pendingOutcomes.isEmpty, (try? store.append([], outcomes: pendingOutcomes)) != nil {
+                writer.withLock { $0.outcomes.removeFirst(min(pendingOutcomes.count, $0.outcomes.count)) }
+            }
+            let sequence = (try? store.lastSequence()) ?? 0
+            let state = writer.withLock { w -> RewardJoiner.State in
+                w.scheduler.didCheckpoint(at: now)
+                return w.joiner.state
+            }
+            items.append(.checkpoint(Checkpoint(createdAt: now, sequence: sequence, policies: [:], joiner: state),
+                                     directory: directory))
+        }
+        learner.submit(items)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+// MARK: - Compact checkpoint encoding
+
+// A busy server holds many open windows; JSON-encoding each pending decision field by field
+// made checkpoints cost more CPU than serving. The pending list is one binary blob instead.
+extension RewardJoiner.State {
+    enum CodingKeys: String, CodingKey {
+        case pending, counters, time
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        counters = try container.decode(RewardJoiner.Counters.self, forKey: .counters)
+        time = try container.decode(Double.self, forKey: .time)
+        let data = try container.decode(Data.self, forKey: .pending)
+        var reader = BinaryReader(Array(data))
+        var pending: [RewardJoiner.Pending] = []
+        do throws(BinaryReader.Damaged) {
+            while !reader.isAtEnd {
+                let decision = DecisionRecord(
+                    sequence: try reader.int(), eventID: try reader.string(), policyID: try reader.string(),
+                    timestamp: try reader.double(), customerID: try reader.optionalString(),
+                    segment: try reader.int() == 0 ? nil : Int(try reader.int()), context: try reader.doubles(),
+                    candidates: try reader.ints(), candidateIDs: try reader.strings(), position: Int(try reader.int()),
+                    probabilities: try reader.doubles(), modelVersion: Int(try reader.int()))
+                guard decision.candidates.count == decision.probabilities.count, decision.candidateIDs.count == decision.candidates.count,
+                      decision.candidates.indices.contains(decision.position) else {
+                    throw BinaryReader.Damaged()
+                }
+                let deadline = try reader.double()
+                let aggregation = RewardJoiner.Aggregation(rawValue: try reader.string()) ?? .sum
+                pending.append(RewardJoiner.Pending(decision: decision, deadline: deadline, aggregation: aggregation,
+                                                    defaultReward: try reader.double(), rewards: try reader.doubles()))
+            }
+        } catch {
+            throw DecodingError.dataCorruptedError(forKey: .pending, in: container, debugDescription: "damaged pending windows")
+        }
+        self.pending = pending
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var writer = BinaryWriter()
+        for p in pending {
+            let d = p.decision
+            writer.int(d.sequence)
+            writer.string(d.eventID)
+            writer.string(d.policyID)
+            writer.double(d.timestamp)
+            writer.optionalString(d.customerID)
+            writer.int(d.segment == nil ? 0 : 1)
+            if let segment = d.segment { writer.int(Int64(segment)) }
+            writer.doubles(d.context)
+            writer.ints(d.candidates)
+            writer.strings(d.candidateIDs)
+            writer.int(Int64(d.position))
+            writer.doubles(d.probabilities)
+            writer.int(Int64(d.modelVersion))
+            writer.double(p.deadline)
+            writer.string(p.aggregation.rawValue)
+            writer.double(p.defaultReward)
+            writer.doubles(p.rewards)
+        }
+        try container.encode(Data(writer.bytes), forKey: .pending)
+        try container.encode(counters, forKey: .counters)
+        try container.encode(time, forKey: .time)
+    }
+}

@@ -1,0 +1,234 @@
+import CSQLite
+import Synchronization
+
+/// The embedded event store: one SQLite database in WAL mode with `synchronous=FULL`, so a
+/// committed batch survives a crash of the process or the machine.
+///
+/// Tables: `decisions` (one row per decision, unique event id), `rewards` (unique per event id
+/// and reward key) and `outcomes` (the final reward once a window closes). Decisions and rewards
+/// share one journal sequence, which fixes the replay order.
+///
+/// Callers batch writes (`append` takes many entries and commits them in one transaction):
+/// one fsync per batch instead of one per row is what makes group commit fast.
+public final class SQLiteEventStore: EventStore {
+    private struct State {
+        let connection: SQLiteConnection
+        let insertDecision: SQLiteStatement
+        let insertReward: SQLiteStatement
+        let decisionExists: SQLiteStatement
+        let upsertOutcome: SQLiteStatement
+        let selectDecision: SQLiteStatement
+        var sequence: Int64
+    }
+
+    private let state: Mutex<State>
+    private let walCheckpointer: WALCheckpointer?
+
+    /// The file path, or ":memory:".
+    public let path: String
+
+    private static let decisionColumns =
+        "seq, event_id, policy, ts, customer, segment, context, candidates, candidate_ids, position, probabilities, model_version"
+
+    /// Opens or creates the store at `path` (":memory:" for a private in-memory store in tests).
+    /// - Throws: `EngineError.storage` when the file cannot be opened or the schema created.
+    public init(path: String) throws(EngineError) {
+        self.path = path
+        let c = try SQLiteConnection(path: path)
+        try c.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;")
+        // Copying the WAL back into the database (and its fsync) happens on a background
+        // connection, not inside the commits that requests wait for.
+        walCheckpointer = path == ":memory:" ? nil : try WALCheckpointer(path: path)
+        if walCheckpointer != nil { try c.execute("PRAGMA wal_autocheckpoint=0;") }
+        try c.execute("""
+            CREATE TABLE IF NOT EXISTS decisions(
+              seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, policy TEXT NOT NULL, ts REAL NOT NULL,
+              customer TEXT, segment INTEGER, context BLOB NOT NULL, candidates BLOB NOT NULL,
+              candidate_ids BLOB NOT NULL, position INTEGER NOT NULL, probabilities BLOB NOT NULL,
+              model_version INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS decisions_ts ON decisions(ts);
+            CREATE TABLE IF NOT EXISTS rewards(
+              seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, reward_key TEXT NOT NULL, value REAL NOT NULL,
+              ts REAL NOT NULL, UNIQUE(event_id, reward_key));
+            CREATE TABLE IF NOT EXISTS outcomes(
+              event_id TEXT PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL);
+            """)
+        let last = try c.prepare("SELECT max(coalesce((SELECT max(seq) FROM decisions), 0), coalesce((SELECT max(seq) FROM rewards), 0))")
+        let sequence = try last.step("read the last sequence") ? (last.int64(0) ?? 0) : 0
+        state = Mutex(State(
+            connection: c,
+            insertDecision: try c.prepare("INSERT OR IGNORE INTO decisions(\(Self.decisionColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
+            insertReward: try c.prepare("INSERT OR IGNORE INTO rewards(seq, event_id, reward_key, value, ts) VALUES (?,?,?,?,?)"),
+            decisionExists: try c.prepare("SELECT 1 FROM decisions WHERE event_id = ?"),
+            upsertOutcome: try c.prepare("INSERT OR REPLACE INTO outcomes(event_id, reward, is_default, closed_at) VALUES (?,?,?,?)"),
+            selectDecision: try c.prepare("SELECT \(Self.decisionColumns) FROM decisions WHERE event_id = ?"),
+            sequence: sequence))
+    }
+
+    // MARK: - Writing
+
+    /// Appends in one `BEGIN IMMEDIATE … COMMIT` transaction (one fsync); see `EventStore`.
+    /// - Complexity: O(n log N) for n entries in a log of N (unique-index lookups).
+    public func append(_ entries: [JournalEntry], outcomes: [OutcomeRecord]) throws(EngineError) -> [(AppendOutcome, Int64)] {
+        try state.withLock { (s: inout State) throws(EngineError) -> [(AppendOutcome, Int64)] in
+            try s.connection.execute("BEGIN IMMEDIATE")
+            var results: [(AppendOutcome, Int64)] = []
+            results.reserveCapacity(entries.count)
+            var sequence = s.sequence
+            do throws(EngineError) {
+                for entry in entries {
+                    switch entry {
+                    case .decision(let d):
+                        let st = s.insertDecision
+                        st.reset()
+                        st.bind(1, sequence + 1)
+                        st.bind(2, d.eventID)
+                        st.bind(3, d.policyID)
+                        st.bind(4, d.timestamp)
+                        st.bind(5, d.customerID)
+                        st.bind(6, d.segment.map(Int64.init))
+                        st.bind(7, BlobCoding.encode(d.context))
+                        st.bind(8, BlobCoding.encode(d.candidates))
+                        st.bind(9, BlobCoding.encode(d.candidateIDs))
+                        st.bind(10, Int64(d.position))
+                        st.bind(11, BlobCoding.encode(d.probabilities))
+                        st.bind(12, Int64(d.modelVersion))
+                        _ = try st.step("insert decision \(d.eventID)")
+                        if s.connection.changes == 1 {
+                            sequence += 1
+                            results.append((.stored, sequence))
+                        } else {
+                            results.append((.duplicate, 0))
+                        }
+                    case .reward(let r):
+                        let exists = s.decisionExists
+                        exists.reset()
+                        exists.bind(1, r.eventID)
+                        guard try exists.step("look up event \(r.eventID)") else {
+                            results.append((.unknownEvent, 0))
+                            continue
+                        }
+                        let st = s.insertReward
+                        st.reset()
+                        st.bind(1, sequence + 1)
+                        st.bind(2, r.eventID)
+                        st.bind(3, r.key)
+                        st.bind(4, r.value)
+                        st.bind(5, r.timestamp)
+                        _ = try st.step("insert reward for \(r.eventID)")
+                        if s.connection.changes == 1 {
+                            sequence += 1
+                            results.append((.stored, sequence))
+                        } else {
+                            results.append((.duplicate, 0))
+                        }
+                    }
+                }
+                for o in outcomes {
+                    let st = s.upsertOutcome
+                    st.reset()
+                    st.bind(1, o.eventID)
+                    st.bind(2, o.reward)
+                    st.bind(3, Int64(o.isDefault ? 1 : 0))
+                    st.bind(4, o.closedAt)
+                    _ = try st.step("store the outcome of \(o.eventID)")
+                }
+                try s.connection.execute("COMMIT")
+            } catch {
+                try? s.connection.execute("ROLLBACK")
+                throw error
+            }
+            s.sequence = sequence
+            return results
+        }
+    }
+
+    /// Deletes old decisions, their rewards and outcomes in one transaction; see `EventStore`.
+    public func deleteEntries(before: Double) throws(EngineError) -> Int {
+        try state.withLock { (s: inout State) throws(EngineError) -> Int in
+            try s.connection.execute("BEGIN IMMEDIATE")
+            do throws(EngineError) {
+                try s.connection.execute("DELETE FROM outcomes WHERE event_id IN (SELECT event_id FROM decisions WHERE ts < \(before))")
+                try s.connection.execute("DELETE FROM rewards WHERE ts < \(before)")
+                try s.connection.execute("DELETE FROM decisions WHERE ts < \(before)")
+                let deleted = Int(s.connection.changes)
+                try s.connection.execute("COMMIT")
+                return deleted
+            } catch {
+                try? s.connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The highest journal sequence; see `EventStore`.
+    public func lastSequence() throws(EngineError) -> Int64 {
+        state.withLock { $0.sequence }
+    }
+
+    /// The decision with this event id; see `EventStore`.
+    public func decision(eventID: String) throws(EngineError) -> DecisionRecord? {
+        try state.withLock { (s: inout State) throws(EngineError) -> DecisionRecord? in
+            let st = s.selectDecision
+            st.reset()
+            st.bind(1, eventID)
+            defer { st.reset() }
+            return try st.step("look up \(eventID)") ? Self.readDecision(st, from: 0) : nil
+        }
+    }
+
+    /// Replays decisions and rewards merged in journal order; see `EventStore`.
+    public func replay(after sequence: Int64, _ body: (JournalEntry) throws(EngineError) -> Void) throws(EngineError) {
+        try state.withLock { (s: inout State) throws(EngineError) in
+            let decisions = try s.connection.prepare("SELECT \(Self.decisionColumns) FROM decisions WHERE seq > ? ORDER BY seq")
+            let rewards = try s.connection.prepare("SELECT seq, event_id, reward_key, value, ts FROM rewards WHERE seq > ? ORDER BY seq")
+            decisions.bind(1, sequence)
+            rewards.bind(1, sequence)
+            var nextDecision = try decisions.step("replay decisions") ? Self.readDecision(decisions, from: 0) : nil
+            var nextReward = try rewards.step("replay rewards") ? Self.readReward(rewards) : nil
+            while nextDecision != nil || nextReward != nil {
+                if let d = nextDecision, nextReward.map({ d.sequence < $0.sequence }) ?? true {
+                    try body(.decision(d))
+                    nextDecision = try decisions.step("replay decisions") ? Self.readDecision(decisions, from: 0) : nil
+                } else if let r = nextReward {
+                    try body(.reward(r))
+                    nextReward = try rewards.step("replay rewards") ? Self.readReward(rewards) : nil
+                }
+            }
+        }
+    }
+
+    /// Decisions joined with their outcomes, in journal order; see `EventStore`.
+    public func export(since: Double?, _ body: (LoggedDecision) throws(EngineError) -> Void) throws(EngineError) {
+        try state.withLock { (s: inout State) throws(EngineError) in
+            let columns = Self.decisionColumns.split(separator: ",").map { "d." + $0.filter { $0 != " " } }.joined(separator: ", ")
+            let st = try s.connection.prepare("""
+                SELECT \(columns), o.reward, o.is_default, o.closed_at FROM decisions d
+                LEFT JOIN outcomes o ON o.event_id = d.event_id WHERE d.ts >= ? ORDER BY d.seq
+                """)
+            st.bind(1, since ?? -Double.greatestFiniteMagnitude)
+            while try st.step("export decisions") {
+                let d = Self.readDecision(st, from: 0)
+                let outcome = st.isNull(12) ? nil
+                    : OutcomeRecord(eventID: d.eventID, reward: st.double(12), isDefault: st.int64(13) == 1, closedAt: st.double(14))
+                try body(LoggedDecision(decision: d, outcome: outcome))
+            }
+        }
+    }
+
+    private static func readDecision(_ st: SQLiteStatement, from c: Int32) -> DecisionRecord {
+        DecisionRecord(
+            sequence: st.int64(c) ?? 0, eventID: st.text(c + 1) ?? "", policyID: st.text(c + 2) ?? "",
+            timestamp: st.double(c + 3), customerID: st.text(c + 4), segment: st.int64(c + 5).map { Int($0) },
+            context: BlobCoding.decodeDoubles(st.blob(c + 6)), candidates: BlobCoding.decodeInts(st.blob(c + 7)),
+            candidateIDs: BlobCoding.decodeStrings(st.blob(c + 8)), position: Int(st.int64(c + 9) ?? 0),
+            probabilities: BlobCoding.decodeDoubles(st.blob(c + 10)), modelVersion: Int(st.int64(c + 11) ?? 0))
+    }
+
+    private static func readReward(_ st: SQLiteStatement) -> RewardRecord {
+        RewardRecord(sequence: st.int64(0) ?? 0, eventID: st.text(1) ?? "", key: st.text(2) ?? "",
+                     value: st.double(3), timestamp: st.double(4))
+    }
+}

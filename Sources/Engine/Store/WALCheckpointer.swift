@@ -1,0 +1,39 @@
+import CSQLite
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Checkpoints a WAL database from its own connection and thread, once a second while the WAL
+/// holds frames: a passive checkpoint never blocks writers, so commits keep one fsync each.
+/// Stops when the owning store is released.
+final class WALCheckpointer: Sendable {
+    private final class Flag: Sendable { let value = Atomic<Bool>(false) }
+    private let stopped = Flag()
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(path: String) throws(EngineError) {
+        let connection = try SQLiteConnection(path: path)
+        let box = ConnectionBox(connection)
+        let thread = Thread { [stopped, finished] in
+            while !stopped.value.load(ordering: .relaxed) {
+                for _ in 0..<20 where !stopped.value.load(ordering: .relaxed) { usleep(50_000) }
+                var logFrames: Int32 = 0, checkpointed: Int32 = 0
+                sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &checkpointed)
+            }
+            finished.signal()
+        }
+        thread.name = "attune-wal-checkpoint"
+        thread.start()
+    }
+
+    deinit {
+        stopped.value.store(true, ordering: .relaxed)
+        finished.wait()
+    }
+}
+
+/// Moves the checkpointer's connection into its thread (used only there).
+private final class ConnectionBox: @unchecked Sendable {
+    let connection: SQLiteConnection
+    init(_ connection: SQLiteConnection) { self.connection = connection }
+}

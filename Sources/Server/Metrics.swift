@@ -1,0 +1,162 @@
+import Engine
+import Synchronization
+
+/// Request counters and latency histograms per route, rendered with the engine's figures in
+/// the Prometheus text format (version 0.0.4).
+public final class Metrics: Sendable {
+    /// Upper bounds of the latency buckets, in seconds.
+    public static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+
+    /// The routes counted separately; anything else is counted as `other`.
+    public static let routes = ["/v1/decisions", "/v1/rewards", "/v1/policies", "/v1/segments", "/healthz", "/readyz",
+                                "/metrics", "/openapi.json", "/v1/policies/{id}/kill-switch", "other"]
+    private static let routeIndex = Dictionary(uniqueKeysWithValues: routes.enumerated().map { ($1, $0) })
+    private static let statusRange = 100..<600
+    // Per route: one counter per status code, one per latency bucket, then the count and the
+    // latency sum in nanoseconds. Relaxed atomics: request threads never wait on each other here.
+    private static let bucketOffset = statusRange.count
+    private static let countOffset = bucketOffset + latencyBuckets.count
+    private static let sumOffset = countOffset + 1
+    private static let stride = sumOffset + 1
+
+    private let counters = AtomicCounters(count: routes.count * stride)
+
+    /// Creates empty metrics.
+    public init() {}
+
+    /// Records one request.
+    /// - Complexity: O(number of latency buckets), lock-free.
+    public func record(route: String, status: Int, seconds: Double) {
+        let base = (Self.routeIndex[route] ?? Self.routes.count - 1) * Self.stride
+        let code = Self.statusRange.contains(status) ? status : 599
+        counters.add(1, at: base + code - Self.statusRange.lowerBound)
+        if let i = Self.latencyBuckets.firstIndex(where: { seconds <= $0 }) { counters.add(1, at: base + Self.bucketOffset + i) }
+        counters.add(1, at: base + Self.countOffset)
+        counters.add(Int((seconds * 1e9).rounded()), at: base + Self.sumOffset)
+    }
+
+    /// Requests recorded for `route` with `status`.
+    public func count(route: String, status: Int) -> Int {
+        guard let r = Self.routeIndex[route], Self.statusRange.contains(status) else { return 0 }
+        return counters.value(at: r * Self.stride + status - Self.statusRange.lowerBound)
+    }
+
+    struct RouteFigures: Sendable {
+        var statusCounts: [Int: Int] = [:]
+        var bucketCounts = Array(repeating: 0, count: Metrics.latencyBuckets.count)
+        var count = 0
+        var sumSeconds = 0.0
+    }
+
+    private func figures() -> [String: RouteFigures] {
+        var result: [String: RouteFigures] = [:]
+        for (r, route) in Self.routes.enumerated() {
+            let base = r * Self.stride
+            let count = counters.value(at: base + Self.countOffset)
+            guard count > 0 else { continue }
+            var f = RouteFigures()
+            for code in Self.statusRange {
+                let n = counters.value(at: base + code - Self.statusRange.lowerBound)
+                if n > 0 { f.statusCounts[code] = n }
+            }
+            for i in Self.latencyBuckets.indices { f.bucketCounts[i] = counters.value(at: base + Self.bucketOffset + i) }
+            f.count = count
+            f.sumSeconds = Double(counters.value(at: base + Self.sumOffset)) / 1e9
+            result[route] = f
+        }
+        return result
+    }
+
+    /// The Prometheus text exposition of these metrics and the engine's statistics.
+    public func render(engine statistics: EngineStatistics) -> String {
+        let snapshot = figures()
+        var out = ""
+        out += "# HELP attune_http_requests_total HTTP requests by route and status code.\n# TYPE attune_http_requests_total counter\n"
+        for route in snapshot.keys.sorted() {
+            for (status, n) in snapshot[route, default: .init()].statusCounts.sorted(by: { $0.key < $1.key }) {
+                out += "attune_http_requests_total{route=\"\(route)\",status=\"\(status)\"} \(n)\n"
+            }
+        }
+        out += "# HELP attune_http_request_duration_seconds Time from the complete request to the reply, by route.\n"
+        out += "# TYPE attune_http_request_duration_seconds histogram\n"
+        for route in snapshot.keys.sorted() {
+            let f = snapshot[route, default: .init()]
+            var cumulative = 0
+            for (i, bound) in Self.latencyBuckets.enumerated() {
+                cumulative += f.bucketCounts[i]
+                out += "attune_http_request_duration_seconds_bucket{route=\"\(route)\",le=\"\(bound)\"} \(cumulative)\n"
+            }
+            out += "attune_http_request_duration_seconds_bucket{route=\"\(route)\",le=\"+Inf\"} \(f.count)\n"
+            out += "attune_http_request_duration_seconds_sum{route=\"\(route)\"} \(f.sumSeconds)\n"
+            out += "attune_http_request_duration_seconds_count{route=\"\(route)\"} \(f.count)\n"
+        }
+        out += "# HELP attune_decisions_total Decisions logged, by policy and chosen action.\n# TYPE attune_decisions_total counter\n"
+        for p in statistics.policies {
+            for (action, n) in p.decisionsByAction {
+                out += "attune_decisions_total{policy=\"\(escape(p.id))\",action=\"\(escape(action))\"} \(n)\n"
+            }
+        }
+        out += "# HELP attune_model_version Updates learned by the serving model, by policy.\n# TYPE attune_model_version gauge\n"
+        for p in statistics.policies { out += "attune_model_version{policy=\"\(escape(p.id))\"} \(p.modelVersion)\n" }
+        let counters: [(String, String, Int)] = [
+            ("attune_rewards_joined_total", "Rewards joined to an open decision window.", statistics.joiner.joinedRewards),
+            ("attune_rewards_late_total", "Rewards received after their decision's window closed (stored, not learned).", statistics.joiner.lateRewards),
+            ("attune_rewards_duplicate_total", "Repeated rewards ignored.", statistics.duplicateRewards),
+            ("attune_default_rewards_total", "Windows closed without a reward (the policy's default reward was learned).", statistics.joiner.defaultRewards),
+            ("attune_windows_closed_total", "Decision windows closed.", statistics.joiner.closedDecisions),
+            ("attune_learned_total", "Interactions learned (including recovery).", statistics.learned),
+            ("attune_commits_total", "Group-commit transactions.", statistics.commits),
+            ("attune_committed_entries_total", "Decisions and rewards committed.", statistics.committedEntries),
+            ("attune_checkpoints_total", "Checkpoints written.", statistics.checkpoints),
+        ]
+        for (name, help, value) in counters {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
+        }
+        out += "# HELP attune_commit_seconds_total Time spent committing journal transactions (SQLite work and fsync).\n"
+        out += "# TYPE attune_commit_seconds_total counter\nattune_commit_seconds_total \(statistics.commitSeconds)\n"
+        let gauges: [(String, String, Int)] = [
+            ("attune_pending_decisions", "Decisions whose reward window is open.", statistics.pendingDecisions),
+            ("attune_journal_queue_depth", "Requests waiting for the next commit.", statistics.journalQueueDepth),
+            ("attune_learner_queue_depth", "Closed decisions waiting for the learner.", statistics.learnerQueueDepth),
+        ]
+        for (name, help, value) in gauges {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
+        }
+        return out
+    }
+
+    private func escape(_ label: String) -> String {
+        var out = ""
+        for c in label {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// A fixed array of atomic counters.
+final class AtomicCounters: @unchecked Sendable {
+    // @unchecked: the storage is only reached through atomic operations.
+    private let base: UnsafeMutablePointer<Atomic<Int>>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: count)
+        for i in 0..<count { (base + i).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    func add(_ n: Int, at i: Int) { base[i].add(n, ordering: .relaxed) }
+
+    func value(at i: Int) -> Int { base[i].load(ordering: .relaxed) }
+}

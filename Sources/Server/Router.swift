@@ -1,0 +1,250 @@
+import AttuneCore
+import Engine
+import Foundation
+import Synchronization
+
+/// Routes requests to the engine and formats replies; no sockets, so every endpoint and error
+/// is testable in memory. `HTTPServer` feeds it from libmicrohttpd.
+///
+/// | route | scope | does |
+/// | --- | --- | --- |
+/// | `POST /v1/decisions` | decide | decide, log durably, reply |
+/// | `POST /v1/rewards` | reward | log a reward, join it |
+/// | `GET /v1/policies`, `GET /v1/segments` | admin | what is loaded |
+/// | `POST /v1/policies/{id}/kill-switch` | admin | serve a fixed action instead of the policy (`{"enabled", "action"?}`) |
+/// | `GET /metrics` | admin | Prometheus text |
+/// | `GET /healthz`, `GET /readyz`, `GET /openapi.json` | none | liveness, readiness, API document |
+public final class Router: Sendable {
+    /// The engine requests go to.
+    public let engine: Engine
+    /// Request metrics.
+    public let metrics: Metrics
+    /// HTTP settings.
+    public let configuration: ServerConfiguration
+    private let clock: @Sendable () -> Double
+    private let buckets = Mutex<[String: TokenBucket]>([:])
+    private let decoder = StrictJSONDecoder()
+
+    /// Creates a router.
+    public init(engine: Engine, configuration: ServerConfiguration = .init(), metrics: Metrics = Metrics(),
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.engine = engine
+        self.configuration = configuration
+        self.metrics = metrics
+        self.clock = clock
+    }
+
+    /// Handles one request; never throws: errors become 4xx/5xx replies.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (route, response) = dispatch(request)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        metrics.record(route: route, status: response.status, seconds: seconds)
+        return response
+    }
+
+    private func dispatch(_ request: HTTPRequest) -> (String, HTTPResponse) {
+        let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        if path.hasPrefix("/v1/policies/"), path.hasSuffix("/kill-switch") {
+            let route = "/v1/policies/{id}/kill-switch"
+            let id = String(path.dropFirst("/v1/policies/".count).dropLast("/kill-switch".count))
+            guard request.method == "POST" else {
+                return (route, APIError(status: 405, code: "method_not_allowed", message: "\(route) accepts POST").response)
+            }
+            do throws(APIError) {
+                try authorize(request, scope: .admin)
+                return (route, try killSwitch(id, request))
+            } catch {
+                return (route, error.response)
+            }
+        }
+        let matching = Self.routes.filter { $0.path == path }
+        guard !matching.isEmpty else {
+            return ("other", APIError(status: 404, code: "not_found",
+                                      message: "no route \(request.method) \(path); see GET /openapi.json").response)
+        }
+        guard let route = matching.first(where: { $0.method == request.method }) else {
+            return (path, APIError(status: 405, code: "method_not_allowed",
+                                   message: "\(path) accepts \(matching.map(\.method).joined(separator: ", "))").response)
+        }
+        do throws(APIError) {
+            try authorize(request, scope: route.scope)
+            switch route.endpoint {
+            case .decide: return (path, try decide(request))
+            case .reward: return (path, try reward(request))
+            case .policies: return (path, policies())
+            case .segments: return (path, segments())
+            case .metrics: return (path, prometheus())
+            case .health: return (path, Self.json(.object([("status", .string("ok"))])))
+            case .ready: return (path, readiness())
+            case .openAPI: return (path, HTTPResponse(status: 200, body: Array(OpenAPIDocument.json.utf8)))
+            }
+        } catch {
+            return (path, error.response)
+        }
+    }
+
+    private enum Endpoint { case decide, reward, policies, segments, metrics, health, ready, openAPI }
+
+    private static let routes: [(method: String, path: String, scope: APIScope?, endpoint: Endpoint)] = [
+        ("POST", "/v1/decisions", .decide, .decide),
+        ("POST", "/v1/rewards", .reward, .reward),
+        ("GET", "/v1/policies", .admin, .policies),
+        ("GET", "/v1/segments", .admin, .segments),
+        ("GET", "/metrics", .admin, .metrics),
+        ("GET", "/healthz", nil, .health),
+        ("GET", "/readyz", nil, .ready),
+        ("GET", "/openapi.json", nil, .openAPI),
+    ]
+
+    // MARK: - Authorization and limits
+
+    private func authorize(_ request: HTTPRequest, scope: APIScope?) throws(APIError) {
+        guard let scope else { return }
+        var client = "anonymous"
+        if configuration.apiKeys.isEnabled {
+            guard let key = configuration.apiKeys.match(authorization: request.authorization) else {
+                throw APIError(status: 401, code: request.authorization == nil ? "missing_api_key" : "invalid_api_key",
+                               message: "send 'Authorization: Bearer <key>' with a configured API key", field: "Authorization")
+            }
+            guard key.scopes.contains(scope) else {
+                throw APIError(status: 403, code: "insufficient_scope",
+                               message: "key '\(key.name)' lacks the '\(scope.rawValue)' scope this route needs", field: "Authorization")
+            }
+            client = key.name
+        }
+        if let rate = configuration.rateLimitPerSecond {
+            let now = clock()
+            let allowed = buckets.withLock { b in
+                var bucket = b[client] ?? TokenBucket(ratePerSecond: rate, burst: configuration.rateLimitBurst, now: now)
+                defer { b[client] = bucket }
+                return bucket.take(at: now)
+            }
+            guard allowed else {
+                throw APIError(status: 429, code: "rate_limited",
+                               message: "more than \(rate) requests per second from '\(client)': slow down and retry")
+            }
+        }
+    }
+
+    private func decodeBody<T: Decodable>(_ type: T.Type, _ request: HTTPRequest) throws(APIError) -> T {
+        guard !request.isBodyTooLarge, request.body.count <= configuration.maxBodyBytes else {
+            throw APIError(status: 413, code: "body_too_large",
+                           message: "the body exceeds \(configuration.maxBodyBytes) bytes; send a smaller request")
+        }
+        guard !request.body.isEmpty else {
+            throw APIError(status: 400, code: "invalid_json", message: "the body is empty; send a JSON object")
+        }
+        guard JSONText.nestingDepth(of: request.body) <= configuration.maxJSONDepth else {
+            throw APIError(status: 400, code: "too_deep", message: "JSON nesting deeper than \(configuration.maxJSONDepth) levels")
+        }
+        do throws(AttuneCoreError) {
+            return try decoder.decode(type, from: Data(request.body), source: "body")
+        } catch {
+            throw APIError(error)
+        }
+    }
+
+    // MARK: - Handlers
+
+    private func decide(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let body = try decodeBody(DecisionRequest.self, request)
+        let reply: DecisionResponse
+        do throws(EngineError) { reply = try engine.decide(body) } catch { throw APIError(error) }
+        var members: [(String, JSONText.Value)] = [
+            ("event_id", .string(reply.eventID)), ("policy", .string(reply.policy)), ("action_id", .string(reply.actionID)),
+            ("probabilities", .array(reply.probabilities.map {
+                .object([("id", .string($0.id)), ("probability", .number($0.probability))])
+            })),
+        ]
+        members.append(("segment", reply.segment.map { .integer($0) } ?? .null))
+        members.append(("model_version", .integer(reply.modelVersion)))
+        return Self.json(.object(members))
+    }
+
+    private func reward(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let body = try decodeBody(RewardRequest.self, request)
+        let reply: RewardResponse
+        do throws(EngineError) { reply = try engine.reward(body) } catch { throw APIError(error) }
+        return Self.json(.object([("event_id", .string(reply.eventID)), ("status", .string(reply.status.rawValue))]))
+    }
+
+    private func killSwitch(_ policyID: String, _ request: HTTPRequest) throws(APIError) -> HTTPResponse {
+        let body = try decodeBody(KillSwitchRequest.self, request)
+        guard body.enabled || body.action == nil else {
+            throw APIError(status: 422, code: "invalid_field", message: "give an action only when enabling the kill switch", field: "action")
+        }
+        guard let specification = engine.specifications.first(where: { $0.id == policyID }) else {
+            throw APIError(EngineError.unknownPolicy(policyID, available: engine.policyIDs))
+        }
+        let fallback: String? = body.enabled ? (body.action ?? specification.catalog.first?.id) : nil
+        do throws(EngineError) {
+            try engine.setKillSwitch(policy: policyID, action: fallback)
+        } catch {
+            throw APIError(error)
+        }
+        let state: JSONText.Value = fallback.map { .string($0) } ?? .null
+        return Self.json(.object([("policy", .string(policyID)), ("kill_switch", state)]))
+    }
+
+    private func policies() -> HTTPResponse {
+        let switches = engine.killSwitches
+        let versions = Dictionary(engine.statistics.policies.map { ($0.id, $0.modelVersion) }, uniquingKeysWith: { a, _ in a })
+        let items: [JSONText.Value] = engine.specifications.map { s in
+            .object([
+                ("id", .string(s.id)),
+                ("description", s.description.map { .string($0) } ?? .null),
+                ("mode", .string(s.mode?.rawValue ?? "online")),
+                ("algorithm", .string(s.algorithm.kind.rawValue)),
+                ("explorer", s.explorer.map { .string($0.kind.rawValue) } ?? .null),
+                ("actions", .array(s.catalog.map { .string($0.id) })),
+                ("features", .array(s.featureSchema.features.map { .string($0.name) })),
+                ("context_dimension", .integer(s.featureSchema.dimension)),
+                ("reward_window_seconds", .number(s.reward.windowSeconds)),
+                ("default_reward", .number(s.reward.defaultReward ?? 0)),
+                ("aggregation", .string((s.reward.aggregation ?? .sum).rawValue)),
+                ("model_version", .integer(versions[s.id] ?? 0)),
+                ("fingerprint", .string(s.fingerprint)),
+                ("kill_switch", switches[s.id].map { .string($0) } ?? .null),
+            ])
+        }
+        return Self.json(.object([("policies", .array(items))]))
+    }
+
+    private func segments() -> HTTPResponse {
+        let items: [JSONText.Value] = engine.specifications.compactMap { s in
+            guard let seg = s.segmentation else { return nil }
+            return .object([("policy", .string(s.id)), ("field", .string(seg.field)), ("count", .integer(seg.count)),
+                            ("strategy", .string(seg.strategy.rawValue))])
+        }
+        return Self.json(.object([("segmentations", .array(items))]))
+    }
+
+    private func prometheus() -> HTTPResponse {
+        HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                     body: Array(metrics.render(engine: engine.statistics).utf8))
+    }
+
+    private func readiness() -> HTTPResponse {
+        let r = engine.recovery
+        let failure = engine.checkpointFailure
+        return Self.json(.object([
+            ("status", .string(failure == nil ? "ready" : "degraded")),
+            ("policies", .array(engine.policyIDs.map { .string($0) })),
+            ("recovered_entries", .integer(r.replayedEntries)),
+            ("recovery_seconds", .number(r.seconds)),
+            ("checkpoint_failure", failure.map { .string($0) } ?? .null),
+        ]), status: failure == nil ? 200 : 503)
+    }
+
+    static func json(_ value: JSONText.Value, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, body: Array(JSONText.render(value).utf8))
+    }
+}
+
+/// The body of `POST /v1/policies/{id}/kill-switch`: `{"enabled": true, "action": "no_offer"}`
+/// serves that action (the first catalog action when absent); `{"enabled": false}` resumes the policy.
+struct KillSwitchRequest: Decodable {
+    var enabled: Bool
+    var action: String?
+}

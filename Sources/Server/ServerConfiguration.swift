@@ -1,0 +1,39 @@
+/// Settings of the HTTP layer.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// IPv4 address to bind (`127.0.0.1` by default).
+    public var host: String
+    /// TCP port (0 picks a free one).
+    public var port: Int
+    /// Largest accepted request body in bytes (larger → 413).
+    public var maxBodyBytes: Int
+    /// Deepest accepted JSON nesting (deeper → 400).
+    public var maxJSONDepth: Int
+    /// API keys; none means no authentication, which is only allowed on a loopback address.
+    public var apiKeys: APIKeys
+    /// Sustained requests per second per key (per server without keys); `nil` disables limiting.
+    public var rateLimitPerSecond: Double?
+    /// Burst size of the rate limiter.
+    public var rateLimitBurst: Double
+    /// Most simultaneous connections.
+    public var connectionLimit: Int
+    /// Idle connection timeout in seconds.
+    public var timeoutSeconds: Int
+
+    /// Creates a configuration with the defaults of `attune serve`.
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 * 1024, maxJSONDepth: Int = 16,
+                apiKeys: APIKeys = APIKeys([]), rateLimitPerSecond: Double? = nil, rateLimitBurst: Double = 100,
+                connectionLimit: Int = 1024, timeoutSeconds: Int = 30) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxJSONDepth = maxJSONDepth
+        self.apiKeys = apiKeys
+        self.rateLimitPerSecond = rateLimitPerSecond
+        self.rateLimitBurst = rateLimitBurst
+        self.connectionLimit = connectionLimit
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Whether `host` is a loopback address.
+    public var isLoopback: Bool { host.hasPrefix("127.") || host == "localhost" }
+}

@@ -1,0 +1,104 @@
+import Engine
+import Foundation
+import Testing
+
+@Suite("RewardJoiner")
+struct RewardJoinerTests {
+    let rule = RewardJoiner.Rule(windowSeconds: 10, aggregation: .sum, defaultReward: -1)
+
+    func decision(_ id: String, at t: Double, sequence: Int64) -> DecisionRecord {
+        Fixtures.decisionRecord(id, timestamp: t, sequence: sequence)
+    }
+
+    func reward(_ id: String, _ value: Double, at t: Double) -> RewardRecord {
+        RewardRecord(eventID: id, key: "", value: value, timestamp: t)
+    }
+
+    @Test func joinedRewardsAreSummedAndTheWindowClosesAtItsDeadline() {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        joiner.register(decision("e1", at: 0, sequence: 1), rule: rule, into: &closed)
+        #expect(joiner.join(reward("e1", 2, at: 3), into: &closed) == .joined)
+        #expect(joiner.join(reward("e1", 0.5, at: 9.5), into: &closed) == .joined)
+        joiner.advance(to: 9.99, into: &closed)
+        #expect(closed.isEmpty)
+        joiner.advance(to: 10, into: &closed)
+        #expect(closed.count == 1)
+        #expect(closed[0].reward == 2.5 && !closed[0].isDefault && closed[0].closedAt == 10)
+        #expect(joiner.counters.joinedRewards == 2 && joiner.counters.defaultRewards == 0)
+    }
+
+    @Test func noRewardGivesTheDefaultAndALateRewardIsCountedNotJoined() {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        joiner.register(decision("e1", at: 0, sequence: 1), rule: rule, into: &closed)
+        // The reward arrives after the deadline: the window closes first, with the default.
+        #expect(joiner.join(reward("e1", 5, at: 10.5), into: &closed) == .late)
+        #expect(closed.map(\.reward) == [-1] && closed[0].isDefault)
+        #expect(joiner.counters.lateRewards == 1 && joiner.counters.defaultRewards == 1 && joiner.counters.joinedRewards == 0)
+    }
+
+    @Test(arguments: [
+        (RewardJoiner.Aggregation.sum, 6.0), (.first, 1.0), (.last, 2.0), (.max, 3.0),
+    ])
+    func aggregation(_ aggregation: RewardJoiner.Aggregation, expected: Double) {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        joiner.register(decision("e", at: 0, sequence: 1),
+                        rule: .init(windowSeconds: 100, aggregation: aggregation, defaultReward: 0), into: &closed)
+        for (i, v) in [1.0, 3, 2].enumerated() { _ = joiner.join(reward("e", v, at: Double(i + 1)), into: &closed) }
+        joiner.advance(to: 1_000, into: &closed)
+        #expect(closed.count == 1)
+        #expect(closed[0].reward == expected)
+        // `first` closes at the first reward: the two later ones are late.
+        #expect(joiner.counters.lateRewards == (aggregation == .first ? 2 : 0))
+    }
+
+    @Test func windowsCloseInDeadlineThenSequenceOrder() {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        let short = RewardJoiner.Rule(windowSeconds: 1, aggregation: .sum, defaultReward: 0)
+        joiner.register(decision("long", at: 0, sequence: 1), rule: rule, into: &closed)
+        joiner.register(decision("tie2", at: 0, sequence: 3), rule: short, into: &closed)
+        joiner.register(decision("tie1", at: 0, sequence: 2), rule: short, into: &closed)
+        joiner.register(decision("mid", at: 0.5, sequence: 4), rule: short, into: &closed)
+        joiner.advance(to: 100, into: &closed)
+        #expect(closed.map(\.decision.eventID) == ["tie1", "tie2", "mid", "long"])
+    }
+
+    @Test func stateRoundTripClosesTheSameWindowsWithTheSameRewards() {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        for i in 0..<20 {
+            joiner.register(decision("e\(i)", at: Double(i), sequence: Int64(i + 1)), rule: rule, into: &closed)
+            if i % 3 == 0 { _ = joiner.join(reward("e\(i)", Double(i), at: Double(i) + 0.5), into: &closed) }
+        }
+        var restored = RewardJoiner(state: joiner.state)
+        #expect(restored.state == joiner.state)
+        var a: [RewardJoiner.Closed] = [], b: [RewardJoiner.Closed] = []
+        joiner.advance(to: 50, into: &a)
+        restored.advance(to: 50, into: &b)
+        #expect(a == b && a.count == 10)  // e10…e19 were still open at time 19.5
+        #expect(restored.counters == joiner.counters)
+    }
+
+    @Test func checkpointEncodingRoundTripsExactlyAndRefusesDamage() throws {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        var anonymous = decision("anon", at: 1, sequence: 2)
+        anonymous.customerID = nil
+        anonymous.segment = nil
+        joiner.register(decision("e1", at: 0, sequence: 1), rule: rule, into: &closed)
+        joiner.register(anonymous, rule: .init(windowSeconds: 5, aggregation: .max, defaultReward: 0.25), into: &closed)
+        _ = joiner.join(reward("e1", -2.5, at: 1), into: &closed)
+        let data = try JSONEncoder().encode(joiner.state)
+        let decoded = try JSONDecoder().decode(RewardJoiner.State.self, from: data)
+        #expect(decoded == joiner.state)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let encoded = try #require(object["pending"] as? String)
+        let blob = try #require(Data(base64Encoded: encoded))
+        object["pending"] = blob.prefix(blob.count - 3).base64EncodedString()
+        let damaged = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(RewardJoiner.State.self, from: damaged) }
+    }
+}

@@ -1,0 +1,75 @@
+import Engine
+import Foundation
+import Testing
+
+@Suite("SQLiteEventStore")
+struct SQLiteEventStoreTests {
+    @Test func appendAssignsOneJournalOrderAndReportsDuplicatesAndUnknownEvents() throws {
+        let store = try SQLiteEventStore(path: ":memory:")
+        let results = try store.append([
+            .decision(Fixtures.decisionRecord("e1", timestamp: 1)),
+            .reward(RewardRecord(eventID: "e1", key: "", value: 1, timestamp: 2)),
+            .reward(RewardRecord(eventID: "e1", key: "", value: 9, timestamp: 2)),     // same key: duplicate
+            .reward(RewardRecord(eventID: "e1", key: "second", value: 2, timestamp: 2)),
+            .reward(RewardRecord(eventID: "nope", key: "", value: 1, timestamp: 2)),
+            .decision(Fixtures.decisionRecord("e1", timestamp: 3)),                     // duplicate event id
+            .decision(Fixtures.decisionRecord("e2", timestamp: 3)),
+        ], outcomes: [])
+        #expect(results.map(\.0) == [.stored, .stored, .duplicate, .stored, .unknownEvent, .duplicate, .stored])
+        #expect(results.map(\.1) == [1, 2, 0, 3, 0, 0, 4])
+        #expect(try store.lastSequence() == 4)
+
+        var replayed: [JournalEntry] = []
+        try store.replay(after: 1) { replayed.append($0) }
+        #expect(replayed.map(\.sequence) == [2, 3, 4])
+        guard case .reward(let r) = replayed[0], case .decision(let d) = replayed[2] else {
+            Issue.record("wrong entry kinds: \(replayed)")
+            return
+        }
+        #expect(r.value == 1 && r.eventID == "e1")
+        var expected = Fixtures.decisionRecord("e2", timestamp: 3)
+        expected.sequence = 4
+        #expect(d == expected)
+        // Exact round trip of the numbers, including -0 and subnormal-adjacent values.
+        #expect(d.context.map(\.bitPattern) == expected.context.map(\.bitPattern))
+    }
+
+    @Test func exportJoinsOutcomesAndFiltersByTime() throws {
+        let store = try SQLiteEventStore(path: ":memory:")
+        _ = try store.append([.decision(Fixtures.decisionRecord("old", timestamp: 10)),
+                              .decision(Fixtures.decisionRecord("new", timestamp: 20))], outcomes: [])
+        _ = try store.append([], outcomes: [OutcomeRecord(eventID: "new", reward: 4, isDefault: false, closedAt: 25)])
+        var all: [LoggedDecision] = []
+        try store.export(since: nil) { all.append($0) }
+        #expect(all.map(\.decision.eventID) == ["old", "new"])
+        #expect(all[0].outcome == nil)
+        #expect(all[1].outcome == OutcomeRecord(eventID: "new", reward: 4, isDefault: false, closedAt: 25))
+        var recent: [LoggedDecision] = []
+        try store.export(since: 15) { recent.append($0) }
+        #expect(recent.map(\.decision.eventID) == ["new"])
+        #expect(try store.decision(eventID: "old")?.timestamp == 10)
+        #expect(try store.decision(eventID: "missing") == nil)
+    }
+
+    @Test func committedEntriesSurviveReopeningTheFile() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/events.sqlite"
+        do {
+            let store = try SQLiteEventStore(path: path)
+            _ = try store.append((0..<50).map { .decision(Fixtures.decisionRecord("e\($0)", timestamp: Double($0))) }, outcomes: [])
+        }
+        let reopened = try SQLiteEventStore(path: path)
+        #expect(try reopened.lastSequence() == 50)
+        let results = try reopened.append([.decision(Fixtures.decisionRecord("e0")), .decision(Fixtures.decisionRecord("e50", timestamp: 100))], outcomes: [])
+        #expect(results.map(\.0) == [.duplicate, .stored] && results[1].1 == 51)
+        #expect(try reopened.deleteEntries(before: 10) == 10)
+        var count = 0
+        try reopened.replay(after: 0) { _ in count += 1 }
+        #expect(count == 41)
+    }
+
+    @Test func anUnopenableDatabaseIsATypedError() {
+        #expect(throws: EngineError.self) { try SQLiteEventStore(path: "/nonexistent-directory-\(UUID().uuidString)/x.sqlite") }
+    }
+}
