@@ -50,7 +50,7 @@ public struct SegmentationFitter: Sendable {
             initializations: Int = 10, scaling: Scaler.Method = .standard, treeDepth: Int = 4, epsilon: Double = 0.5,
             minimumPoints: Int = 5, silhouetteSample: Int = 2_000, bootstrapRuns: Int = 5,
             covariance: GaussianMixture.Covariance = .full, algorithm: KMeans.Algorithm = .lloyd,
-            embedding: SegmentationEmbedding = .none, autoencoder: Autoencoder.Configuration? = nil
+            embedding: SegmentationEmbedding = .scaled, autoencoder: Autoencoder.Configuration? = nil
         ) throws(SegmentationError) {
             if let k, k < 1 { throw .invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1 or auto") }
             guard kCandidates.lowerBound >= 2 else {
@@ -114,7 +114,7 @@ public struct SegmentationFitter: Sendable {
         var autoencoder: Autoencoder.Model?
         let z: Matrix
         switch o.embedding {
-        case .none:
+        case .scaled:
             z = scaled
         case .autoencoder:
             var embeddingGenerator = generator.child(5)

@@ -16,7 +16,7 @@ public enum SegmentationMethod: String, Sendable, Hashable, Codable, CaseIterabl
 /// The space a segmentation clusters in.
 public enum SegmentationEmbedding: String, Sendable, Hashable, Codable, CaseIterable {
     /// The scaled features themselves.
-    case none
+    case scaled
     /// The bottleneck of an ``Autoencoder`` trained on the scaled features.
     case autoencoder
 }

@@ -16,7 +16,7 @@ struct SegmentFitCommand: Command {
     static let epsilon = Option<Double>("eps", default: 0.5, help: "DBSCAN neighbourhood radius, in scaled units.")
     static let minPoints = Option<Int>("min-points", default: 5, help: "DBSCAN points within --eps (itself included) that make a core point.")
     static let covariance = Option<GaussianMixture.Covariance>("covariance", default: .full, help: "Covariance structure of --method gmm.")
-    static let embedding = Option<SegmentationEmbedding>("embedding", default: .none, help: "Cluster the scaled features ('none') or the bottleneck of an autoencoder trained on them ('autoencoder', Adam, seeded).")
+    static let embedding = Option<SegmentationEmbedding>("embedding", default: .scaled, help: "Cluster the scaled features ('scaled') or the bottleneck of an autoencoder trained on them ('autoencoder', Adam, seeded).")
     static let embeddingDimension = Option<Int>("embedding-dim", default: 2, help: "Width of the autoencoder's bottleneck (--embedding autoencoder).")
     static let hiddenWidth = Option<Int>("hidden", default: 16, help: "Width of the autoencoder's hidden layer on each side of the bottleneck.")
     static let epochs = Option<Int>("epochs", default: 100, help: "Autoencoder training passes over the customers.")
