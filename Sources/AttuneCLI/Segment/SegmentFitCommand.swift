@@ -7,7 +7,7 @@ import Segmentation
 /// summary on standard output and optionally an HTML report.
 struct SegmentFitCommand: Command {
     static let method = Option<SegmentationMethod>("method", default: .kmeans, help: "The clustering method.")
-    static let k = Option<String>("k", default: "auto", valueName: "n|auto", help: "Number of segments, or 'auto': by silhouette among 2…--max-k (k-means), by BIC (gmm).")
+    static let k = Option<String>("k", default: "auto", valueName: "n|auto", help: "Number of segments, or 'auto': by the gap statistic among 2…--max-k (k-means), by BIC (gmm).")
     static let maxK = Option<Int>("max-k", default: 8, help: "Largest k tried by --k auto.")
     static let nInit = Option<Int>("n-init", default: 10, help: "k-means initialisations (k-means++ seeds); the lowest inertia wins.")
     static let algorithm = Option<KMeans.Algorithm>("algorithm", default: .lloyd, help: "k-means iterations: 'lloyd' (gemm assignment) or 'hamerly' (bounds; faster when many iterations are needed).")
@@ -149,7 +149,16 @@ struct SegmentFitCommand: Command {
             object["k_selection"] = scores.map { ["k": $0.k, "bic": $0.bic] as [String: Any] }
         }
         if let s = model.kSelection {
-            object["k_selection"] = s.scores.map { ["k": $0.k, "silhouette": $0.silhouette] as [String: Any] }
+            let gaps = Dictionary((s.gapScores ?? []).map { ($0.k, $0) }, uniquingKeysWith: { a, _ in a })
+            object["k_selection"] = s.scores.map { score -> [String: Any] in
+                var entry: [String: Any] = ["k": score.k, "silhouette": score.silhouette]
+                if let g = gaps[score.k] {
+                    entry["gap"] = g.gap
+                    entry["gap_standard_error"] = g.standardError
+                }
+                return entry
+            }
+            object["k_rule"] = s.gapScores == nil ? "silhouette" : "gap"
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self) + "\n"
