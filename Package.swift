@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Segmentation", targets: ["Segmentation"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "PolicyGradient", targets: ["PolicyGradient"]),
     ],
     targets: [
         // MARK: - C system libraries
@@ -31,11 +32,12 @@ let package = Package(
         .target(name: "Linalg", dependencies: ["CBLAS", "CLAPACKE", "AttuneCore"], exclude: ["README.md"]),
         .target(name: "Bandits", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
         .target(name: "Segmentation", dependencies: ["AttuneCore", "Linalg"], exclude: ["README.md"]),
+        .target(name: "PolicyGradient", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Evaluation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "Segmentation", "CSQLite"], exclude: ["README.md"]),
         .target(name: "Server", dependencies: ["AttuneCore", "Bandits", "Engine", "CHTTPServer"], exclude: ["README.md"]),
-        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server"]),
+        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
         // MARK: - Benchmarks
@@ -44,7 +46,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "CBLAS", "CAllocationCounter"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient", "CBLAS", "CAllocationCounter"],
             path: "Benchmarks/AttuneBench"
         ),
 
@@ -54,9 +56,10 @@ let package = Package(
         .testTarget(name: "BanditsTests", dependencies: ["Bandits", "_AttuneTestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "_AttuneTestSupport"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "_AttuneTestSupport"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "Evaluation", "_AttuneTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "Segmentation", "AttuneCore"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "Segmentation", "AttuneCore"]),
+        .testTarget(name: "PolicyGradientTests", dependencies: ["PolicyGradient", "_AttuneTestSupport"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
     ]
 )

@@ -40,7 +40,7 @@ enum BenchError: Error, CustomStringConvertible {
 /// Parsed by hand with a small table of flags; every flag maps to one stored property, so
 /// moving to the shared command-line parser of `AttuneCore` changes only ``parse(_:)``.
 struct BenchOptions: Sendable {
-    static let suites = ["linalg", "bandits", "segmentation", "simulation", "evaluation", "server", "all"]
+    static let suites = ["linalg", "bandits", "segmentation", "simulation", "evaluation", "server", "policy-gradient", "all"]
 
     var suite: String = ""
     var format: OutputFormat = .automatic

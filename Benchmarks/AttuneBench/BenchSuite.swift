@@ -15,6 +15,7 @@ enum BenchSuites {
     static let built: [BenchSuite] = [
         LinalgBenchmarks.suite, BanditBenchmarks.suite, SegmentationBenchmarks.suite,
         SimulationBenchmarks.suite, EvaluationBenchmarks.suite, ServerBenchmarks.suite,
+        PolicyGradientBenchmarks.suite,
     ]
 
     /// The built suite called `name`, if any.

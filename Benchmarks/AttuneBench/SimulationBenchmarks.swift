@@ -148,9 +148,16 @@ enum SimulationBenchmarks {
                 r["cores"] = .int(ProcessInfo.processInfo.activeProcessorCount)
                 r["seconds"] = .double(seconds)
                 r["best"] = .string(study.best?.name ?? "")
+                var cpuTotal = 0.0
                 for p in study.policies {
                     r["\(p.name)_mean_reward"] = .double(p.meanReward.mean)
+                    // CPU seconds of the runs' threads: on a shared machine the sum measures
+                    // the work where wall time measures the load.
+                    let cpu = p.runs.reduce(0) { $0 + $1.cpuSeconds }
+                    cpuTotal += cpu
+                    r["\(p.name)_cpu_seconds_per_million_rounds"] = .double(cpu / (Double(p.runs.count * studyRounds) / 1e6))
                 }
+                r["cpu_seconds"] = .double(cpuTotal)
                 if studyRounds == 1_000_000 {
                     r["target"] = .string("≤ \(Int(targetStudySeconds)) s")
                     r["meets_target"] = .bool(seconds <= targetStudySeconds)

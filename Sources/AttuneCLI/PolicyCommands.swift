@@ -1,12 +1,13 @@
 import AttuneCore
 import Bandits
 import Foundation
+import PolicyGradient
 
 /// `attune policy`: commands on policy files.
 struct PolicyCommands: CommandGroup {
     static let configuration = CommandConfiguration(
         name: "policy",
-        abstract: "Check policy files (policies/*.json, format attune.policy/1).",
+        abstract: "Check policy files (policies/*.json: attune.policy/1 and attune.policy-gradient/1).",
         subcommands: [PolicyValidate.self]
     )
 }
@@ -17,7 +18,7 @@ struct PolicyCommands: CommandGroup {
 /// nearest known key), validated (ranges, consistency) and built into a live policy; exit 0
 /// when every file is valid, 64 with the first problem otherwise.
 struct PolicyValidate: Command {
-    static let files = RepeatedArgument<String>("file", help: "Policy files to check (JSON, format attune.policy/1).")
+    static let files = RepeatedArgument<String>("file", help: "Policy files to check (JSON, format attune.policy/1 or attune.policy-gradient/1).")
     static let configuration = CommandConfiguration(
         name: "validate",
         abstract: "Strictly check policy files: unknown keys, ranges, consistency, and that the policy builds.",
@@ -40,6 +41,10 @@ struct PolicyValidate: Command {
     func run(context: CommandContext) async throws -> ExitCode {
         var reports: [Report] = []
         for file in files {
+            if let data = FileManager.default.contents(atPath: file), PolicyGradientSpecification.isPolicyGradientDocument(data) {
+                reports.append(try Self.validatePolicyGradient(data, file: file))
+                continue
+            }
             let specification = try PolicySpecification(contentsOf: file)
             let policy = try specification.makePolicy()
             reports.append(Report(file: file, valid: true, id: specification.id, algorithm: specification.algorithm.kind.rawValue,
@@ -57,6 +62,22 @@ struct PolicyValidate: Command {
             }
         }
         return .success
+    }
+
+    /// Checks an `attune.policy-gradient/1` file: strict decoding, validation and, for the
+    /// discrete (softmax) family, that the live policy builds.
+    /// - Throws: `PolicyGradientError.invalidSpecification` naming the JSON path of the problem.
+    static func validatePolicyGradient(_ data: Data, file: String) throws -> Report {
+        let specification = try PolicyGradientSpecification(decoding: data, source: file)
+        var actions = specification.catalog?.count ?? 0
+        var dimension = specification.featureSchema.features.count
+        if specification.policy.kind == "softmax" {
+            let policy = try specification.makePolicy()
+            actions = policy.catalog.count
+            dimension = policy.contextDimension
+        }
+        return Report(file: file, valid: true, id: specification.id, algorithm: specification.policy.kind,
+                      actions: actions, contextDimension: dimension, fingerprint: "-")
     }
 
     /// One validated file, as printed with `--format json`.

@@ -3,6 +3,7 @@ import Bandits
 import Dispatch
 import Engine
 import Foundation
+import PolicyGradient
 import Server
 
 struct Serve: Command {
@@ -56,7 +57,11 @@ struct Serve: Command {
         }
         let directory = dataDir ?? file.dataDir ?? "attune-data"
         let policyDirectory = policiesDir ?? file.policies ?? "policies"
-        let specifications = try Self.loadPolicies(policyDirectory)
+        var skipped: [String] = []
+        let specifications = try Self.loadPolicies(policyDirectory, skipped: &skipped)
+        if !skipped.isEmpty {
+            context.errors.writeLine("attune serve: not serving \(skipped.joined(separator: ", ")) (attune.policy-gradient/1: offline training and studies only in this version)")
+        }
         for (name, specification) in specifications {
             server.policyFiles[specification.id] = policyDirectory + "/" + name
         }
@@ -111,7 +116,7 @@ struct Serve: Command {
         return .success
     }
 
-    static func loadPolicies(_ directory: String) throws -> [(file: String, specification: PolicySpecification)] {
+    static func loadPolicies(_ directory: String, skipped: inout [String]) throws -> [(file: String, specification: PolicySpecification)] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
@@ -121,6 +126,20 @@ struct Serve: Command {
         guard !names.isEmpty else {
             throw EngineError.invalidField(field: "--policies", reason: "\(directory) holds no *.json policy file")
         }
-        return try names.map { name throws(BanditsError) in (name, try PolicySpecification(contentsOf: directory + "/" + name)) }
+        var specifications: [(file: String, specification: PolicySpecification)] = []
+        for name in names {
+            let path = directory + "/" + name
+            // Policy-gradient files (attune.policy-gradient/1) are trained and studied offline
+            // ('attune-bench policy-gradient'); the engine serves attune.policy/1 files.
+            if let data = FileManager.default.contents(atPath: path), PolicyGradientSpecification.isPolicyGradientDocument(data) {
+                skipped.append(name)
+                continue
+            }
+            specifications.append((name, try PolicySpecification(contentsOf: path)))
+        }
+        guard !specifications.isEmpty else {
+            throw EngineError.invalidField(field: "--policies", reason: "\(directory) holds no attune.policy/1 file to serve")
+        }
+        return specifications
     }
 }

@@ -10,3 +10,4 @@ extension Scaler.Method: ArgumentValue {}
 extension EventReader.ErrorPolicy: ArgumentValue {}
 extension GaussianMixture.Covariance: ArgumentValue {}
 extension KMeans.Algorithm: ArgumentValue {}
+extension SegmentationEmbedding: ArgumentValue {}

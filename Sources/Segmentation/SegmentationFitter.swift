@@ -37,6 +37,10 @@ public struct SegmentationFitter: Sendable {
         public var covariance: GaussianMixture.Covariance
         /// The k-means iteration scheme.
         public var algorithm: KMeans.Algorithm
+        /// The space the clustering runs in: the scaled features, or an autoencoder's embedding of them.
+        public var embedding: SegmentationEmbedding
+        /// The autoencoder's shape and training, for `embedding == .autoencoder`.
+        public var autoencoder: Autoencoder.Configuration
 
         /// Creates options.
         /// - Throws: ``SegmentationError/invalidParameter(name:value:expected:)`` naming the
@@ -45,7 +49,8 @@ public struct SegmentationFitter: Sendable {
             method: SegmentationMethod = .kmeans, k: Int? = nil, kCandidates: ClosedRange<Int> = 2...8,
             initializations: Int = 10, scaling: Scaler.Method = .standard, treeDepth: Int = 4, epsilon: Double = 0.5,
             minimumPoints: Int = 5, silhouetteSample: Int = 2_000, bootstrapRuns: Int = 5,
-            covariance: GaussianMixture.Covariance = .full, algorithm: KMeans.Algorithm = .lloyd
+            covariance: GaussianMixture.Covariance = .full, algorithm: KMeans.Algorithm = .lloyd,
+            embedding: SegmentationEmbedding = .scaled, autoencoder: Autoencoder.Configuration? = nil
         ) throws(SegmentationError) {
             if let k, k < 1 { throw .invalidParameter(name: "k", value: "\(k)", expected: "an integer ≥ 1 or auto") }
             guard kCandidates.lowerBound >= 2 else {
@@ -72,6 +77,12 @@ public struct SegmentationFitter: Sendable {
             self.bootstrapRuns = bootstrapRuns
             self.covariance = covariance
             self.algorithm = algorithm
+            self.embedding = embedding
+            if let autoencoder {
+                self.autoencoder = autoencoder
+            } else {
+                self.autoencoder = try Autoencoder.Configuration()
+            }
         }
     }
 
@@ -98,7 +109,19 @@ public struct SegmentationFitter: Sendable {
         }
         let o = options
         let scaler = try Scaler(fitting: raw, method: o.scaling)
-        let z = try scaler.transform(raw)
+        let scaled = try scaler.transform(raw)
+        // Clustering, separation and stability all work in the space the model assigns in.
+        var autoencoder: Autoencoder.Model?
+        let z: Matrix
+        switch o.embedding {
+        case .scaled:
+            z = scaled
+        case .autoencoder:
+            var embeddingGenerator = generator.child(5)
+            let network = try Autoencoder(o.autoencoder).fit(scaled, using: &embeddingGenerator)
+            autoencoder = network
+            z = try network.encode(scaled)
+        }
         var kmeans: KMeans.Model?
         var dbscan: DBSCAN.Model?
         var selection: KMeans.Selection?
@@ -185,7 +208,7 @@ public struct SegmentationFitter: Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return SegmentationModel(
-            method: o.method, featureNames: featureNames, schema: schema, scaler: scaler, kmeans: kmeans, dbscan: dbscan,
+            method: o.method, featureNames: featureNames, schema: schema, scaler: scaler, autoencoder: autoencoder, kmeans: kmeans, dbscan: dbscan,
             gmm: gmm, bicScores: bicScores,
             kSelection: selection, tree: tree, rules: rules, evaluation: evaluation,
             drift: try DriftMonitor(reference: raw, names: featureNames), referenceTime: referenceTime,

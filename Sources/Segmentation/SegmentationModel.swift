@@ -13,11 +13,20 @@ public enum SegmentationMethod: String, Sendable, Hashable, Codable, CaseIterabl
     case gmm
 }
 
+/// The space a segmentation clusters in.
+public enum SegmentationEmbedding: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The scaled features themselves.
+    case scaled
+    /// The bottleneck of an ``Autoencoder`` trained on the scaled features.
+    case autoencoder
+}
+
 /// A complete fitted segmentation: the feature schema, the scaling, the clustering, the
 /// rules that explain each segment and the evaluation, in one `Codable` document.
 ///
 /// Assignment applies exactly the fitted transform: raw features → ``scaler`` → the
-/// method's nearest centre (k-means) or nearest core point (DBSCAN).
+/// ``autoencoder`` embedding when there is one → the method's nearest centre (k-means),
+/// nearest core point (DBSCAN) or most probable component (Gaussian mixture).
 public struct SegmentationModel: Sendable, Codable {
     /// The document format and version.
     public var format = "attune.segmentation/1"
@@ -29,6 +38,8 @@ public struct SegmentationModel: Sendable, Codable {
     public var schema: FeatureSchema?
     /// The scaling fitted on the training features.
     public var scaler: Scaler
+    /// The autoencoder whose embedding is clustered, when the model was fitted with one.
+    public var autoencoder: Autoencoder.Model?
     /// The k-means model, for `method == .kmeans` or `.minibatchKMeans`.
     public var kmeans: KMeans.Model?
     /// The DBSCAN model, for `method == .dbscan`.
@@ -60,7 +71,8 @@ public struct SegmentationModel: Sendable, Codable {
     ///   columns do not match the schema, ``SegmentationError/nonFiniteValue(row:column:)``.
     /// - Complexity: that of the method's assignment.
     public func assign(raw: Matrix) throws(SegmentationError) -> [Int] {
-        let z = try scaler.transform(raw)
+        var z = try scaler.transform(raw)
+        if let autoencoder { z = try autoencoder.encode(z) }
         if let kmeans { return try kmeans.assign(z) }
         if let dbscan { return try dbscan.assign(z) }
         if let gmm { return try gmm.assign(z) }
@@ -111,7 +123,7 @@ public struct SegmentationModel: Sendable, Codable {
     }
 
     init(
-        method: SegmentationMethod, featureNames: [String], schema: FeatureSchema?, scaler: Scaler, kmeans: KMeans.Model?,
+        method: SegmentationMethod, featureNames: [String], schema: FeatureSchema?, scaler: Scaler, autoencoder: Autoencoder.Model?, kmeans: KMeans.Model?,
         dbscan: DBSCAN.Model?, gmm: GaussianMixture.Model?, bicScores: [BICScore]?, kSelection: KMeans.Selection?, tree: DecisionTree.Model, rules: RuleSet,
         evaluation: SegmentEvaluation, drift: DriftMonitor?, referenceTime: Double?, fitSeconds: Double
     ) {
@@ -120,6 +132,7 @@ public struct SegmentationModel: Sendable, Codable {
         self.featureNames = featureNames
         self.schema = schema
         self.scaler = scaler
+        self.autoencoder = autoencoder
         self.kmeans = kmeans
         self.dbscan = dbscan
         self.gmm = gmm

@@ -87,6 +87,12 @@ struct PolicySpecificationTests {
         ("\"intercept\": true", "\"intercept\": true, \"scaling\": 1", "$.feature_schema.scaling"),
         ("{\"feature\": \"orders_90d\"", "{\"feature\": \"orders_91d\"", "$.catalog[5].eligibility.rules[0].feature"),
         ("\"scale\": 20}", "\"scale\": 0}", "$.feature_schema.features[0].scale"),
+        ("\"forgetting\": 1.0}", "\"window\": 0}", "$.algorithm.window"),
+        ("\"forgetting\": 1.0}", "\"forgetting\": 0.9, \"window\": 50}", "$.algorithm.window"),
+        ("\"forgetting\": 1.0}", "\"window\": 2.5}", "$.algorithm.window"),
+        ("\"forgetting\": 1.0}", "\"windw\": 50}", "$.algorithm.windw"),
+        ("\"kind\": \"linucb\", \"alpha\": 0.8, \"ridge\": 1.0, \"forgetting\": 1.0}", "\"kind\": \"ucb1\", \"window\": 10}",
+         "$.algorithm.window"),
     ]
 
     @Test(arguments: badEdits)
@@ -120,6 +126,30 @@ struct PolicySpecificationTests {
         specification.catalog = []
         specification.slots = nil
         #expect(throws: BanditsError.self) { try specification.makePolicy() }
+    }
+
+    static let newKinds: [AlgorithmSpecification] = [
+        AlgorithmSpecification(kind: .sharedThompson, ridge: 1, variance: 0.25, samples: 4),
+        AlgorithmSpecification(kind: .sharedThompson, forgetting: 0.9, samples: 4),
+        AlgorithmSpecification(kind: .sharedLinucb, alpha: 1, forgetting: 0.9),
+        AlgorithmSpecification(kind: .hybridThompson, variance: 0.25, samples: 4),
+        AlgorithmSpecification(kind: .logisticUCB, alpha: 1, forgetting: 0.99),
+        AlgorithmSpecification(kind: .linucb, window: 30),
+        AlgorithmSpecification(kind: .linearThompson, samples: 4, window: 30),
+        AlgorithmSpecification(kind: .ucb1, forgetting: 0.95),
+        AlgorithmSpecification(kind: .bootstrapThompson, forgetting: 0.95, samples: 4, bags: 4),
+        AlgorithmSpecification(kind: .logisticThompson, forgetting: 0.95, samples: 4),
+    ]
+
+    @Test(arguments: newKinds)
+    func nonStationaryAndPosteriorKindsBuildAndConform(algorithm: AlgorithmSpecification) throws {
+        var specification = try PolicySpecification(decoding: Self.data("offers-linucb"))
+        specification.segmentation = nil
+        for i in specification.catalog.indices { specification.catalog[i].features = [1, Double(i % 3) - 1] }
+        specification.algorithm = algorithm
+        let policy = try specification.makePolicy()
+        let failures = Self.conformance(policy, segments: nil) { try specification.makePolicy() }
+        #expect(failures.isEmpty, "\(algorithm.kind): \(failures)")
     }
 }
 

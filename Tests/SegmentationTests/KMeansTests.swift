@@ -184,3 +184,50 @@ struct HamerlyTests {
         #expect(abs(hamerly.inertia - lloyd.inertia) <= 1e-9 * lloyd.inertia)
     }
 }
+
+@Suite("Choosing k by the gap statistic")
+struct GapStatisticTests {
+    /// Two groups close together and a third far away: the silhouette merges the close pair.
+    static func nestedGroups(seed: UInt64) throws -> (Matrix, [Int]) {
+        var rng = SeededGenerator(seed: seed)
+        let centres: [[Double]] = [[0, 0, 0, 0], [6, 0, 0, 0], [60, 0, 0, 0]]
+        var elements: [Double] = []
+        var labels: [Int] = []
+        for i in 0..<240 {
+            let c = i % 3
+            labels.append(c)
+            elements += centres[c].map { $0 + rng.nextStandardNormal() }
+        }
+        return (try Matrix(rows: 240, columns: 4, elements: elements), labels)
+    }
+
+    @Test("Nested groups: the gap keeps the close pair apart where the silhouette merges it")
+    func nested() throws {
+        let (x, truth) = try Self.nestedGroups(seed: 3)
+        var rng = SeededGenerator(seed: 3)
+        let selection = try KMeans.selectK(x, candidates: 2...6, configuration: .init(k: 2, initializations: 3), using: &rng)
+        #expect(selection.silhouetteK == 2)
+        #expect(selection.k == 3)
+        let labels = try KMeans(.init(k: selection.k, initializations: 3)).fit(x, using: &rng).assign(x)
+        #expect(try ClusterMetrics.adjustedRandIndex(truth, labels) >= 0.95)
+    }
+
+    @Test("A separable mixture's k is recovered", arguments: [(UInt64(41), 3), (42, 5)])
+    func separable(seed: UInt64, k: Int) throws {
+        let (x, _) = EventFixtures.mixture(n: 300, k: k, d: 5, separation: 8, seed: seed)
+        var rng = SeededGenerator(seed: seed)
+        let gap = try KMeans.gapStatistic(x, candidates: 2...7, configuration: .init(k: 2, initializations: 2), using: &rng)
+        #expect(gap.k == k)
+        #expect(gap.scores.map(\.k) == Array(2...7))
+        #expect(gap.scores.allSatisfy { $0.standardError > 0 && $0.gap.isFinite })
+    }
+
+    @Test("Too few references is refused")
+    func badReferences() throws {
+        let (x, _) = EventFixtures.mixture(n: 30, k: 2, d: 2, separation: 8, seed: 1)
+        var rng = SeededGenerator(seed: 1)
+        #expect(throws: SegmentationError.self) {
+            try KMeans.gapStatistic(x, candidates: 2...3, configuration: .init(k: 2), references: 1, using: &rng)
+        }
+    }
+}

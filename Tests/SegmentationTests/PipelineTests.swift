@@ -59,14 +59,19 @@ struct PipelineTests {
         #expect(try decoded.assign(raw: raw) == model.assign(raw: raw))
     }
 
-    @Test("Automatic k takes the candidate with the best silhouette")
+    @Test("Automatic k follows the gap statistic's one-standard-error rule; the silhouette's choice is reported")
     func automaticK() throws {
         let (model, _, _) = try Self.fitted(seed: 3)
         let selection = try #require(model.kSelection)
         #expect(selection.scores.map(\.k) == [2, 3, 4, 5])
         let best = try #require(selection.scores.max { $0.silhouette < $1.silhouette })
-        #expect(selection.k == best.k)
-        #expect(model.segmentCount == best.k)
+        #expect(selection.silhouetteK == best.k)
+        let gaps = try #require(selection.gapScores)
+        #expect(gaps.map(\.k) == [2, 3, 4, 5])
+        let ruled = zip(gaps, gaps.dropFirst()).first { $0.gap >= $1.gap - $1.standardError }?.0.k
+            ?? gaps.max { $0.gap < $1.gap }?.k
+        #expect(selection.k == ruled)
+        #expect(model.segmentCount == selection.k)
     }
 
     @Test("The model survives JSON and assigns identically; a wrong width is refused")

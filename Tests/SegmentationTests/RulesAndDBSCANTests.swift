@@ -76,6 +76,53 @@ struct DecisionTreeTests {
         #expect(abs(weightedGini(root.feature, root.threshold) - best) < 1e-9)
     }
 
+    @Test("On enough rows for the parallel split search and partition, every split of a depth-2 tree is the best Gini split")
+    func parallelSplitsAreOptimal() throws {
+        let n = 12_000, d = 5
+        let x = Self.uniform(n: n, d: d, seed: 9)
+        var rng = SeededGenerator(seed: 9)
+        let labels = (0..<n).map { i in ((x[i, 3] > 0.3 ? 1 : 0) + (x[i, 1] > 0.6 ? 1 : 0)) ^ (rng.nextUniform() < 0.1 ? 1 : 0) }
+        let tree = try DecisionTree(.init(maximumDepth: 2)).fit(x, labels: labels)
+        func squares(_ counts: [Int: Int]) -> Double { counts.values.reduce(0) { $0 + Double($1) * Double($1) } }
+        func weightedGini(_ rows: [Int], _ feature: Int, _ threshold: Double) -> Double {
+            var sides = [[Int: Int](), [Int: Int]()]
+            for i in rows { sides[x[i, feature] <= threshold ? 0 : 1][labels[i], default: 0] += 1 }
+            return sides.reduce(0) { total, side in
+                let m = Double(side.values.reduce(0, +))
+                return m > 0 ? total + m - squares(side) / m : total
+            }
+        }
+        // Brute force by a sorted sweep per feature over every boundary between distinct values.
+        func best(_ rows: [Int]) -> Double {
+            var result = Double.infinity
+            var all = [Int: Int]()
+            for i in rows { all[labels[i], default: 0] += 1 }
+            for f in 0..<d {
+                let sorted = rows.sorted { x[$0, f] < x[$1, f] }
+                var left = [Int: Int](), right = all
+                for (k, i) in sorted.enumerated().dropLast() {
+                    left[labels[i], default: 0] += 1
+                    right[labels[i], default: 0] -= 1
+                    guard x[i, f] < x[sorted[k + 1], f] else { continue }
+                    let nl = Double(k + 1), nr = Double(rows.count - k - 1)
+                    result = min(result, nl - squares(left) / nl + nr - squares(right) / nr)
+                }
+            }
+            return result
+        }
+        let root = tree.nodes[0]
+        let all = Array(0..<n)
+        #expect(root.feature >= 0)
+        #expect(abs(weightedGini(all, root.feature, root.threshold) - best(all)) < 1e-6)
+        let sides = [all.filter { x[$0, root.feature] <= root.threshold }, all.filter { x[$0, root.feature] > root.threshold }]
+        for (child, rows) in zip([root.left, root.right], sides) {
+            let node = tree.nodes[child]
+            #expect(node.samples == rows.count)
+            guard node.feature >= 0 else { continue }
+            #expect(abs(weightedGini(rows, node.feature, node.threshold) - best(rows)) < 1e-6)
+        }
+    }
+
     @Test("Bad tree inputs are refused")
     func badInput() throws {
         #expect(throws: SegmentationError.self) { try DecisionTree.Configuration(maximumDepth: 0) }

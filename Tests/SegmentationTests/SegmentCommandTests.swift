@@ -66,6 +66,9 @@ struct SegmentCommandTests {
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(fit.output.utf8)) as? [String: Any])
         for key in ["method", "k", "inertia", "sizes", "seconds"] { #expect(summary[key] != nil, "missing \(key)") }
         #expect((summary["sizes"] as? [Int])?.reduce(0, +) == 60)
+        // The sample holds three shopper kinds; the gap statistic finds them.
+        #expect(summary["k"] as? Int == 3)
+        #expect(summary["k_rule"] as? String == "gap")
         let html = try String(contentsOfFile: report, encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("<circle"))
         let assign = try Self.run(["segment", "assign", "--model", model, "--events", try Self.samplePath(), "--format", "json"])
@@ -75,7 +78,28 @@ struct SegmentCommandTests {
         #expect(rows.allSatisfy { ($0["rule"] as? String).map { !$0.isEmpty } ?? false })
     }
 
+    @Test("--embedding autoencoder clusters the embedding, stores the network and assigns with it")
+    func autoencoderEmbedding() throws {
+        let model = Self.temporary("ae-model.json")
+        defer { try? FileManager.default.removeItem(atPath: model) }
+        let fit = try Self.run(["segment", "fit", "--events", try Self.samplePath(), "--k", "3", "--embedding", "autoencoder",
+                                "--embedding-dim", "2", "--epochs", "60", "--output", model, "--format", "json", "--bootstrap", "0"])
+        #expect(fit.status == 0, "\(fit.errors)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(fit.output.utf8)) as? [String: Any])
+        #expect(summary["embedding"] as? String == "autoencoder")
+        #expect(summary["embedding_dim"] as? Int == 2)
+        #expect((summary["reconstruction_loss"] as? Double).map { $0.isFinite && $0 >= 0 } == true)
+        let assign = try Self.run(["segment", "assign", "--model", model, "--events", try Self.samplePath(), "--format", "json"])
+        #expect(assign.status == 0, "\(assign.errors)")
+        let rows = try #require((try JSONSerialization.jsonObject(with: Data(assign.output.utf8)) as? [String: Any])?["assignments"] as? [[String: Any]])
+        let kinds = rows.compactMap { ($0["customer_id"] as? String).map { ((Int($0.dropFirst()) ?? 1) - 1) % 3 } }
+        let segments = rows.compactMap { $0["segment"] as? Int }
+        #expect(segments.count == 60 && kinds.count == 60)
+        #expect(try ClusterMetrics.adjustedRandIndex(kinds, segments) >= 0.9)
+    }
+
     @Test("Bad usage and bad events exit with 64 and say what to do", arguments: [
+        (["segment", "fit", "--events", "e.jsonl", "--embedding", "autoencoder", "--embedding-dim", "0", "--output", "x.json"], "embeddingDimension"),
         (["segment", "fit", "--output", "x.json"], "exactly one of"),
         (["segment", "fit", "--events", "/nonexistent.jsonl", "--output", "x.json"], "cannot read"),
         (["segment", "fit", "--features", "/nonexistent.csv", "--k", "zero", "--output", "x.json"], "--k"),

@@ -28,7 +28,14 @@ func smallRetail(_ change: (inout RetailSpecification) -> Void = { _ in }) throw
      "segments": [{"name": "a", "share": 1, "profile": [0], "base_utility": -1, "preferences": [1]}],
      "actions": [{"id": "plain", "features": [0]}, {"id": "loud", "features": [1]}]}
     """
-    var spec = try RetailSpecification(reading: ObjectReader(JSONValue(parsing: Data(json.utf8)), path: "$.retail"))
+    var spec = try retailSpecification(json)
     change(&spec)
     return spec
+}
+
+/// Decodes a `retail` section on its own, as the scenario decoder does.
+func retailSpecification(_ json: String) throws(SimulationError) -> RetailSpecification {
+    try ObjectReader.read(Data(json.utf8), source: "retail.json", path: "$.retail") { r throws(SimulationError) in
+        try RetailSpecification(reading: r)
+    }
 }

@@ -1,3 +1,4 @@
+import AttuneCore
 import Foundation
 import Testing
 @testable import Simulation
@@ -43,8 +44,13 @@ struct ScenarioTests {
     @Test("an unknown key names its path and the nearest known key")
     func unknownKeySuggestion() {
         let json = linearScenarioJSON().replacingOccurrences(of: "\"horizon\"", with: "\"horizn\": 5, \"horizon\"")
-        #expect(throws: SimulationError.unknownKey(path: "$.horizn", key: "horizn", suggestion: "horizon")) {
-            try Scenario(decoding: Data(json.utf8))
+        do {
+            _ = try Scenario(decoding: Data(json.utf8))
+            Issue.record("accepted an unknown key")
+        } catch {
+            guard case .unknownKey(let path, let key, let suggestion, let location) = error else { Issue.record("\(error)"); return }
+            #expect(path == "$.horizn" && key == "horizn" && suggestion == "horizon")
+            #expect(location?.line == 1 && location?.column == 75, "\(error)")
         }
     }
 
@@ -74,7 +80,7 @@ struct ScenarioTests {
             Issue.record("accepted a bad document (expected an error at \(path))")
         } catch {
             switch error {
-            case .invalidScenario(let p, _, _), .unknownKey(let p, _, _): #expect(p == path, "\(error)")
+            case .invalidScenario(let p, _, _, _), .unknownKey(let p, _, _, _): #expect(p == path, "\(error)")
             default: Issue.record("unexpected error \(error)")
             }
             #expect(!error.description.isEmpty)
@@ -98,8 +104,70 @@ struct ScenarioTests {
          "actions": [{"id": "plain", "features": [0]}, {"id": "loud", "features": [1]}]}
         """
         #expect(throws: SimulationError.self) {
-            _ = try RetailSpecification(reading: ObjectReader(JSONValue(parsing: Data(json.replacingOccurrences(of: from, with: to).utf8)), path: "$.retail"))
+            _ = try retailSpecification(json.replacingOccurrences(of: from, with: to))
         }
-        _ = try RetailSpecification(reading: ObjectReader(JSONValue(parsing: Data(json.utf8)), path: "$.retail"))
+        _ = try retailSpecification(json)
+    }
+
+    // MARK: - Located errors
+
+    /// A multi-line scenario, so that locations are checked on lines and columns.
+    static let located = """
+    {
+      "format": "attune.simulation/1",
+      "id": "t",
+      "kind": "linear_contextual",
+      "horizon": 100,
+      "linear_contextual": {
+        "dimension": 3,
+        "actions": 4,
+        "reward": {"model": "bernoulli_logistic", "seed": 3}
+      },
+      "policies": [
+        {"name": "random", "baseline": "random"}
+      ]
+    }
+    """
+
+    /// (replace, with, expected JSONPath, text whose first occurrence in the edited document
+    /// is where the error must point, a word the message must contain)
+    static let locatedCases: [(String, String, String, String, String)] = [
+        ("\"horizon\": 100", "\"horizon\": 0", "$.horizon", "0,", "out of range"),
+        ("\"horizon\": 100", "\"horizon\": \"100\"", "$.horizon", "\"100\"", "expected"),
+        ("\"horizon\": 100", "\"horizon\": 1e3.5", "$", ".5", "expected"),
+        ("\"dimension\": 3", "\"dimension\": 2.5", "$.linear_contextual.dimension", "2.5", "integer"),
+        ("\"dimension\": 3", "\"dimensoin\": 3", "$.linear_contextual.dimensoin", "\"dimensoin\"", "dimension"),
+        ("\"bernoulli_logistic\"", "\"bernouli_logistic\"", "$.linear_contextual.reward.model", "\"bernouli_", "bernoulli_logistic"),
+        ("\"seed\": 3", "\"seed\": 3, \"theta\": [[1, 2, 3]]", "$.linear_contextual.reward.seed", "3, \"theta", "exclusive"),
+        ("\"actions\": 4", "\"actions\": [\"a\", 7]", "$.linear_contextual.actions[1]", "7]", "action id"),
+        ("\"baseline\": \"random\"}", "\"baseline\": \"random\", \"weight\": 1}", "$.policies[0].weight", "\"weight\"", "unknown key"),
+        ("\"baseline\": \"random\"}", "\"baseline\": \"fixed\"}", "$.policies[0].action", "{\"name\"", "missing"),
+        ("  \"horizon\": 100,\n", "", "$.horizon", "{", "missing required key 'horizon'"),
+        ("\"kind\": \"linear_contextual\"", "\"kind\": [1]", "$.kind", "[1]", "string"),
+        ("\"id\": \"t\"", "\"id\": \"a b\"", "$.id", "\"a b\"", "identifier"),
+    ]
+
+    @Test("bad values and unknown keys report line:column, the path and the fix", arguments: locatedCases)
+    func locatedError(_ from: String, _ to: String, _ path: String, _ anchor: String, _ word: String) {
+        #expect(Self.located.contains(from))
+        let json = Self.located.replacingOccurrences(of: from, with: to)
+        guard let anchorRange = json.range(of: anchor) else { Issue.record("anchor \(anchor) not in the document"); return }
+        let before = json[..<anchorRange.lowerBound]
+        let line = before.filter { $0 == "\n" }.count + 1
+        let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+        do {
+            _ = try Scenario(decoding: Data(json.utf8), source: "s.json")
+            Issue.record("accepted a bad document (expected an error at \(path))")
+        } catch {
+            switch error {
+            case .invalidScenario(let p, _, _, let location), .unknownKey(let p, _, _, let location):
+                #expect(p == path, "\(error)")
+                #expect(location == SourceLocation(source: "s.json", line: line, column: column), "\(error)")
+            default:
+                Issue.record("unexpected error \(error)")
+            }
+            #expect(error.description.hasPrefix("s.json:\(line):\(column): "), "\(error)")
+            #expect(error.description.contains(word), "\(error)")
+        }
     }
 }

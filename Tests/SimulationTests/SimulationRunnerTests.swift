@@ -132,6 +132,35 @@ struct SimulationRunnerTests {
         #expect(s7 != s8)
     }
 
+    @Test("the log writer's numbers agree with Swift's own text forms")
+    func logNumbers() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("attune-numbers-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let integers: [Int64] = [0, 7, -12, 1_000_000, Int64.max, Int64.min]
+        let doubles = [0.1, -2.5, 1e14, -1e15, 1e300, .nan, 3]
+        let writer = try JSONLinesWriter(path: path)
+        for i in integers { writer.write(integer: i); writer.write(" ") }
+        writer.write(numbers: doubles)
+        try writer.endLine()
+        try writer.close()
+        let expected = integers.map { "\($0) " }.joined() + "[0.1,-2.5,100000000000000,-1000000000000000.0,1e+300,null,3]\n"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == expected, "\(text)")
+    }
+
+    @Test("a linear environment writes its decision log but no raw-event file")
+    func noEventFileWithoutEvents() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attune-noevents-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var runner = try Self.logisticRunner(horizon: 50, seeds: [3])
+        runner.logDirectory = dir
+        runner.writesEvents = true
+        _ = try runner.run([StudyPolicy(name: "random", kind: .random)])
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/random/seed-3.jsonl"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/random/events-seed-3.jsonl"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/random") == ["seed-3.jsonl"])
+    }
+
     @Test("decision log lines carry the evaluator's fields with exact propensities")
     func decisionLogFormat() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attune-log-\(UUID().uuidString)").path

@@ -7,7 +7,7 @@ import Segmentation
 /// summary on standard output and optionally an HTML report.
 struct SegmentFitCommand: Command {
     static let method = Option<SegmentationMethod>("method", default: .kmeans, help: "The clustering method.")
-    static let k = Option<String>("k", default: "auto", valueName: "n|auto", help: "Number of segments, or 'auto': by silhouette among 2…--max-k (k-means), by BIC (gmm).")
+    static let k = Option<String>("k", default: "auto", valueName: "n|auto", help: "Number of segments, or 'auto': by the gap statistic among 2…--max-k (k-means), by BIC (gmm).")
     static let maxK = Option<Int>("max-k", default: 8, help: "Largest k tried by --k auto.")
     static let nInit = Option<Int>("n-init", default: 10, help: "k-means initialisations (k-means++ seeds); the lowest inertia wins.")
     static let algorithm = Option<KMeans.Algorithm>("algorithm", default: .lloyd, help: "k-means iterations: 'lloyd' (gemm assignment) or 'hamerly' (bounds; faster when many iterations are needed).")
@@ -16,6 +16,10 @@ struct SegmentFitCommand: Command {
     static let epsilon = Option<Double>("eps", default: 0.5, help: "DBSCAN neighbourhood radius, in scaled units.")
     static let minPoints = Option<Int>("min-points", default: 5, help: "DBSCAN points within --eps (itself included) that make a core point.")
     static let covariance = Option<GaussianMixture.Covariance>("covariance", default: .full, help: "Covariance structure of --method gmm.")
+    static let embedding = Option<SegmentationEmbedding>("embedding", default: .scaled, help: "Cluster the scaled features ('scaled') or the bottleneck of an autoencoder trained on them ('autoencoder', Adam, seeded).")
+    static let embeddingDimension = Option<Int>("embedding-dim", default: 2, help: "Width of the autoencoder's bottleneck (--embedding autoencoder).")
+    static let hiddenWidth = Option<Int>("hidden", default: 16, help: "Width of the autoencoder's hidden layer on each side of the bottleneck.")
+    static let epochs = Option<Int>("epochs", default: 100, help: "Autoencoder training passes over the customers.")
     static let bootstrap = Option<Int>("bootstrap", default: 5, help: "Bootstrap refits for the stability estimate (0 skips it).")
     static let maxCategories = Option<Int>("max-categories", default: 8, help: "Product categories with their own share feature; the rest share 'other'.")
     static let output = Option<String>("output", isRequired: true, valueName: "model.json", help: "Where to write the fitted model.")
@@ -33,12 +37,13 @@ struct SegmentFitCommand: Command {
         """,
         arguments: [
             SegmentInput.events, SegmentInput.features, SegmentInput.onError, SegmentInput.asOf, method, k, maxK, nInit,
-            algorithm, scaling, treeDepth, epsilon, minPoints, covariance, bootstrap, maxCategories, StandardOptions.seed, output, report,
+            algorithm, scaling, treeDepth, epsilon, minPoints, covariance, embedding, embeddingDimension, hiddenWidth, epochs, bootstrap, maxCategories, StandardOptions.seed, output, report,
             StandardOptions.format, StandardOptions.quiet,
         ])
 
     var events: String?, features: String?, onError: EventReader.ErrorPolicy, asOf: String?
     var method: SegmentationMethod, k: String, maxK: Int, nInit: Int, algorithm: KMeans.Algorithm, scaling: Scaler.Method, treeDepth: Int
+    var embedding: SegmentationEmbedding, embeddingDimension: Int, hiddenWidth: Int, epochs: Int
     var epsilon: Double, minPoints: Int, covariance: GaussianMixture.Covariance, bootstrap: Int, maxCategories: Int, seed: UInt64
     var output: String, report: String?, format: OutputFormat, quiet: Bool
 
@@ -58,6 +63,10 @@ struct SegmentFitCommand: Command {
         minPoints = try arguments.value(Self.minPoints)
         covariance = try arguments.value(Self.covariance)
         bootstrap = try arguments.value(Self.bootstrap)
+        embedding = try arguments.value(Self.embedding)
+        embeddingDimension = try arguments.value(Self.embeddingDimension)
+        hiddenWidth = try arguments.value(Self.hiddenWidth)
+        epochs = try arguments.value(Self.epochs)
         maxCategories = try arguments.value(Self.maxCategories)
         seed = try arguments.value(StandardOptions.seed)
         output = try arguments.value(Self.output)
@@ -87,7 +96,8 @@ struct SegmentFitCommand: Command {
         let options = try SegmentationFitter.Options(
             method: method, k: try fixedK(), kCandidates: 2...maxK, initializations: nInit, scaling: scaling,
             treeDepth: treeDepth, epsilon: epsilon, minimumPoints: minPoints, bootstrapRuns: bootstrap,
-            covariance: covariance, algorithm: algorithm)
+            covariance: covariance, algorithm: algorithm, embedding: embedding,
+            autoencoder: try Autoencoder.Configuration(hiddenWidths: [hiddenWidth], embeddingDimension: embeddingDimension, epochs: epochs))
         let input: SegmentInput
         if let events {
             input = try SegmentInput.fromEvents(
@@ -126,6 +136,11 @@ struct SegmentFitCommand: Command {
         object["inertia"] = model.kmeans?.inertia ?? NSNull()
         if let m = e.stabilityMean { object["stability_ari_mean"] = m }
         if let m = e.stabilityMinimum { object["stability_ari_min"] = m }
+        if let network = model.autoencoder {
+            object["embedding"] = "autoencoder"
+            object["embedding_dim"] = network.embeddingDimension
+            object["reconstruction_loss"] = network.lossHistory.last ?? NSNull()
+        }
         if let gmm = model.gmm {
             object["log_likelihood"] = gmm.logLikelihood
             object["bic"] = gmm.bic
@@ -134,7 +149,16 @@ struct SegmentFitCommand: Command {
             object["k_selection"] = scores.map { ["k": $0.k, "bic": $0.bic] as [String: Any] }
         }
         if let s = model.kSelection {
-            object["k_selection"] = s.scores.map { ["k": $0.k, "silhouette": $0.silhouette] as [String: Any] }
+            let gaps = Dictionary((s.gapScores ?? []).map { ($0.k, $0) }, uniquingKeysWith: { a, _ in a })
+            object["k_selection"] = s.scores.map { score -> [String: Any] in
+                var entry: [String: Any] = ["k": score.k, "silhouette": score.silhouette]
+                if let g = gaps[score.k] {
+                    entry["gap"] = g.gap
+                    entry["gap_standard_error"] = g.standardError
+                }
+                return entry
+            }
+            object["k_rule"] = s.gapScores == nil ? "silhouette" : "gap"
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self) + "\n"
@@ -144,6 +168,9 @@ struct SegmentFitCommand: Command {
     static func table(_ model: SegmentationModel) -> String {
         let e = model.evaluation
         var text = "method \(model.method.rawValue), k = \(model.segmentCount)"
+        if let network = model.autoencoder {
+            text += ", on a \(network.embeddingDimension)-d autoencoder embedding (reconstruction MSE \(String(format: "%.4g", network.lossHistory.last ?? .nan)))"
+        }
         if let inertia = model.kmeans?.inertia { text += ", inertia \(String(format: "%.6g", inertia))" }
         text += String(format: ", silhouette %.3f, Davies–Bouldin %.3f, rule fidelity %.1f%%, %.2f s\n",
                        e.silhouette, e.daviesBouldin, model.rules.fidelity * 100, model.fitSeconds)

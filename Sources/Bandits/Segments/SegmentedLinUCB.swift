@@ -49,11 +49,16 @@ public struct SegmentedLinUCB: Scorer {
         public var samples: Int
         /// Posterior scale v > 0 of the Thompson draws.
         public var scale: Double
+        /// Sliding window W: every model (global, per segment) keeps only its last W
+        /// observations per action (0 = keep everything). Exclusive with forgetting < 1.
+        public var window: Int
 
         /// Creates a configuration.
         /// - Throws: `BanditsError.invalidParameter` naming the bad field.
         public init(alpha: Double = 1, ridge: Double = 1, forgetting: Double = 1, strategy: SegmentStrategy,
-                    segmentCount: Int, shrinkage: Double = 1, samples: Int = 0, scale: Double = 1) throws(BanditsError) {
+                    segmentCount: Int, shrinkage: Double = 1, samples: Int = 0, scale: Double = 1,
+                    window: Int = 0) throws(BanditsError) {
+            try checkWindow(window, forgetting: forgetting)
             guard samples >= 0, samples <= 4096 else {
                 throw .invalidParameter(field: "samples", value: "\(samples)", expected: "an integer in 0...4096")
             }
@@ -75,6 +80,38 @@ public struct SegmentedLinUCB: Scorer {
             self.shrinkage = shrinkage
             self.samples = samples
             self.scale = scale
+            self.window = window
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case alpha, ridge, forgetting, strategy, segmentCount, shrinkage, samples, scale, window
+        }
+
+        /// Decodes a configuration; `window` may be absent (0).
+        /// - Throws: a `DecodingError`, or `BanditsError.invalidParameter` for bad values.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(alpha: c.decode(Double.self, forKey: .alpha), ridge: c.decode(Double.self, forKey: .ridge),
+                          forgetting: c.decode(Double.self, forKey: .forgetting),
+                          strategy: c.decode(SegmentStrategy.self, forKey: .strategy),
+                          segmentCount: c.decode(Int.self, forKey: .segmentCount), shrinkage: c.decode(Double.self, forKey: .shrinkage),
+                          samples: c.decode(Int.self, forKey: .samples), scale: c.decode(Double.self, forKey: .scale),
+                          window: c.decodeIfPresent(Int.self, forKey: .window) ?? 0)
+        }
+
+        /// Encodes the configuration; `window` only when set, so fingerprints of window-free
+        /// configurations are unchanged.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(alpha, forKey: .alpha)
+            try c.encode(ridge, forKey: .ridge)
+            try c.encode(forgetting, forKey: .forgetting)
+            try c.encode(strategy, forKey: .strategy)
+            try c.encode(segmentCount, forKey: .segmentCount)
+            try c.encode(shrinkage, forKey: .shrinkage)
+            try c.encode(samples, forKey: .samples)
+            try c.encode(scale, forKey: .scale)
+            if window > 0 { try c.encode(window, forKey: .window) }
         }
     }
 
@@ -98,12 +135,17 @@ public struct SegmentedLinUCB: Scorer {
         self.contextDimension = contextDimension
         let c = configuration
         let sharedDimension = c.strategy == .sharedOneHot ? contextDimension + c.segmentCount : contextDimension
-        global = RidgeArms(count: actionCount, dimension: sharedDimension, ridge: c.ridge, forgetting: c.forgetting)
+        let w = c.window
+        // Per-segment policies never update the global arms: no window storage for them.
+        global = RidgeArms(count: actionCount, dimension: sharedDimension, ridge: c.ridge,
+                           forgetting: c.forgetting, window: c.strategy == .perSegment ? 0 : w)
         switch c.strategy {
         case .perSegment:
-            segments = RidgeArms(count: c.segmentCount * actionCount, dimension: contextDimension, ridge: c.ridge, forgetting: c.forgetting)
+            segments = RidgeArms(count: c.segmentCount * actionCount, dimension: contextDimension, ridge: c.ridge,
+                                 forgetting: c.forgetting, window: w)
         case .hierarchical:
-            segments = RidgeArms(count: c.segmentCount * actionCount, dimension: contextDimension, ridge: c.shrinkage, forgetting: c.forgetting)
+            segments = RidgeArms(count: c.segmentCount * actionCount, dimension: contextDimension, ridge: c.shrinkage,
+                                 forgetting: c.forgetting, window: w)
         case .global, .sharedOneHot:
             segments = RidgeArms(count: 0, dimension: contextDimension, ridge: c.ridge, forgetting: c.forgetting)
         }

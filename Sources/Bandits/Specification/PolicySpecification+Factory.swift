@@ -4,7 +4,7 @@ extension PolicySpecification {
     /// Builds the live, untrained policy this specification describes.
     ///
     /// The scorer comes from `algorithm`, the explorer from `explorer` (or the algorithm's
-    /// own when absent: the optimistic argmax for `linucb` and `ucb1`, the greedy choice over
+    /// own when absent: the optimistic argmax for the UCB learners, the greedy choice over
     /// posterior draws for the Thompson samplers), the context dimension from the feature
     /// schema, the segment count from `segmentation` (`per_segment` keeps one model per
     /// segment; `linucb` and `linear_thompson` with any other strategy than `global` are a
@@ -28,47 +28,62 @@ extension PolicySpecification {
             if let segmentation, segmentation.strategy != .global {
                 let configuration = try SegmentedLinUCB.Configuration(
                     alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, strategy: segmentation.strategy,
-                    segmentCount: segmentation.count, shrinkage: segmentation.shrinkage ?? 1)
+                    segmentCount: segmentation.count, shrinkage: segmentation.shrinkage ?? 1, window: a.window ?? 0)
                 let scorer = try SegmentedLinUCB(actionCount: k, contextDimension: d, configuration: configuration)
                 return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
             }
             let scorer = try LinUCB(actionCount: k, contextDimension: d,
-                                    configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1))
+                                    configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1,
+                                                         window: a.window ?? 0))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .sharedLinucb:
             let scorer = try SharedLinUCB(catalog: actions, contextDimension: d,
-                                          configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1))
+                                          configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .hybridLinucb:
             let scorer = try HybridLinUCB(catalog: actions, contextDimension: d,
                                           configuration: .init(alpha: a.alpha ?? 1, ridge: a.ridge ?? 1))
+            return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
+        case .sharedThompson:
+            let scorer = try SharedLinUCB(catalog: actions, contextDimension: d, configuration: .init(
+                alpha: 0, ridge: a.ridge ?? 1, samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot(),
+                forgetting: a.forgetting ?? 1))
+            return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
+        case .hybridThompson:
+            let scorer = try HybridLinUCB(catalog: actions, contextDimension: d, configuration: .init(
+                alpha: 0, ridge: a.ridge ?? 1, samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot()))
+            return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
+        case .logisticUCB:
+            let scorer = try LogisticUCB(actionCount: k, contextDimension: d, configuration: .init(
+                alpha: a.alpha ?? 1, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .linearThompson:
             if let segmentation, segmentation.strategy != .global {
                 let configuration = try SegmentedLinUCB.Configuration(
                     alpha: 0, ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, strategy: segmentation.strategy,
                     segmentCount: segmentation.count, shrinkage: segmentation.shrinkage ?? 1,
-                    samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot())
+                    samples: a.samples ?? 32, scale: (a.variance ?? 1).squareRoot(), window: a.window ?? 0)
                 let scorer = try SegmentedLinUCB(actionCount: k, contextDimension: d, configuration: configuration)
                 return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
             }
             let configuration = try LinearThompsonSampling.Configuration(
-                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, samples: a.samples ?? 32)
+                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, forgetting: a.forgetting ?? 1, samples: a.samples ?? 32,
+                window: a.window ?? 0)
             let scorer = try LinearThompsonSampling(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .logisticThompson:
             let configuration = try LogisticThompsonSampling.Configuration(
-                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, samples: a.samples ?? 32)
+                scale: (a.variance ?? 1).squareRoot(), ridge: a.ridge ?? 1, samples: a.samples ?? 32, forgetting: a.forgetting ?? 1)
             let scorer = try LogisticThompsonSampling(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .bootstrapThompson:
             let configuration = try BootstrapThompson.Configuration(
-                bags: a.bags ?? 10, ridge: a.ridge ?? 1, samples: a.samples ?? 32, seed: a.seed ?? 0)
+                bags: a.bags ?? 10, ridge: a.ridge ?? 1, samples: a.samples ?? 32, seed: a.seed ?? 0, forgetting: a.forgetting ?? 1)
             let scorer = try BootstrapThompson(actionCount: k, contextDimension: d, configuration: configuration)
             return try bandit(scorer, catalog: actions, defaultExplorer: Greedy())
         case .ucb1:
             let scorer = try UCB1(actionCount: k, contextDimension: d,
-                                  configuration: .init(alpha: a.alpha ?? 1, segmentCount: segments))
+                                  configuration: .init(alpha: a.alpha ?? 1, segmentCount: segments, forgetting: a.forgetting ?? 1))
             return try bandit(scorer, catalog: actions, defaultExplorer: OptimisticArgmax())
         case .betaBernoulli:
             let configuration = try BetaBernoulliThompson.Configuration(

@@ -107,17 +107,22 @@ extension PolicySpecification {
         let a = algorithm
         let applicable: Set<String>
         switch a.kind {
-        case .linucb: applicable = ["alpha", "ridge", "forgetting", "seed"]
-        case .sharedLinucb, .hybridLinucb: applicable = ["alpha", "ridge", "seed"]
-        case .bootstrapThompson: applicable = ["bags", "ridge", "samples", "seed"]
-        case .logisticThompson: applicable = ["variance", "ridge", "samples", "seed"]
-        case .linearThompson: applicable = ["variance", "ridge", "forgetting", "samples", "seed"]
-        case .ucb1: applicable = ["alpha", "seed"]
+        case .linucb: applicable = ["alpha", "ridge", "forgetting", "window", "seed"]
+        case .sharedLinucb: applicable = ["alpha", "ridge", "forgetting", "seed"]
+        case .hybridLinucb: applicable = ["alpha", "ridge", "seed"]
+        case .sharedThompson: applicable = ["variance", "ridge", "samples", "forgetting", "seed"]
+        case .hybridThompson: applicable = ["variance", "ridge", "samples", "seed"]
+        case .logisticUCB: applicable = ["alpha", "ridge", "forgetting", "seed"]
+        case .bootstrapThompson: applicable = ["bags", "ridge", "samples", "forgetting", "seed"]
+        case .logisticThompson: applicable = ["variance", "ridge", "samples", "forgetting", "seed"]
+        case .linearThompson: applicable = ["variance", "ridge", "forgetting", "window", "samples", "seed"]
+        case .ucb1: applicable = ["alpha", "forgetting", "seed"]
         case .betaBernoulli, .priceThompson: applicable = ["prior_alpha", "prior_beta", "samples", "forgetting", "seed"]
         }
         let given: [(String, Double?)] = [("alpha", a.alpha), ("ridge", a.ridge), ("forgetting", a.forgetting),
                                           ("variance", a.variance), ("prior_alpha", a.priorAlpha), ("prior_beta", a.priorBeta),
-                                          ("samples", a.samples.map(Double.init)), ("bags", a.bags.map(Double.init))]
+                                          ("samples", a.samples.map(Double.init)), ("bags", a.bags.map(Double.init)),
+                                          ("window", a.window.map(Double.init))]
         for (name, value) in given {
             guard let value else { continue }
             try Self.require(applicable.contains(name), "$.algorithm.\(name)", "set",
@@ -132,7 +137,12 @@ extension PolicySpecification {
         if let p = a.priorBeta { try Self.require(p > 0, "$.algorithm.prior_beta", "\(p)", "a number > 0") }
         if let b = a.bags { try Self.require(b >= 2 && b <= 256, "$.algorithm.bags", "\(b)", "an integer in 2...256") }
         if let m = a.samples { try Self.require(m >= 1 && m <= 4096, "$.algorithm.samples", "\(m)", "an integer in 1...4096") }
-        if a.kind == .sharedLinucb || a.kind == .hybridLinucb {
+        if let w = a.window {
+            try Self.require(w >= 1 && w <= 10_000_000, "$.algorithm.window", "\(w)", "an integer in 1...10000000 (observations per action)")
+            try Self.require(a.forgetting == nil || a.forgetting == 1, "$.algorithm.window", "\(w)",
+                             "remove either 'window' or 'forgetting': a policy forgets by one of them, not both")
+        }
+        if [.sharedLinucb, .hybridLinucb, .sharedThompson, .hybridThompson].contains(a.kind) {
             try Self.require(!(catalog[0].features ?? []).isEmpty, "$.catalog[0].features", "missing",
                              "action features on every action (\(a.kind.rawValue) scores context ⊗ action features)")
             try Self.require(featureSchema.dimension >= 1, "$.feature_schema.features", "empty", "at least one context feature")
@@ -219,7 +229,8 @@ extension PolicySpecification {
         case .ucb1, .betaBernoulli, .priceThompson: return [.global, .perSegment]
         case .linucb: return SegmentStrategy.allCases
         case .linearThompson: return SegmentStrategy.allCases
-        case .sharedLinucb, .hybridLinucb, .bootstrapThompson, .logisticThompson: return [.global]
+        case .sharedLinucb, .hybridLinucb, .sharedThompson, .hybridThompson, .bootstrapThompson, .logisticThompson, .logisticUCB:
+            return [.global]
         }
     }
 

@@ -185,24 +185,33 @@ public struct SegmentationSpecification: Sendable, Codable, Equatable {
 public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     /// The algorithm.
     public enum Kind: String, Sendable, Codable, Equatable, CaseIterable {
-        /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`, `forgetting`.
+        /// Disjoint LinUCB (Li et al. 2010): `alpha`, `ridge`, `forgetting` or `window`.
         case linucb
         /// One shared LinUCB model over context ⊗ action features (ADF), for large catalogs whose
-        /// actions carry `features`: `alpha`, `ridge`.
+        /// actions carry `features`: `alpha`, `ridge`, `forgetting`.
         case sharedLinucb = "shared_linucb"
         /// Hybrid LinUCB (Li et al. 2010, Algorithm 2): the shared model of `shared_linucb`
         /// plus a disjoint model per action: `alpha`, `ridge`.
         case hybridLinucb = "hybrid_linucb"
+        /// Thompson sampling over the shared model of `shared_linucb` (whole coefficient vectors
+        /// drawn through its Cholesky factor): `variance`, `ridge`, `samples`, `forgetting`.
+        case sharedThompson = "shared_thompson"
+        /// Thompson sampling over the hybrid model of `hybrid_linucb` (shared coefficients from
+        /// their marginal, per-action ones from their conditional): `variance`, `ridge`, `samples`.
+        case hybridThompson = "hybrid_thompson"
         /// Disjoint linear Thompson sampling (Agrawal & Goyal 2013): `variance`, `ridge`,
-        /// `forgetting`, `samples`.
+        /// `forgetting` or `window`, `samples`.
         case linearThompson = "linear_thompson"
         /// Logistic Thompson sampling for Bernoulli rewards, Laplace posterior (Chapelle & Li
-        /// 2011): `variance`, `ridge`, `samples`.
+        /// 2011): `variance`, `ridge`, `samples`, `forgetting`.
         case logisticThompson = "logistic_thompson"
+        /// Logistic UCB for Bernoulli rewards: the Laplace posterior of `logistic_thompson`
+        /// scored at `σ(xᵀθ + α √(xᵀH⁻¹x))`: `alpha`, `ridge`, `forgetting`.
+        case logisticUCB = "logistic_ucb"
         /// Bootstrap Thompson sampling over an ensemble of ridge models (Eckles & Kaptein
-        /// 2014): `bags`, `ridge`, `samples`.
+        /// 2014): `bags`, `ridge`, `samples`, `forgetting`.
         case bootstrapThompson = "bootstrap_thompson"
-        /// UCB1 (Auer et al. 2002), context-free: `alpha`.
+        /// UCB1 (Auer et al. 2002), context-free: `alpha`, `forgetting` (discounted UCB).
         case ucb1
         /// Beta–Bernoulli Thompson sampling, context-free: `prior_alpha`, `prior_beta`, `samples`.
         case betaBernoulli = "beta_bernoulli"
@@ -216,9 +225,13 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
     public var alpha: Double?
     /// Ridge regularization λ of `A = λI + Σ x xᵀ`; > 0, default 1.
     public var ridge: Double?
-    /// Forgetting factor γ ∈ (0, 1] of the linear learners, `beta_bernoulli` and
-    /// `price_thompson`; default 1 (no forgetting).
+    /// Forgetting factor γ ∈ (0, 1] of every learner but `hybrid_linucb` and `hybrid_thompson`;
+    /// default 1 (no forgetting).
     public var forgetting: Double?
+    /// Sliding window W ≥ 1 of `linucb` and `linear_thompson` (any segmentation strategy):
+    /// each model is the exact ridge fit on its action's last W observations; exclusive with
+    /// `forgetting`. Absent = keep everything.
+    public var window: Int?
     /// Posterior variance scale v² of linear Thompson sampling (the reward noise variance,
     /// in squared reward units); > 0, default 1.
     public var variance: Double?
@@ -235,8 +248,10 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
 
     /// Creates an algorithm specification.
     public init(kind: Kind, alpha: Double? = nil, ridge: Double? = nil, forgetting: Double? = nil, variance: Double? = nil,
-                priorAlpha: Double? = nil, priorBeta: Double? = nil, samples: Int? = nil, bags: Int? = nil, seed: UInt64? = nil) {
+                priorAlpha: Double? = nil, priorBeta: Double? = nil, samples: Int? = nil, bags: Int? = nil, seed: UInt64? = nil,
+                window: Int? = nil) {
         self.kind = kind
+        self.window = window
         self.alpha = alpha
         self.ridge = ridge
         self.forgetting = forgetting
@@ -252,7 +267,7 @@ public struct AlgorithmSpecification: Sendable, Codable, Equatable {
         case kind, alpha, ridge, forgetting, variance
         case priorAlpha = "prior_alpha"
         case priorBeta = "prior_beta"
-        case samples, bags, seed
+        case samples, bags, seed, window
     }
 }
 

@@ -9,8 +9,9 @@ import Synchronization
 /// share a cluster, and non-core points within `epsilon` of a core point join its cluster
 /// (the first such cluster in index order). Everything else is noise, labelled −1.
 ///
-/// Neighbourhoods come from a ``KDTree``, not an O(n²) scan; the neighbour counts are
-/// computed in parallel. Clusters are numbered in order of their lowest-index core point,
+/// Neighbourhoods come from a ``KDTree``, not an O(n²) scan: the core-point counts run in
+/// parallel and stop at `minimumPoints`; the cluster expansion skips subtrees whose rows
+/// are all labelled already. Clusters are numbered in order of their lowest-index core point,
 /// so the labels are deterministic (DBSCAN draws no random numbers).
 ///
 /// ## References
@@ -97,8 +98,8 @@ public struct DBSCAN: Segmenter {
     /// Clusters the rows of `x`; the generator is not used (DBSCAN is deterministic).
     /// - Throws: ``SegmentationError/insufficientData(needed:available:what:)`` for an empty
     ///   matrix, ``SegmentationError/nonFiniteValue(row:column:)``.
-    /// - Complexity: O(n log n) to build the index plus one radius query per point; memory
-    ///   O(Σ neighbourhood sizes) for the neighbour lists.
+    /// - Complexity: O(n log n) to build the index plus one capped count per point and one
+    ///   pruned radius query per core point; memory O(n).
     public func fit(_ x: Matrix, using generator: inout SeededGenerator) throws(SegmentationError) -> Model {
         try fit(x)
     }
@@ -109,55 +110,42 @@ public struct DBSCAN: Segmenter {
         try ClusteringInput.check(x, minimumRows: 1, what: "DBSCAN rows")
         let n = x.rows, eps = configuration.epsilon, minPts = configuration.minimumPoints
         let tree = KDTree(x)
-        // Neighbourhoods, once, in parallel chunks: each chunk keeps a flat list with offsets.
+        // Core points first, in parallel chunks: a count that stops at minPts, with boxes
+        // wholly inside the ball counted without visiting their points.
         let workers = min(configuration.parallelism, max(1, n / 1_000))
-        let chunks = Mutex([(offsets: [Int], neighbours: [Int32])](repeating: ([], []), count: workers))
+        let chunks = Mutex([[Bool]](repeating: [], count: workers))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let range = (n * w / workers)..<(n * (w + 1) / workers)
-            var offsets = [0]
-            offsets.reserveCapacity(range.count + 1)
-            var neighbours: [Int32] = []
-            for i in range {
-                tree.forEachNeighbour(of: i, radius: eps) { neighbours.append(Int32(truncatingIfNeeded: $0)) }
-                offsets.append(neighbours.count)
-            }
-            chunks.withLock { $0[w] = (offsets, neighbours) }
+            let flags = range.map { tree.countNeighbours(of: $0, radius: eps, limit: minPts) >= minPts }
+            chunks.withLock { $0[w] = flags }
         }
-        let lists = chunks.withLock { $0 }
-        // Row i lives in chunk w = the one whose range holds it.
-        var chunkOf = [Int32](repeating: 0, count: n)
-        var core = [Bool](repeating: false, count: n)
-        for w in 0..<workers {
-            let range = (n * w / workers)..<(n * (w + 1) / workers)
-            for i in range {
-                chunkOf[i] = Int32(w)
-                let local = i - range.lowerBound
-                core[i] = lists[w].offsets[local + 1] - lists[w].offsets[local] >= minPts
-            }
-        }
-        // Expand clusters breadth-first from core points in index order.
+        let core = chunks.withLock { $0.flatMap { $0 } }
+        // Expand clusters breadth-first from core points in index order. A row's label never
+        // changes once set, so the queries skip subtrees whose rows are all labelled: late in
+        // a cluster's growth most of its neighbourhood is pruned whole.
         var labels = [Int](repeating: -1, count: n)
         var cluster = 0
         var queue: [Int] = []
-        for i in 0..<n where core[i] && labels[i] < 0 {
-            labels[i] = cluster
-            queue.removeAll(keepingCapacity: true)
-            queue.append(i)
-            var head = 0
-            while head < queue.count {
-                let p = queue[head]
-                head += 1
-                let w = Int(chunkOf[p])
-                let local = p - n * w / workers
-                let list = lists[w]
-                for k in list.offsets[local]..<list.offsets[local + 1] {
-                    let q = Int(list.neighbours[k])
-                    guard labels[q] < 0 else { continue }
-                    labels[q] = cluster
-                    if core[q] { queue.append(q) }
+        var remaining = tree.subtreeSizes()
+        remaining.withUnsafeMutableBufferPointer { remaining in
+            for i in 0..<n where core[i] && labels[i] < 0 {
+                labels[i] = cluster
+                tree.markVisited(i, remaining: remaining)
+                queue.removeAll(keepingCapacity: true)
+                queue.append(i)
+                var head = 0
+                while head < queue.count {
+                    let p = queue[head]
+                    head += 1
+                    tree.forEachNeighbour(of: p, radius: eps, remaining: remaining) { q in
+                        guard labels[q] < 0 else { return }
+                        labels[q] = cluster
+                        tree.markVisited(q, remaining: remaining)
+                        if core[q] { queue.append(q) }
+                    }
                 }
+                cluster += 1
             }
-            cluster += 1
         }
         var coreRows: [Double] = []
         var coreLabels: [Int] = []

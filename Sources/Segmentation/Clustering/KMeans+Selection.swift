@@ -4,12 +4,18 @@ import Linalg
 // MARK: - Choosing k
 
 extension KMeans {
-    /// The silhouette score of each candidate k and the k that maximises it.
+    /// How k was chosen: the gap statistic of each candidate (the rule) and, for comparison,
+    /// its mean silhouette on a sample.
     public struct Selection: Sendable, Hashable, Codable {
         /// The chosen number of clusters.
         public var k: Int
         /// `(k, mean silhouette on the sample)` for every candidate, in increasing k.
         public var scores: [Score]
+        /// The gap statistic of every candidate, in increasing k (absent in models written
+        /// before k was chosen by the gap statistic).
+        public var gapScores: [GapScore]?
+        /// The k the silhouette alone would have chosen.
+        public var silhouetteK: Int?
 
         /// One candidate's score.
         public struct Score: Sendable, Hashable, Codable {
@@ -20,18 +26,26 @@ extension KMeans {
         }
     }
 
-    /// Chooses k by the mean silhouette on a random sample of rows.
+    /// Chooses k by the gap statistic (``gapStatistic(_:candidates:configuration:references:sampleSize:using:)``)
+    /// and reports each candidate's mean silhouette on a random sample beside it.
     ///
-    /// Silhouette rather than the elbow: it needs no judgement call on where the curve
-    /// bends, it penalises both over-splitting (low b − a) and under-splitting (high a),
-    /// and on a sample of s rows it costs O(s² d) whatever n is. Each candidate is fitted
-    /// on all rows with `configuration` (its k replaced) from the child stream `k` of the
-    /// generator; all candidates are scored on the same sample. Ties go to the smaller k.
+    /// The gap statistic rather than the silhouette as the rule: the silhouette compares each
+    /// point's own cluster with the nearest other one only, so when two groups sit close to
+    /// each other and a third far away it scores the merged pair (k = 2) above the true
+    /// split, whatever the within-group spread. The gap compares the drop of the
+    /// within-cluster dispersion at every k with the drop expected from structureless data of
+    /// the same extent and shape, so a split that is real at any scale is kept, and its
+    /// one-standard-error rule still prefers the smaller k when the larger one is not clearly
+    /// better. It also needs no judgement call on where an elbow bends. Each candidate's
+    /// silhouette model is fitted on all rows with `configuration` (its k replaced) from the
+    /// child stream `k` of the generator; all candidates are scored on the same sample.
     /// - Throws: ``SegmentationError/invalidParameter(name:value:expected:)`` for an empty
     ///   or sub-2 candidate range, and what ``fit(_:using:)`` throws.
-    /// - Complexity: Σ over candidates of the fit cost, plus O(|candidates| s² d).
+    /// - Complexity: Σ over candidates of the fit cost, plus the gap statistic's
+    ///   `(B + 1) · |candidates|` fits on at most `sampleSize` rows, plus O(|candidates| s² d).
     ///
     /// ## References
+    /// Tibshirani, Walther & Hastie, J. R. Stat. Soc. B 63(2), 2001 (gap statistic);
     /// Rousseeuw, "Silhouettes", J. Comput. Appl. Math. 20, 1987.
     public static func selectK(
         _ x: Matrix, candidates: ClosedRange<Int>, configuration: Configuration, sampleSize: Int = 2_000,
@@ -62,6 +76,12 @@ extension KMeans {
                 bestK = k
             }
         }
-        return Selection(k: bestK, scores: scores)
+        var gapGenerator = base.child(1)
+        var gapConfiguration = configuration
+        gapConfiguration.initializations = min(configuration.initializations, 3)
+        let gap = try gapStatistic(
+            x, candidates: candidates.lowerBound...upper, configuration: gapConfiguration, sampleSize: sampleSize,
+            using: &gapGenerator)
+        return Selection(k: gap.k, scores: scores, gapScores: gap.scores, silhouetteK: bestK)
     }
 }

@@ -21,7 +21,17 @@ public struct ProfileTable: Sendable {
     /// Row of each customer id.
     private var rows: [String: Int] = [:]
     /// Category-carrying events per category, over all customers.
-    public private(set) var categoryCounts: [String: Int] = [:]
+    ///
+    /// Summed from the profiles on demand rather than kept per event: the per-event path
+    /// then hashes the category once (in the profile), not twice.
+    /// - Complexity: O(customers × categories per customer).
+    public var categoryCounts: [String: Int] {
+        var counts: [String: Int] = [:]
+        for p in profiles {
+            for (category, c) in p.categoryCounts { counts[category, default: 0] += c }
+        }
+        return counts
+    }
     /// The latest event time seen (epoch seconds); `-∞` while empty.
     public private(set) var latestTimestamp = -Double.infinity
 
@@ -51,7 +61,6 @@ public struct ProfileTable: Sendable {
             profiles.append(CustomerProfile(searchBuckets: searchBuckets))
         }
         profiles[row].update(with: event)
-        if let category = event.category { categoryCounts[category, default: 0] += 1 }
         latestTimestamp = max(latestTimestamp, event.timestamp)
     }
 

@@ -92,7 +92,7 @@ public struct RealTimeSegmenter: Sendable {
     /// The segment of one raw feature vector; k-means models take an allocation-free path
     /// (scale in place, nearest centre by direct distances).
     private mutating func assign(_ raw: [Double]) throws(SegmentationError) -> Int {
-        guard let kmeans = model.kmeans, kmeans.dimension == raw.count, model.scaler.dimension == raw.count else {
+        guard model.autoencoder == nil, let kmeans = model.kmeans, kmeans.dimension == raw.count, model.scaler.dimension == raw.count else {
             let row: Matrix
             do throws(LinalgError) {
                 row = try Matrix(rows: 1, columns: raw.count, elements: raw)

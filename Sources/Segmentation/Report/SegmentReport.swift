@@ -66,7 +66,10 @@ public enum SegmentReport {
         page += "<h2>Projection on the first two principal components</h2>\n" + (try scatter(model: model, raw: raw, labels: labels, maximumPoints: maximumPoints)) + "\n"
         page += "<h2>Feature profiles (segment means)</h2>\n" + profiles(model: model) + "\n"
         if let selection = model.kSelection {
-            page += "<h2>Choice of k (silhouette)</h2>\n" + selectionChart(selection) + "\n"
+            let rule = selection.gapScores == nil
+                ? "the best silhouette"
+                : "the gap statistic (smallest k with Gap(k) ≥ Gap(k+1) − s(k+1)); bars show each k's silhouette for comparison"
+            page += "<h2>Choice of k</h2>\n<p>Chosen by \(rule).</p>\n" + selectionChart(selection) + "\n"
         }
         page += "</body></html>\n"
         return page
@@ -137,11 +140,15 @@ public enum SegmentReport {
     }
 
     static func selectionChart(_ selection: KMeans.Selection) -> String {
+        func gap(_ k: Int) -> String {
+            guard let g = selection.gapScores?.first(where: { $0.k == k }) else { return "" }
+            return ", gap \(fmt(g.gap)) ± \(fmt(g.standardError))"
+        }
         let width = 400.0, height = 160.0, barWidth = width / Double(max(1, selection.scores.count))
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ksel\" width=\"\(Int(width))\" height=\"\(Int(height + 20))\" role=\"img\" aria-label=\"silhouette by k\">"
         for (i, s) in selection.scores.enumerated() {
             let h = max(0, s.silhouette) * height
-            svg += "<rect x=\"\(fmt(Double(i) * barWidth + 4))\" y=\"\(fmt(height - h))\" width=\"\(fmt(barWidth - 8))\" height=\"\(fmt(h))\" fill=\"\(s.k == selection.k ? "#0072B2" : "#999999")\"><title>k = \(s.k): \(fmt(s.silhouette))</title></rect>"
+            svg += "<rect x=\"\(fmt(Double(i) * barWidth + 4))\" y=\"\(fmt(height - h))\" width=\"\(fmt(barWidth - 8))\" height=\"\(fmt(h))\" fill=\"\(s.k == selection.k ? "#0072B2" : "#999999")\"><title>k = \(s.k): silhouette \(fmt(s.silhouette))\(gap(s.k))</title></rect>"
             svg += "<text x=\"\(fmt(Double(i) * barWidth + barWidth / 2 - 4))\" y=\"\(fmt(height + 14))\" font-size=\"11\">\(s.k)</text>"
         }
         return svg + "</svg>"

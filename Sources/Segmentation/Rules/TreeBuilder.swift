@@ -1,5 +1,7 @@
 import Dispatch
+import Foundation
 import Linalg
+import Synchronization
 
 /// The presorted blocks, shared by the sorting workers; each worker writes only the block of
 /// its own feature, so no two threads touch the same element.
@@ -7,6 +9,18 @@ private struct SortTargets: @unchecked Sendable {
     let order: UnsafeMutablePointer<Int32>
     let values: UnsafeMutablePointer<Double>
     let labels: UnsafeMutablePointer<Int32>
+}
+
+/// The sorted blocks and the per-worker scratch blocks of a partition or a split search;
+/// each worker reads and writes only the blocks of its own features and its own scratch.
+private struct PartitionTargets: @unchecked Sendable {
+    let order: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<Double>
+    let labels: UnsafeMutablePointer<Int32>
+    let scratchOrder: UnsafeMutablePointer<Int32>
+    let scratchValues: UnsafeMutablePointer<Double>
+    let scratchLabels: UnsafeMutablePointer<Int32>
+    let goesLeft: UnsafePointer<Bool>
 }
 
 /// The exact CART split search over presorted feature orders (see ``DecisionTree``).
@@ -29,6 +43,9 @@ struct TreeBuilder {
     var scratchLabels: [Int32]
     var goesLeft: [Bool]
     var nodes: [DecisionTree.Node] = []
+    /// Threads for the split search and the partition: features are dealt out in contiguous
+    /// chunks, and the results do not depend on the count.
+    let workers: Int
 
     init(x: Matrix, labels: [Int], configuration: DecisionTree.Configuration) {
         self.x = x
@@ -40,9 +57,10 @@ struct TreeBuilder {
         order = [Int32](repeating: 0, count: n * d)
         values = [Double](repeating: 0, count: n * d)
         sortedLabels = [Int32](repeating: 0, count: n * d)
-        scratch = [Int32](repeating: 0, count: n)
-        scratchValues = [Double](repeating: 0, count: n)
-        scratchLabels = [Int32](repeating: 0, count: n)
+        workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, x.columns))
+        scratch = [Int32](repeating: 0, count: n * workers)
+        scratchValues = [Double](repeating: 0, count: n * workers)
+        scratchLabels = [Int32](repeating: 0, count: n * workers)
         goesLeft = [Bool](repeating: false, count: n)
         // Each feature is sorted independently: in parallel, each worker writing its own blocks.
         let x = self.x, y = self.labels, n = self.n, d = self.d
@@ -88,6 +106,7 @@ struct TreeBuilder {
         let f = split.feature
         for p in lo..<hi { goesLeft[Int(order[f * n + p])] = values[f * n + p] <= split.threshold }
         let leftCount = split.leftCount
+        let n = self.n, d = self.d, workers = size >= 10_000 ? self.workers : 1
         order.withUnsafeMutableBufferPointer { o in
             values.withUnsafeMutableBufferPointer { v in
                 sortedLabels.withUnsafeMutableBufferPointer { y in
@@ -95,27 +114,37 @@ struct TreeBuilder {
                         scratchValues.withUnsafeMutableBufferPointer { sv in
                             scratchLabels.withUnsafeMutableBufferPointer { sy in
                                 goesLeft.withUnsafeBufferPointer { left in
-                                    for j in 0..<d {
-                                        var l = 0, r = leftCount
-                                        let base = j * n
-                                        for p in lo..<hi {
-                                            let i = o[base + p]
-                                            let target: Int
-                                            if left[Int(i)] {
-                                                target = l
-                                                l += 1
-                                            } else {
-                                                target = r
-                                                r += 1
+                                    guard let ob = o.baseAddress, let vb = v.baseAddress, let yb = y.baseAddress,
+                                          let sob = so.baseAddress, let svb = sv.baseAddress, let syb = sy.baseAddress,
+                                          let lb = left.baseAddress
+                                    else { return }
+                                    let t = PartitionTargets(
+                                        order: ob, values: vb, labels: yb, scratchOrder: sob, scratchValues: svb, scratchLabels: syb,
+                                        goesLeft: lb)
+                                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                                        let scratchBase = w * n
+                                        for j in (d * w / workers)..<(d * (w + 1) / workers) {
+                                            var l = scratchBase, r = scratchBase + leftCount
+                                            let base = j * n
+                                            for p in lo..<hi {
+                                                let i = t.order[base + p]
+                                                let target: Int
+                                                if t.goesLeft[Int(i)] {
+                                                    target = l
+                                                    l += 1
+                                                } else {
+                                                    target = r
+                                                    r += 1
+                                                }
+                                                t.scratchOrder[target] = i
+                                                t.scratchValues[target] = t.values[base + p]
+                                                t.scratchLabels[target] = t.labels[base + p]
                                             }
-                                            so[target] = i
-                                            sv[target] = v[base + p]
-                                            sy[target] = y[base + p]
-                                        }
-                                        for p in 0..<size {
-                                            o[base + lo + p] = so[p]
-                                            v[base + lo + p] = sv[p]
-                                            y[base + lo + p] = sy[p]
+                                            for p in 0..<size {
+                                                t.order[base + lo + p] = t.scratchOrder[scratchBase + p]
+                                                t.values[base + lo + p] = t.scratchValues[scratchBase + p]
+                                                t.labels[base + lo + p] = t.scratchLabels[scratchBase + p]
+                                            }
                                         }
                                     }
                                 }
@@ -135,54 +164,73 @@ struct TreeBuilder {
     }
 
     /// The split minimising the weighted Gini impurity, `nil` when no split improves on the
-    /// parent or respects the minimum leaf size.
+    /// parent or respects the minimum leaf size. Features are searched in parallel chunks;
+    /// the chunks' winners are merged in feature order keeping the first strict improvement,
+    /// so the result is the sequential search's whatever the thread count.
     private func bestSplit(lo: Int, hi: Int, counts: [Int]) -> (feature: Int, threshold: Double, leftCount: Int)? {
         let size = hi - lo
         let total = Double(size)
         let parentSquares = counts.reduce(0.0) { $0 + Double($1) * Double($1) }
         // Weighted impurity n·Gini = n − Σc²/n; minimising it = maximising Σc_L²/n_L + Σc_R²/n_R.
-        var bestScore = parentSquares / total + 1e-12 * total
-        var best: (feature: Int, threshold: Double, leftCount: Int)?
-        var left = [Int](repeating: 0, count: classes)
-        let minLeaf = configuration.minimumLeafSize
-        var right = counts
+        let floor = parentSquares / total + 1e-12 * total
+        let workers = size >= 10_000 ? self.workers : 1
+        let d = self.d, n = self.n, classes = self.classes, minLeaf = configuration.minimumLeafSize
+        typealias Candidate = (score: Double, split: (feature: Int, threshold: Double, leftCount: Int)?)
+        let results = Mutex([Candidate](repeating: (floor, nil), count: workers))
         values.withUnsafeBufferPointer { vals in
             sortedLabels.withUnsafeBufferPointer { ys in
-                left.withUnsafeMutableBufferPointer { lc in
-                    right.withUnsafeMutableBufferPointer { rc in
-                        for j in 0..<d {
-                            for c in 0..<classes {
-                                lc[c] = 0
-                                rc[c] = counts[c]
-                            }
-                            var leftSquares = 0.0
-                            var rightSquares = parentSquares
-                            let base = j * n
-                            for p in lo..<(hi - 1) {
-                                let c = Int(ys[base + p])
-                                leftSquares += Double(2 * lc[c] + 1)
-                                rightSquares -= Double(2 * rc[c] - 1)
-                                lc[c] += 1
-                                rc[c] -= 1
-                                let v = vals[base + p]
-                                let next = vals[base + p + 1]
-                                guard v < next else { continue }
-                                let nl = p - lo + 1
-                                guard nl >= minLeaf, size - nl >= minLeaf else { continue }
-                                let score = leftSquares / Double(nl) + rightSquares / Double(size - nl)
-                                if score > bestScore {
-                                    bestScore = score
-                                    var threshold = v + (next - v) / 2
-                                    // The midpoint can round up to `next` when the two are adjacent doubles.
-                                    if threshold >= next { threshold = v }
-                                    best = (j, threshold, nl)
-                                }
+                guard let vb = vals.baseAddress, let yb = ys.baseAddress else { return }
+                let inputs = SplitInputs(values: vb, labels: yb)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var bestScore = floor
+                    var best: (feature: Int, threshold: Double, leftCount: Int)?
+                    var lc = [Int](repeating: 0, count: classes)
+                    var rc = counts
+                    for j in (d * w / workers)..<(d * (w + 1) / workers) {
+                        for c in 0..<classes {
+                            lc[c] = 0
+                            rc[c] = counts[c]
+                        }
+                        var leftSquares = 0.0
+                        var rightSquares = parentSquares
+                        let base = j * n
+                        for p in lo..<(hi - 1) {
+                            let c = Int(inputs.labels[base + p])
+                            leftSquares += Double(2 * lc[c] + 1)
+                            rightSquares -= Double(2 * rc[c] - 1)
+                            lc[c] += 1
+                            rc[c] -= 1
+                            let v = inputs.values[base + p]
+                            let next = inputs.values[base + p + 1]
+                            guard v < next else { continue }
+                            let nl = p - lo + 1
+                            guard nl >= minLeaf, size - nl >= minLeaf else { continue }
+                            let score = leftSquares / Double(nl) + rightSquares / Double(size - nl)
+                            if score > bestScore {
+                                bestScore = score
+                                var threshold = v + (next - v) / 2
+                                // The midpoint can round up to `next` when the two are adjacent doubles.
+                                if threshold >= next { threshold = v }
+                                best = (j, threshold, nl)
                             }
                         }
                     }
+                    results.withLock { $0[w] = (bestScore, best) }
                 }
             }
         }
+        var bestScore = floor
+        var best: (feature: Int, threshold: Double, leftCount: Int)?
+        for candidate in results.withLock({ $0 }) where candidate.split != nil && candidate.score > bestScore {
+            bestScore = candidate.score
+            best = candidate.split
+        }
         return best
     }
+}
+
+/// Read-only views of the sorted blocks for the parallel split search.
+private struct SplitInputs: @unchecked Sendable {
+    let values: UnsafePointer<Double>
+    let labels: UnsafePointer<Int32>
 }

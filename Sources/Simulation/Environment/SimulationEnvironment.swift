@@ -65,6 +65,10 @@ public protocol SimulationEnvironment: Sendable {
     /// Seconds since the Unix epoch at which round `round` happens.
     func timestamp(ofRound round: Int) -> Double
 
+    /// Whether the environment produces raw touchpoint events (environments with customers
+    /// do; the default is `false`).
+    var emitsEvents: Bool { get }
+
     /// Turns recording of raw touchpoint events on or off (environments without customers
     /// record nothing).
     mutating func recordEvents(_ on: Bool)
@@ -80,6 +84,7 @@ public protocol SimulationEnvironment: Sendable {
 }
 
 extension SimulationEnvironment {
+    public var emitsEvents: Bool { false }
     public mutating func recordEvents(_ on: Bool) {}
     public mutating func drainEvents(_ body: (TouchpointEvent) throws(SimulationError) -> Void) throws(SimulationError) {}
 }

@@ -28,6 +28,9 @@ public struct RunMetrics: Sendable, Equatable {
     public var roundsBySegment: [Int] = []
     /// Wall-clock seconds of the run (not part of equality: runs are compared by outcome).
     public var seconds = 0.0
+    /// CPU seconds of the thread that ran it (not part of equality); on a loaded machine the
+    /// sum over runs measures the work better than wall time.
+    public var cpuSeconds = 0.0
     /// For `best_fixed`: the catalog index of the action that won on this seed.
     public var fixedAction: Int?
 

@@ -117,9 +117,11 @@ extension RetailEnvironment {
             candidates.append(a)
             var utility = base
             for j in 0..<p { utility += preferences[segment * p + j] * attributes[a * p + j] }
-            if isPrice[a] { utility -= priceSensitivity[segment] * (valuePrice[a] - s.referencePrice) / s.referencePrice }
+            if isPrice[a] && s.demand == .logit {
+                utility -= priceSensitivity[segment] * (valuePrice[a] - s.referencePrice) / s.referencePrice
+            }
             if s.fatigueWeight > 0 { utility -= s.fatigueWeight * currentFatigue[a] }
-            conversionProbability[a] = 1 / (1 + exp(-utility))
+            conversionProbability[a] = priceAcceptance[segment * actionCount + a] / (1 + exp(-utility))
             switch s.objective {
             case .conversion: valuePerConversion[a] = 1
             case .revenue: valuePerConversion[a] = isPrice[a] ? valuePrice[a] : seg.basketMean

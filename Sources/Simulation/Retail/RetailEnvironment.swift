@@ -38,6 +38,9 @@ public struct RetailEnvironment: SimulationEnvironment {
     let irritation: [Double]
     let availableFrom: [Double]
     let kappa: [Double]
+    /// P(W ≥ price_a) for segment s and action a at `s * actionCount + a` (1 for non-price
+    /// actions and under logit demand).
+    let priceAcceptance: [Double]
     let secondsPerRound: Double
     let normal = ZigguratNormal()
 
@@ -99,6 +102,12 @@ public struct RetailEnvironment: SimulationEnvironment {
         irritation = s.actions.map(\.irritation)
         availableFrom = s.actions.map(\.availableFromDay)
         kappa = s.positionDiscounts
+        priceAcceptance = s.segments.flatMap { segment in
+            s.actions.map { action in
+                guard s.demand == .willingnessToPay, action.kind == .price, let price = action.price else { return 1 }
+                return RetailEnvironment.acceptance(price: price, median: segment.willingnessToPayMedian, spread: segment.willingnessToPaySpread)
+            }
+        }
         secondsPerRound = 86_400 / Double(s.roundsPerDay)
         preferences = s.segments.flatMap(\.preferences)
         baseUtility = s.segments.map(\.baseUtility)
@@ -122,6 +131,18 @@ public struct RetailEnvironment: SimulationEnvironment {
     public func expectedReward(of action: Int, slot: Int) -> Double {
         kappa[slot] * conversionProbability[action] * valuePerConversion[action]
     }
+
+    /// The probability that a log-normal willingness to pay W (median `median`, log-scale
+    /// standard deviation `spread`) reaches `price`:
+    /// ```
+    /// P(W ≥ p) = Φ((ln m − ln p) / v) = ½ · erfc((ln p − ln m) / (v·√2))
+    /// ```
+    public static func acceptance(price: Double, median: Double, spread: Double) -> Double {
+        0.5 * erfc((log(price) - log(median)) / (spread * 2.0.squareRoot()))
+    }
+
+    /// Retail customers leave raw touchpoint events.
+    public var emitsEvents: Bool { true }
 
     public mutating func recordEvents(_ on: Bool) {
         recording = on

@@ -7,7 +7,7 @@ import Bandits
 
 extension RetailSpecification {
     init(reading r: ObjectReader) throws(SimulationError) {
-        try r.finish(allowed: ["customers", "rounds_per_day", "start_seconds", "objective", "reveal_segments", "observe_fatigue", "features",
+        r.declareKeys(["customers", "rounds_per_day", "start_seconds", "objective", "reveal_segments", "observe_fatigue", "features",
                                "margin_rate", "pricing", "segments", "actions", "fatigue", "churn", "drift", "slots"])
         customers = try r.int("customers", in: 1...10_000_000, expected: "an integer in 1…10⁷")
         roundsPerDay = try r.int("rounds_per_day", default: 1000, in: 1...1_000_000_000, expected: "an integer ≥ 1")
@@ -18,13 +18,14 @@ extension RetailSpecification {
         features = []
         for (i, v) in (try r.optionalArray("features") ?? []).enumerated() {
             guard case .string(let s) = v, !s.isEmpty else {
-                throw .invalidScenario(path: "\(r.childPath("features"))[\(i)]", problem: "expected a feature name", fix: "write a string")
+                throw r.invalid("features", index: i, "expected a feature name", "write a string")
             }
             features.append(s)
         }
         marginRate = try r.double("margin_rate", default: 0.3, in: 0...1, expected: "a fraction in [0, 1]")
         if let p = try r.optionalObject("pricing") {
-            try p.finish(allowed: ["reference_price", "unit_cost"])
+            p.declareKeys(["reference_price", "unit_cost", "demand"])
+            demand = Demand(rawValue: try p.choice("demand", ["logit", "willingness_to_pay"], default: "logit")) ?? .logit
             referencePrice = try p.double("reference_price", in: 1e-9...1e12, expected: "a price > 0")
             unitCost = try p.double("unit_cost", default: 0, in: 0...1e12, expected: "a cost ≥ 0")
         } else {
@@ -43,21 +44,37 @@ extension RetailSpecification {
         let attributeCount = actions[0].features.count
         for (i, a) in actions.enumerated() {
             if a.features.count != attributeCount {
-                throw .invalidScenario(path: "\(r.childPath("actions"))[\(i)].features", problem: "expected \(attributeCount) values, got \(a.features.count)",
-                                       fix: "give every action the same attributes")
+                throw actionReaders[i].invalid("features", "expected \(attributeCount) values, got \(a.features.count)",
+                                               "give every action the same attributes")
             }
             if actions[..<i].contains(where: { $0.id == a.id }) {
-                throw .invalidScenario(path: "\(r.childPath("actions"))[\(i)].id", problem: "action id '\(a.id)' appears twice", fix: "make ids unique")
+                throw actionReaders[i].invalid("id", "action id '\(a.id)' appears twice", "make ids unique")
             }
         }
 
         segments = []
         let segmentReaders = try r.objects("segments")
         guard !segmentReaders.isEmpty else { throw r.invalid("segments", "the list is empty", "declare at least one segment") }
-        for s in segmentReaders { segments.append(try Self.segment(s, features: features.count, attributes: attributeCount)) }
+        for s in segmentReaders {
+            var segment = try Self.segment(s, features: features.count, attributes: attributeCount)
+            if demand == .willingnessToPay {
+                segment.willingnessToPayMedian = try s.double("wtp_median", in: 1e-9...1e12, expected: "a price > 0 (the median willingness to pay)")
+                segment.willingnessToPaySpread = try s.double("wtp_spread", in: 1e-6...10, expected: "a log-scale spread in (0, 10]")
+                if s.has("price_sensitivity") {
+                    throw s.invalid("price_sensitivity", "willingness-to-pay demand has no price sensitivity",
+                                    "remove it, or use \"demand\": \"logit\" in \"pricing\"")
+                }
+            } else {
+                for key in ["wtp_median", "wtp_spread"] where s.has(key) {
+                    throw s.invalid(key, "only willingness-to-pay demand has a willingness to pay",
+                                    "set \"demand\": \"willingness_to_pay\" in \"pricing\", or remove it")
+                }
+            }
+            segments.append(segment)
+        }
 
         if let f = try r.optionalObject("fatigue") {
-            try f.finish(allowed: ["weight", "recovery_days"])
+            f.declareKeys(["weight", "recovery_days"])
             fatigueWeight = try f.double("weight", in: 0...1e6, expected: "a number ≥ 0")
             fatigueRecoveryDays = try f.double("recovery_days", in: 1e-9...1e9, expected: "a number of days > 0")
         } else {
@@ -65,7 +82,7 @@ extension RetailSpecification {
             fatigueRecoveryDays = 1
         }
         if let c = try r.optionalObject("churn") {
-            try c.finish(allowed: ["fatigue", "irritation", "purchase", "no_purchase"])
+            c.declareKeys(["fatigue", "irritation", "purchase", "no_purchase"])
             churnFatigue = try c.double("fatigue", default: 0)
             churnIrritation = try c.double("irritation", default: 1)
             churnPurchase = try c.double("purchase", default: 0)
@@ -77,15 +94,15 @@ extension RetailSpecification {
         seasonalPeriodDays = 365
         changes = []
         if let d = try r.optionalObject("drift") {
-            try d.finish(allowed: ["seasonality", "changes"])
+            d.declareKeys(["seasonality", "changes"])
             if let s = try d.optionalObject("seasonality") {
-                try s.finish(allowed: ["amplitude", "period_days"])
+                s.declareKeys(["amplitude", "period_days"])
                 seasonalAmplitude = try s.double("amplitude", in: 0...100, expected: "a number in [0, 100]")
                 seasonalPeriodDays = try s.double("period_days", in: 1e-9...1e9, expected: "a number of days > 0")
             }
             if d.has("changes") {
                 for c in try d.objects("changes") {
-                    try c.finish(allowed: ["day", "segment", "preferences", "base_utility", "price_sensitivity"])
+                    c.declareKeys(["day", "segment", "preferences", "base_utility", "price_sensitivity"])
                     let name = try c.string("segment")
                     guard let index = segments.firstIndex(where: { $0.name == name }) else {
                         throw c.invalid("segment", "unknown segment '\(name)'", "use one of \(segments.map(\.name).joined(separator: ", "))")
@@ -99,11 +116,11 @@ extension RetailSpecification {
             }
         }
         if let s = try r.optionalObject("slots") {
-            try s.finish(allowed: ["count", "position_discounts"])
+            s.declareKeys(["count", "position_discounts"])
             let count = try s.int("count", in: 1...actions.count, expected: "an integer in 1…\(actions.count) (the catalog size)")
             if let given = try s.optionalDoubles("position_discounts", count: count) {
                 for (i, k) in given.enumerated() where !(k > 0 && k <= 1) {
-                    throw .invalidScenario(path: "\(s.childPath("position_discounts"))[\(i)]", problem: "\(k) is not in (0, 1]", fix: "give examination probabilities in (0, 1]")
+                    throw s.invalid("position_discounts", index: i, "\(k) is not in (0, 1]", "give examination probabilities in (0, 1]")
                 }
                 positionDiscounts = given
             } else {
@@ -118,7 +135,7 @@ extension RetailSpecification {
     }
 
     private static func action(_ a: ObjectReader, hasPricing: Bool) throws(SimulationError) -> RetailAction {
-        try a.finish(allowed: ["id", "kind", "features", "cost", "price", "budget", "inventory", "available_from_day", "irritation", "category"])
+        a.declareKeys(["id", "kind", "features", "cost", "price", "budget", "inventory", "available_from_day", "irritation", "category"])
         let id = try a.string("id")
         guard !id.isEmpty else { throw a.invalid("id", "the id is empty", "give the action a name") }
         let kind = ActionKind(rawValue: try a.choice("kind", ActionKind.allCases.map(\.rawValue), default: "offer")) ?? .offer
@@ -140,11 +157,12 @@ extension RetailSpecification {
     }
 
     private static func segment(_ s: ObjectReader, features: Int, attributes: Int) throws(SimulationError) -> Segment {
-        try s.finish(allowed: ["name", "share", "visit_weight", "profile", "feature_noise", "base_utility", "heterogeneity",
-                               "preferences", "price_sensitivity", "basket_mean", "basket_spread", "channels", "churn_hazard"])
+        s.declareKeys(["name", "share", "visit_weight", "profile", "feature_noise", "base_utility", "heterogeneity",
+                               "preferences", "price_sensitivity", "basket_mean", "basket_spread", "channels", "churn_hazard",
+                       "wtp_median", "wtp_spread"])
         var channels = Array(repeating: 0.0, count: channelNames.count)
         if let c = try s.optionalObject("channels") {
-            try c.finish(allowed: channelNames)
+            c.declareKeys(channelNames)
             for (i, name) in channelNames.enumerated() {
                 channels[i] = try c.double(name, default: 0, in: 0...1e9, expected: "a weight ≥ 0")
             }

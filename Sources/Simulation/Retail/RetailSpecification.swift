@@ -10,7 +10,15 @@ import Bandits
 /// P(convert) = κ_slot · σ(u)
 /// F_ca(t) = Σ_{past exposures e} exp(−(t − t_e)/τ)          (fatigue, recovers with time τ)
 /// ```
-/// with ξ_c ~ N(0, heterogeneity_s²) a per-customer taste offset. A purchase's basket value is
+/// with ξ_c ~ N(0, heterogeneity_s²) a per-customer taste offset (logit demand, the default).
+/// With willingness-to-pay demand a price action converts when the customer's willingness to
+/// pay W, log-normal per segment and drawn at each visit, reaches the price:
+/// ```
+/// u = base_s + ξ_c + A·sin(2πt/P) + pref_s·f_a − w·F_ca(t)               (no price term)
+/// P(convert) = κ_slot · σ(u) · P(W ≥ price_a) = κ_slot · σ(u) · Φ((ln m_s − ln price_a) / v_s)
+/// ln W ~ N(ln m_s, v_s²)     (m_s = wtp_median_s, v_s = wtp_spread_s)
+/// ```
+/// Non-price actions convert with κ_slot · σ(u) under both models. A purchase's basket value is
 /// log-normal with mean `basket_mean_s`. After each visit the customer churns with probability
 /// ```
 /// h = σ(logit(churn_hazard_s) + c_F·Σ F_ca + c_I·Σ irritation_a + (bought ? c_buy : c_miss))
@@ -26,6 +34,15 @@ public struct RetailSpecification: Sendable, Equatable {
         case revenue
         /// Margin after the action's cost.
         case margin
+    }
+
+    /// How price actions turn into purchases.
+    public enum Demand: String, Sendable, Equatable {
+        /// The price enters the logit utility: −λ_s·(price − ref)/ref.
+        case logit
+        /// A log-normal willingness to pay per segment; the customer buys only when it
+        /// reaches the price.
+        case willingnessToPay = "willingness_to_pay"
     }
 
     /// One latent customer segment.
@@ -46,8 +63,12 @@ public struct RetailSpecification: Sendable, Equatable {
         public var heterogeneity: Double
         /// Weight of each action feature in the utility.
         public var preferences: [Double]
-        /// Price sensitivity λ (utility per relative price above the reference).
+        /// Price sensitivity λ (utility per relative price above the reference; logit demand).
         public var priceSensitivity: Double
+        /// Median willingness to pay m_s, in currency units (willingness-to-pay demand).
+        public var willingnessToPayMedian: Double = 1
+        /// Log-scale standard deviation v_s of the willingness to pay, > 0.
+        public var willingnessToPaySpread: Double = 0.25
         /// Mean basket value of a purchase, in currency units.
         public var basketMean: Double
         /// Log-scale spread of basket values.
@@ -122,6 +143,8 @@ public struct RetailSpecification: Sendable, Equatable {
     public var features: [String]
     /// Gross margin fraction of a basket (offers and content).
     public var marginRate: Double
+    /// How price actions turn into purchases (`logit` unless the scenario says otherwise).
+    public var demand: Demand = .logit
     /// The reference price of the reference-price effect, in currency units.
     public var referencePrice: Double
     /// Unit cost of the priced product, in currency units.

@@ -34,16 +34,12 @@ struct FeedbackQueue {
     mutating func enqueue(round: Int, slot: Int, context: Context, decision: Decision, observedReward: Double, delay: Int, window: Int) {
         let index = (round % (lag + 1)) * slots + slot
         pool.withUnsafeMutableBufferPointer { p in
-            let features = context.features
-            if p[index].interaction.context.features.count != features.count {
-                p[index].interaction.context.features = Array(repeating: 0, count: features.count)
-            }
-            for j in 0..<features.count { p[index].interaction.context.features[j] = features[j] }
+            // Overwrite in place: the pool's arrays keep their storage, so the steady state
+            // neither allocates nor retains.
+            Self.copy(context.features, into: &p[index].interaction.context.features)
             p[index].interaction.context.segment = context.segment
-            p[index].interaction.candidates.removeAll(keepingCapacity: true)
-            p[index].interaction.candidates.append(contentsOf: decision.candidates)
-            p[index].interaction.probabilities.removeAll(keepingCapacity: true)
-            p[index].interaction.probabilities.append(contentsOf: decision.probabilities)
+            Self.copy(decision.candidates, into: &p[index].interaction.candidates)
+            Self.copy(decision.probabilities, into: &p[index].interaction.probabilities)
             p[index].interaction.action = decision.action
             p[index].interaction.propensity = decision.probabilities[decision.position]
             p[index].round = round
@@ -54,6 +50,21 @@ struct FeedbackQueue {
         }
         let deliveryRound = round + min(min(delay, window), lag)
         buckets[deliveryRound % (lag + 1)].append(index)
+    }
+
+    /// Copies `source` into `target`, reusing `target`'s storage when the counts agree.
+    @inline(__always)
+    private static func copy<T>(_ source: [T], into target: inout [T]) {
+        guard target.count == source.count else {
+            target.removeAll(keepingCapacity: true)
+            target.append(contentsOf: source)
+            return
+        }
+        target.withUnsafeMutableBufferPointer { t in
+            source.withUnsafeBufferPointer { s in
+                for j in 0..<s.count { t[j] = s[j] }
+            }
+        }
     }
 
     /// Hands every decision due in `round` to `body`, in the order they were made, with the

@@ -16,6 +16,7 @@ extension SimulationRunner {
     /// are reused every round (logging, when enabled, allocates its text).
     func loop<P: Policy>(_ policy: inout P, oracle: Bool, name: String, seed: UInt64, log: JSONLinesWriter?, events: JSONLinesWriter? = nil) throws(SimulationError) -> RunMetrics {
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = Self.threadCPUSeconds()
         var env = environment
         let master = SeededGenerator(seed: seed)
         var populationStream = master.child(0)
@@ -45,6 +46,8 @@ extension SimulationRunner {
         var queue = FeedbackQueue(lag: feedback.maximumLag, slots: slots)
         let geometricRatio = Double(feedback.delayRounds) / (1 + Double(feedback.delayRounds))
         let logTerms = log.map { _ in LogTerms(catalog: env.catalog, seed: seed, slots: slots) }
+        // The oracle learns nothing: without a log its decisions need not be queued.
+        let queues = !oracle || log != nil
 
         var windowReward = 0.0
         var windowStart = 0
@@ -83,14 +86,18 @@ extension SimulationRunner {
                     if outcome.converted { metrics.conversions += 1 }
                     if let segment, segment < segments { metrics.rewardBySegment[segment] += outcome.reward }
                     windowReward += outcome.reward
-                    queue.enqueue(round: round, slot: slot, context: context, decision: decision, observedReward: outcome.reward,
-                                  delay: drawDelay(geometricRatio, &delayStream), window: feedback.windowRounds)
+                    // The delay is drawn even when nothing is queued, so that streams stay aligned.
+                    let delay = drawDelay(geometricRatio, &delayStream)
+                    if queues {
+                        queue.enqueue(round: round, slot: slot, context: context, decision: decision, observedReward: outcome.reward,
+                                      delay: delay, window: feedback.windowRounds)
+                    }
                     if slots > 1 { candidates.remove(at: decision.position) }
                 }
                 if env.endRound(using: &responseStream) { metrics.churnedCustomers += 1 }
                 if let events { try env.drainEvents { (e) throws(SimulationError) in try e.write(to: events) } }
             }
-            try queue.deliver(round: round, defaultReward: feedback.defaultReward) { (pending) throws(SimulationError) in
+            if queues { try queue.deliver(round: round, defaultReward: feedback.defaultReward) { (pending) throws(SimulationError) in
                 if !oracle {
                     do throws(BanditsError) {
                         try policy.learn(from: pending.interaction)
@@ -99,7 +106,7 @@ extension SimulationRunner {
                     }
                 }
                 if let log, let logTerms { try logTerms.write(pending, segment: pending.interaction.context.segment, env: env, to: log) }
-            }
+            } }
             if round & 8191 == 8191 { progress?(8192) }
             if round + 1 == nextBoundary {
                 metrics.rewardCurve.append(windowReward / Double(round + 1 - windowStart))
@@ -116,7 +123,15 @@ extension SimulationRunner {
         }
         progress?(horizon & 8191)
         metrics.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        metrics.cpuSeconds = Self.threadCPUSeconds() - cpuStart
         return metrics
+    }
+
+    /// CPU seconds consumed so far by the calling thread (0 where the clock is unavailable).
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) == 0 else { return 0 }
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     /// The delay of one reward, in rounds: fixed, or geometric with ratio q = μ/(1+μ)
@@ -156,7 +171,7 @@ struct LogTerms {
         w.write(",\"timestamp\":")
         w.write(string: JSONLinesWriter.iso8601(seconds: env.timestamp(ofRound: p.round)))
         w.write(",\"segment\":")
-        if let segment { w.write(String(segment)) } else { w.write("null") }
+        if let segment { w.write(integer: Int64(segment)) } else { w.write("null") }
         w.write(",\"context\":")
         w.write(numbers: p.interaction.context.features)
         w.write(",\"actions\":[")
@@ -173,7 +188,7 @@ struct LogTerms {
         w.write(",\"reward\":")
         w.write(number: p.interaction.reward)
         w.write(",\"model_version\":")
-        w.write(String(p.modelVersion))
+        w.write(integer: Int64(p.modelVersion))
         if slots > 1 { w.write(",\"slot\":\(p.slot)") }
         w.write("}")
         try w.endLine()

@@ -39,8 +39,9 @@ public struct SimulationRunner<Environment: SimulationEnvironment>: Sendable {
     public var curvePoints: Int
     /// When set, every run writes its decision log to `<dir>/<policy>/seed-<seed>.jsonl`.
     public var logDirectory: String?
-    /// With a log directory: also write the raw touchpoint events of environments that have
-    /// customers, to `<dir>/<policy>/events-seed-<seed>.jsonl`.
+    /// With a log directory: also write the raw touchpoint events of environments that emit
+    /// them (``SimulationEnvironment/emitsEvents``), to `<dir>/<policy>/events-seed-<seed>.jsonl`;
+    /// environments without events get no such file.
     public var writesEvents: Bool = false
     /// Worker threads (default: the active processor count).
     public var maximumConcurrency: Int
@@ -141,7 +142,7 @@ public struct SimulationRunner<Environment: SimulationEnvironment>: Sendable {
     /// - Throws: as ``run(_:)``. `.bestFixed` runs every fixed action and returns the best.
     public func runOnce(_ kind: StudyPolicy.Kind, name: String, seed: UInt64, logPath: String? = nil) throws(SimulationError) -> RunMetrics {
         let log = try logPath.map { (p: String) throws(SimulationError) -> JSONLinesWriter in try JSONLinesWriter(path: p) }
-        let events = try (writesEvents ? logPath : nil).map { (p: String) throws(SimulationError) -> JSONLinesWriter in
+        let events = try (writesEvents && environment.emitsEvents ? logPath : nil).map { (p: String) throws(SimulationError) -> JSONLinesWriter in
             try JSONLinesWriter(path: p.replacingOccurrences(of: "/seed-", with: "/events-seed-"))
         }
         let catalog = environment.catalog, d = environment.contextDimension
@@ -177,7 +178,8 @@ public struct SimulationRunner<Environment: SimulationEnvironment>: Sendable {
                 throw .policy(name: name, reason: "cannot be built: \(error)")
             }
             try checkCompatible(policy, name: name)
-            metrics = try loop(&policy, oracle: false, name: name, seed: seed, log: log, events: events)
+            var wrapped = ExistentialPolicy(base: policy)
+            metrics = try loop(&wrapped, oracle: false, name: name, seed: seed, log: log, events: events)
         }
         try log?.close()
         try events?.close()
@@ -208,12 +210,14 @@ extension SimulationRunner {
     /// The run with the highest total reward (the first of ties), charged with the time of all.
     static func best(_ runs: [RunMetrics]) -> RunMetrics {
         var best = runs[0]
-        var seconds = 0.0
+        var seconds = 0.0, cpuSeconds = 0.0
         for m in runs {
             seconds += m.seconds
+            cpuSeconds += m.cpuSeconds
             if m.totalReward > best.totalReward { best = m }
         }
         best.seconds = seconds
+        best.cpuSeconds = cpuSeconds
         return best
     }
 }

@@ -20,13 +20,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         do {
             self = try StrictJSONDecoder(unknownKeys: .ignore).decode(JSONValue.self, from: data, source: source)
         } catch {
-            switch error {
-            case .invalidJSON(let path, let message, let location):
-                throw .invalidScenario(path: path, problem: (location.map { "\($0): " } ?? "") + message,
-                                       fix: "write valid JSON (no comments, trailing commas or repeated keys)")
-            default:
-                throw .invalidScenario(path: "$", problem: error.description, fix: "write valid JSON")
-            }
+            throw ObjectReader.converted(error, fix: "write valid JSON (no comments, trailing commas or repeated keys)")
         }
     }
 

@@ -54,10 +54,10 @@ public struct LinearContextualSpecification: Sendable, Equatable {
     }
 
     init(reading r: ObjectReader) throws(SimulationError) {
-        try r.finish(allowed: ["dimension", "actions", "context", "reward"])
+        r.declareKeys(["dimension", "actions", "context", "reward"])
         let d = try r.int("dimension", in: 1...10_000, expected: "an integer in 1…10000")
         var ids: [String]
-        switch r.values["actions"] {
+        switch try r.value("actions") {
         case .number?:
             let k = try r.int("actions", in: 1...10_000, expected: "an integer in 1…10000")
             ids = (0..<k).map(String.init)
@@ -65,10 +65,10 @@ public struct LinearContextualSpecification: Sendable, Equatable {
             ids = []
             for (i, v) in a.enumerated() {
                 guard case .string(let s) = v, !s.isEmpty else {
-                    throw .invalidScenario(path: "\(r.childPath("actions"))[\(i)]", problem: "expected an action id string", fix: "write \"offer-a\"")
+                    throw r.invalid("actions", index: i, "expected an action id string", "write \"offer-a\"")
                 }
                 guard !ids.contains(s) else {
-                    throw .invalidScenario(path: "\(r.childPath("actions"))[\(i)]", problem: "action id '\(s)' appears twice", fix: "make ids unique")
+                    throw r.invalid("actions", index: i, "action id '\(s)' appears twice", "make ids unique")
                 }
                 ids.append(s)
             }
@@ -77,11 +77,11 @@ public struct LinearContextualSpecification: Sendable, Equatable {
             throw r.invalid("actions", "expected the number of actions or a list of action ids", "write 10 or [\"a\", \"b\"]")
         }
         if let c = try r.optionalObject("context") {
-            try c.finish(allowed: ["distribution"])
+            c.declareKeys(["distribution"])
             _ = try c.choice("distribution", ["standard_normal"], default: "standard_normal")
         }
         let w = try r.object("reward")
-        try w.finish(allowed: ["model", "theta", "bias", "seed", "theta_scale", "bias_scale", "noise_sd"])
+        w.declareKeys(["model", "theta", "bias", "seed", "theta_scale", "bias_scale", "noise_sd"])
         let model = RewardModel(rawValue: try w.choice("model", ["bernoulli_logistic", "gaussian"])) ?? .gaussian
         let noise = try w.double("noise_sd", default: model == .gaussian ? 1 : 0, in: 0...1e6, expected: "a number ≥ 0")
         if model == .bernoulliLogistic && w.has("noise_sd") {

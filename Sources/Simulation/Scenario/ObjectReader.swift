@@ -1,45 +1,80 @@
-/// Strict, path-tracking access to one JSON object of a scenario.
+import AttuneCore
+import Foundation
+
+/// Strict, path- and position-tracking access to one JSON object of a scenario, read through
+/// `AttuneCore`'s `StrictJSONDecoder`.
 ///
-/// Every accessor names the value's JSONPath in its error, and ``finish(allowed:)`` rejects
-/// keys the caller did not declare, suggesting the nearest declared key, so a typo in a
-/// scenario is never silently ignored.
+/// Every accessor names the value's JSONPath and its line:column in the document in its
+/// errors (a wrong type, a value out of range, a missing key), and keys not declared with
+/// ``declareKeys(_:)`` are rejected with the nearest declared key, so a typo in a scenario is
+/// never silently ignored.
 struct ObjectReader {
     /// JSONPath of this object (`$`, `$.retail.segments[0]`).
     let path: String
-    let values: [String: JSONValue]
+    private let decoder: any Decoder
+    private let container: KeyedDecodingContainer<Key>
 
-    /// Wraps `value`, which must be an object.
-    /// - Throws: `SimulationError.invalidScenario` when it is not.
-    init(_ value: JSONValue, path: String) throws(SimulationError) {
-        guard case .object(let o) = value else {
-            throw .invalidScenario(path: path, problem: "expected an object, got \(value.typeName)", fix: "write {\"key\": value, …}")
-        }
+    /// Wraps the decoder of one JSON value, which must be an object.
+    /// - Throws: `SimulationError.invalidScenario` (located) when it is not.
+    init(decoder: any Decoder, path: String) throws(SimulationError) {
+        self.decoder = decoder
         self.path = path
-        self.values = o
+        do {
+            container = try decoder.container(keyedBy: Key.self)
+        } catch {
+            throw Self.converted(error, fix: "write {\"key\": value, …}")
+        }
     }
 
-    /// Rejects every key not in `allowed`.
-    /// - Throws: `SimulationError.unknownKey` for the first unknown key in sorted order.
-    func finish(allowed: [String]) throws(SimulationError) {
-        for key in values.keys.sorted() where !allowed.contains(key) {
-            throw .unknownKey(path: "\(path).\(key)", key: key, suggestion: Self.nearest(to: key, among: allowed))
+    /// Decodes `data` strictly and hands its root object to `body`.
+    /// - Parameters:
+    ///   - source: the document's name in locations (a file path).
+    ///   - path: the JSONPath the root object stands for in messages.
+    /// - Throws: `SimulationError` with the JSONPath and line:column of the first problem:
+    ///   malformed JSON, a wrong type or value (from `body`), or a key nobody read.
+    static func read<T>(_ data: Data, source: String, path: String = "$",
+                        _ body: @escaping (ObjectReader) throws(SimulationError) -> T) throws(SimulationError) -> T {
+        let slot = ReadingSlot(path: path) { reader throws(SimulationError) in try body(reader) }
+        do {
+            var info: [CodingUserInfoKey: any Sendable] = [:]
+            if let key = ReadingSlot.key { info[key] = slot }
+            _ = try StrictJSONDecoder(userInfo: info).decode(RootObject.self, from: data, source: source)
+        } catch {
+            if let failure = slot.error { throw failure }
+            throw converted(error, fix: "write valid JSON (no comments, trailing commas or repeated keys)")
         }
+        guard let result = slot.result as? T else {
+            throw .invalidScenario(path: path, problem: "the document could not be read", fix: "check that it is a JSON object")
+        }
+        return result
+    }
+
+    /// Declares the keys this object may have. The decoder reports any other key once the
+    /// document is read (``read(_:source:path:_:)``) as `SimulationError.unknownKey` at the
+    /// key's line:column, suggesting the nearest declared key; a missing required key one
+    /// typo away from a stray key is reported as that stray key.
+    func declareKeys(_ allowed: [String]) {
+        for key in allowed { _ = container.contains(Key(key)) }
     }
 
     func childPath(_ key: String) -> String { "\(path).\(key)" }
 
+    /// Whether `key` is present with a non-null value.
     func has(_ key: String) -> Bool {
-        if let v = values[key], v != .null { return true }
-        return false
+        guard container.contains(Key(key)) else { return false }
+        return (try? container.decodeNil(forKey: Key(key))) == false
+    }
+
+    /// The raw value at `key`, or `nil` when absent or null.
+    func value(_ key: String) throws(SimulationError) -> JSONValue? {
+        try decode(JSONValue.self, key)
     }
 
     // MARK: - Scalars
 
     func optionalDouble(_ key: String) throws(SimulationError) -> Double? {
-        guard let v = values[key], v != .null else { return nil }
-        guard case .number(let x) = v, x.isFinite else {
-            throw .invalidScenario(path: childPath(key), problem: "expected a number, got \(v.typeName)", fix: "write a finite number")
-        }
+        guard let x = try decode(Double.self, key) else { return nil }
+        guard x.isFinite else { throw invalid(key, "expected a finite number, got \(x)", "write a finite number") }
         return x
     }
 
@@ -58,9 +93,7 @@ struct ObjectReader {
 
     func optionalInt(_ key: String) throws(SimulationError) -> Int? {
         guard let x = try optionalDouble(key) else { return nil }
-        guard x == x.rounded(), abs(x) < 9e15 else {
-            throw .invalidScenario(path: childPath(key), problem: "expected an integer, got \(x)", fix: "write a whole number")
-        }
+        guard x == x.rounded(), abs(x) < 9e15 else { throw invalid(key, "expected an integer, got \(x)", "write a whole number") }
         return Int(x)
     }
 
@@ -71,11 +104,7 @@ struct ObjectReader {
     }
 
     func optionalString(_ key: String) throws(SimulationError) -> String? {
-        guard let v = values[key], v != .null else { return nil }
-        guard case .string(let s) = v else {
-            throw .invalidScenario(path: childPath(key), problem: "expected a string, got \(v.typeName)", fix: "write a quoted string")
-        }
-        return s
+        try decode(String.self, key)
     }
 
     func string(_ key: String, default fallback: String? = nil) throws(SimulationError) -> String {
@@ -88,25 +117,26 @@ struct ObjectReader {
     func choice(_ key: String, _ choices: [String], default fallback: String? = nil) throws(SimulationError) -> String {
         let s = try string(key, default: fallback)
         guard choices.contains(s) else {
-            throw .invalidScenario(path: childPath(key), problem: "unknown value '\(s)'",
-                                   fix: "use one of \(choices.map { "\"\($0)\"" }.joined(separator: ", "))")
+            var fix = "use one of \(choices.map { "\"\($0)\"" }.joined(separator: ", "))"
+            if let nearest = Self.nearest(to: s, among: choices) { fix = "did you mean \"\(nearest)\"? " + fix }
+            throw invalid(key, "unknown value '\(s)'", fix)
         }
         return s
     }
 
     func bool(_ key: String, default fallback: Bool) throws(SimulationError) -> Bool {
-        guard let v = values[key], v != .null else { return fallback }
-        guard case .bool(let b) = v else {
-            throw .invalidScenario(path: childPath(key), problem: "expected true or false, got \(v.typeName)", fix: "write true or false")
-        }
-        return b
+        try decode(Bool.self, key) ?? fallback
     }
 
     // MARK: - Containers
 
     func optionalObject(_ key: String) throws(SimulationError) -> ObjectReader? {
-        guard let v = values[key], v != .null else { return nil }
-        return try ObjectReader(v, path: childPath(key))
+        guard has(key) else { return nil }
+        do {
+            return try ObjectReader(decoder: container.superDecoder(forKey: Key(key)), path: childPath(key))
+        } catch {
+            throw Self.converted(error, fix: "write {\"key\": value, …}")
+        }
     }
 
     func object(_ key: String) throws(SimulationError) -> ObjectReader {
@@ -115,23 +145,31 @@ struct ObjectReader {
     }
 
     func optionalArray(_ key: String) throws(SimulationError) -> [JSONValue]? {
-        guard let v = values[key], v != .null else { return nil }
-        guard case .array(let a) = v else {
-            throw .invalidScenario(path: childPath(key), problem: "expected an array, got \(v.typeName)", fix: "write [ … ]")
-        }
-        return a
+        try decode([JSONValue].self, key)
     }
 
     func objects(_ key: String) throws(SimulationError) -> [ObjectReader] {
-        guard let a = try optionalArray(key) else { throw missing(key, "an array of objects") }
+        guard has(key) else { throw missing(key, "an array of objects") }
         var result: [ObjectReader] = []
-        for (i, v) in a.enumerated() { result.append(try ObjectReader(v, path: "\(childPath(key))[\(i)]")) }
+        do {
+            var elements = try container.nestedUnkeyedContainer(forKey: Key(key))
+            while !elements.isAtEnd {
+                let p = "\(childPath(key))[\(result.count)]"
+                result.append(try ObjectReader(decoder: elements.superDecoder(), path: p))
+            }
+        } catch {
+            throw Self.converted(error, fix: "write [{…}, …]")
+        }
         return result
     }
 
     func optionalDoubles(_ key: String, count: Int? = nil) throws(SimulationError) -> [Double]? {
-        guard let a = try optionalArray(key) else { return nil }
-        return try Self.doubles(a, path: childPath(key), count: count)
+        guard let a = try decode([Double].self, key) else { return nil }
+        if let count, a.count != count { throw invalid(key, "expected \(count) values, got \(a.count)", "give exactly \(count)") }
+        for (i, x) in a.enumerated() where !x.isFinite {
+            throw invalid(key, index: i, "expected a finite number, got \(x)", "write a finite number")
+        }
+        return a
     }
 
     func doubles(_ key: String, count: Int? = nil) throws(SimulationError) -> [Double] {
@@ -141,68 +179,140 @@ struct ObjectReader {
 
     /// An array of `rows` arrays of `columns` numbers, row-major.
     func matrix(_ key: String, rows: Int, columns: Int) throws(SimulationError) -> [Double] {
-        guard let a = try optionalArray(key) else { throw missing(key, "an array of \(rows) arrays of \(columns) numbers") }
-        guard a.count == rows else { throw Self.countMismatch(childPath(key), rows, a.count) }
-        var result: [Double] = []
-        for (i, row) in a.enumerated() {
-            let p = "\(childPath(key))[\(i)]"
-            guard case .array(let r) = row else {
-                throw .invalidScenario(path: p, problem: "expected an array, got \(row.typeName)", fix: "write [ … ]")
-            }
-            result += try Self.doubles(r, path: p, count: columns)
+        guard let a = try decode([[Double]].self, key) else { throw missing(key, "an array of \(rows) arrays of \(columns) numbers") }
+        guard a.count == rows else { throw invalid(key, "expected \(rows) rows, got \(a.count)", "give exactly \(rows)") }
+        for (i, row) in a.enumerated() where row.count != columns || !row.allSatisfy(\.isFinite) {
+            throw invalid(key, index: i, "expected \(columns) finite numbers, got \(row.count) values", "give exactly \(columns)")
         }
-        return result
-    }
-
-    static func doubles(_ a: [JSONValue], path: String, count: Int?) throws(SimulationError) -> [Double] {
-        if let count, a.count != count { throw countMismatch(path, count, a.count) }
-        var result: [Double] = []
-        result.reserveCapacity(a.count)
-        for (i, v) in a.enumerated() {
-            guard case .number(let x) = v, x.isFinite else {
-                throw .invalidScenario(path: "\(path)[\(i)]", problem: "expected a number, got \(v.typeName)", fix: "write a finite number")
-            }
-            result.append(x)
-        }
-        return result
+        return a.flatMap { $0 }
     }
 
     // MARK: - Errors
 
     func missing(_ key: String, _ what: String) -> SimulationError {
-        .invalidScenario(path: childPath(key), problem: "missing required key '\(key)'", fix: "add it with \(what)")
+        do {
+            _ = try container.decodeNil(forKey: Key(key))
+        } catch AttuneCoreError.unknownKey(let path, let typo, let suggestion, let location) {
+            // The object has a key one typo away from the missing one: name the typo.
+            return .unknownKey(path: path, key: typo, suggestion: suggestion, location: location)
+        } catch {}
+        return .invalidScenario(path: childPath(key), problem: "missing required key '\(key)'", fix: "add it with \(what)",
+                                location: position(of: nil))
     }
 
     func outOfRange(_ key: String, _ value: String, _ expected: String) -> SimulationError {
-        .invalidScenario(path: childPath(key), problem: "\(value) is out of range", fix: "expected \(expected)")
+        invalid(key, "\(value) is out of range", "expected \(expected)")
     }
 
-    func invalid(_ key: String, _ problem: String, _ fix: String) -> SimulationError {
-        .invalidScenario(path: childPath(key), problem: problem, fix: fix)
+    /// A problem with the value at `key` (element `index` of it when given), located at that
+    /// value, or at this object when the key is absent.
+    func invalid(_ key: String, index: Int? = nil, _ problem: String, _ fix: String) -> SimulationError {
+        let p = childPath(key) + (index.map { "[\($0)]" } ?? "")
+        return .invalidScenario(path: p, problem: problem, fix: fix, location: position(of: key, index: index))
     }
 
-    static func countMismatch(_ path: String, _ expected: Int, _ actual: Int) -> SimulationError {
-        .invalidScenario(path: path, problem: "expected \(expected) values, got \(actual)", fix: "give exactly \(expected)")
+    /// A problem with this object as a whole.
+    func invalidObject(_ problem: String, _ fix: String) -> SimulationError {
+        .invalidScenario(path: path, problem: problem, fix: fix, location: position(of: nil))
+    }
+
+    // MARK: - Decoding and locating
+
+    /// Decodes the value at `key` as `T`, or `nil` when absent or null.
+    private func decode<T: Decodable>(_ type: T.Type, _ key: String) throws(SimulationError) -> T? {
+        guard has(key) else { return nil }
+        do {
+            return try container.decode(type, forKey: Key(key))
+        } catch {
+            throw Self.converted(error, fix: "")
+        }
+    }
+
+    /// The line:column of the value at `key` (of its element `index`), or of this object.
+    private func position(of key: String?, index: Int? = nil) -> SourceLocation? {
+        do {
+            if let key, container.contains(Key(key)) {
+                if let index {
+                    var elements = try container.nestedUnkeyedContainer(forKey: Key(key))
+                    for _ in 0..<index where !elements.isAtEnd { _ = try elements.superDecoder() }
+                    _ = try elements.decode(Marker.self)
+                } else {
+                    _ = try container.decode(Marker.self, forKey: Key(key))
+                }
+            } else {
+                _ = try decoder.singleValueContainer().decode(Marker.self)
+            }
+        } catch AttuneCoreError.invalidJSON(_, _, let location) {
+            return location
+        } catch {}
+        return nil
+    }
+
+    /// An `AttuneCoreError` (or any error) as a `SimulationError`, keeping path and location.
+    static func converted(_ error: any Error, fix: String) -> SimulationError {
+        switch error {
+        case let error as SimulationError:
+            return error
+        case AttuneCoreError.invalidJSON(let path, let message, let location):
+            return .invalidScenario(path: path, problem: message, fix: fix, location: location)
+        case AttuneCoreError.unknownKey(let path, let key, let suggestion, let location):
+            return .unknownKey(path: path, key: key, suggestion: suggestion, location: location)
+        default:
+            return .invalidScenario(path: "$", problem: String(describing: error), fix: fix)
+        }
     }
 
     /// The allowed key nearest to `key` by edit distance, when close enough to be a typo.
     static func nearest(to key: String, among allowed: [String]) -> String? {
-        let a = Array(key)
         var best: (String, Int)?
         for candidate in allowed {
-            let b = Array(candidate)
-            var previous = Array(0...b.count)
-            var current = previous
-            for i in 1...max(a.count, 1) where !a.isEmpty {
-                current[0] = i
-                for j in stride(from: 1, through: b.count, by: 1) {
-                    current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                }
-                swap(&previous, &current)
-            }
-            let distance = a.isEmpty ? b.count : previous[b.count]
-            if distance <= max(2, a.count / 3), distance < (best?.1 ?? .max) { best = (candidate, distance) }
+            let distance = key.editDistance(to: candidate)
+            if distance <= max(2, key.count / 3), distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
         return best?.0
+    }
+
+    // MARK: - Plumbing
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Thrown at a value so that the decoder reports where it is.
+    private struct Marker: Decodable {
+        struct Request: Error {}
+        init(from decoder: any Decoder) throws { throw Request() }
+    }
+}
+
+/// What ``ObjectReader/read(_:source:path:_:)`` hands the root `init(from:)`, and what it
+/// gets back. Used on one thread for one document.
+private final class ReadingSlot: @unchecked Sendable {
+    static let key = CodingUserInfoKey(rawValue: "attune.simulation.reading")
+    let path: String
+    let body: (ObjectReader) throws(SimulationError) -> Any
+    var result: Any?
+    var error: SimulationError?
+
+    init(path: String, body: @escaping (ObjectReader) throws(SimulationError) -> Any) {
+        self.path = path
+        self.body = body
+    }
+}
+
+/// The document's root object, read by the caller's closure.
+private struct RootObject: Decodable {
+    init(from decoder: any Decoder) throws {
+        guard let key = ReadingSlot.key, let slot = decoder.userInfo[key] as? ReadingSlot else { return }
+        do {
+            slot.result = try slot.body(ObjectReader(decoder: decoder, path: slot.path))
+        } catch {
+            slot.error = error
+            throw error
+        }
     }
 }

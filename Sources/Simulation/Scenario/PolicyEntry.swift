@@ -44,15 +44,15 @@ public struct PolicyEntry: Sendable, Equatable {
     }
 
     init(reading r: ObjectReader) throws(SimulationError) {
-        try r.finish(allowed: ["name", "baseline", "action", "policy_file", "policy"])
+        r.declareKeys(["name", "baseline", "action", "policy_file", "policy"])
         name = try r.string("name")
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw r.invalid("name", "'\(name)' is not a valid policy name", "use letters, digits, '-', '_' and '.' only")
         }
         let given = ["baseline", "policy_file", "policy"].filter(r.has)
         guard given.count == 1 else {
-            throw .invalidScenario(path: r.path, problem: given.isEmpty ? "the policy has no source" : "the policy has several sources (\(given.joined(separator: ", ")))",
-                                   fix: "give exactly one of \"baseline\", \"policy_file\" or \"policy\"")
+            throw r.invalidObject(given.isEmpty ? "the policy has no source" : "the policy has several sources (\(given.joined(separator: ", ")))",
+                                  "give exactly one of \"baseline\", \"policy_file\" or \"policy\"")
         }
         if r.has("action") && given[0] != "baseline" {
             throw r.invalid("action", "only a \"fixed\" baseline names an action", "remove it")
@@ -68,7 +68,7 @@ public struct PolicyEntry: Sendable, Equatable {
         case "policy_file":
             source = .file(path: try r.string("policy_file"), scenarioDirectory: nil)
         default:
-            guard let value = r.values["policy"], case .object = value else {
+            guard let value = try r.value("policy"), case .object = value else {
                 throw r.invalid("policy", "expected an inline policy specification object", "write {\"format\": \"attune.policy/1\", …}")
             }
             source = .inline(value)

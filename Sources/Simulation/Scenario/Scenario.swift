@@ -97,10 +97,14 @@ public struct Scenario: Sendable {
     /// Decodes and validates a scenario document.
     /// - Parameter source: the document's name for messages (a file path).
     /// - Throws: `SimulationError.unknownKey` or `SimulationError.invalidScenario` naming the
-    ///   JSONPath of the first problem.
+    ///   JSONPath and the line:column (`source:line:column`) of the first problem.
     public init(decoding data: Data, source: String = "scenario") throws(SimulationError) {
-        let root = try ObjectReader(JSONValue(parsing: data, source: source), path: "$")
-        try root.finish(allowed: ["format", "id", "description", "kind", "horizon", "seeds", "feedback", "policies",
+        self = try ObjectReader.read(data, source: source) { root throws(SimulationError) in try Scenario(reading: root) }
+    }
+
+    /// Decodes the root object of a scenario document.
+    init(reading root: ObjectReader) throws(SimulationError) {
+        root.declareKeys(["format", "id", "description", "kind", "horizon", "seeds", "feedback", "policies",
                                   "curve_points", "linear_contextual", "retail"])
         let format = try root.string("format")
         guard format == Scenario.currentFormat else {
@@ -114,7 +118,7 @@ public struct Scenario: Sendable {
         horizon = try root.int("horizon", in: 1...1_000_000_000, expected: "an integer in 1…10⁹")
         curvePoints = try root.int("curve_points", default: 50, in: 1...10_000, expected: "an integer in 1…10000")
         if let s = try root.optionalObject("seeds") {
-            try s.finish(allowed: ["count", "base"])
+            s.declareKeys(["count", "base"])
             seeds = SeedPlan(count: try s.int("count", in: 1...10_000, expected: "an integer in 1…10000"),
                              base: UInt64(try s.int("base", default: 1, in: 0...Int(Int32.max), expected: "an integer in 0…2³¹−1")))
         } else {
@@ -186,7 +190,7 @@ public struct FeedbackSpecification: Sendable, Equatable {
     }
 
     init(reading r: ObjectReader) throws(SimulationError) {
-        try r.finish(allowed: ["delay", "delay_rounds", "window_rounds", "default_reward"])
+        r.declareKeys(["delay", "delay_rounds", "window_rounds", "default_reward"])
         delay = Delay(rawValue: try r.choice("delay", ["fixed", "geometric"], default: "fixed")) ?? .fixed
         delayRounds = try r.int("delay_rounds", default: 0, in: 0...100_000, expected: "an integer in 0…100000")
         let defaultWindow = delay == .fixed ? delayRounds : nil

@@ -30,23 +30,48 @@ public struct UCB1: Scorer {
         public var alpha: Double
         /// Number of segments with their own statistics (1 when segments are not used).
         public var segmentCount: Int
+        /// Discount γ ∈ (0, 1] applied to a segment's statistics at each of its updates
+        /// (discounted UCB; 1 = plain UCB1, 0.99 ≈ a memory of 100 rounds).
+        public var forgetting: Double
 
         /// Creates a configuration.
-        /// - Throws: `BanditsError.invalidParameter` naming `alpha` or `segment_count`.
-        public init(alpha: Double = 1, segmentCount: Int = 1) throws(BanditsError) {
+        /// - Throws: `BanditsError.invalidParameter` naming `alpha`, `segment_count` or `forgetting`.
+        public init(alpha: Double = 1, segmentCount: Int = 1, forgetting: Double = 1) throws(BanditsError) {
             guard alpha.isFinite, alpha >= 0 else {
                 throw .invalidParameter(field: "alpha", value: "\(alpha)", expected: "a finite number >= 0")
             }
             guard segmentCount >= 1 else {
                 throw .invalidParameter(field: "segment_count", value: "\(segmentCount)", expected: "an integer >= 1")
             }
+            guard forgetting.isFinite, forgetting > 0, forgetting <= 1 else {
+                throw .invalidParameter(field: "forgetting", value: "\(forgetting)", expected: "a number in (0, 1]")
+            }
             self.alpha = alpha
             self.segmentCount = segmentCount
+            self.forgetting = forgetting
         }
 
         enum CodingKeys: String, CodingKey {
             case alpha
             case segmentCount = "segment_count"
+            case forgetting
+        }
+
+        /// Decodes a configuration; `forgetting` may be absent (1).
+        /// - Throws: a `DecodingError`, or `BanditsError.invalidParameter` for bad values.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(alpha: c.decode(Double.self, forKey: .alpha), segmentCount: c.decode(Int.self, forKey: .segmentCount),
+                          forgetting: c.decodeIfPresent(Double.self, forKey: .forgetting) ?? 1)
+        }
+
+        /// Encodes the configuration; `forgetting` only when < 1, so fingerprints of plain
+        /// UCB1 configurations are unchanged.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(alpha, forKey: .alpha)
+            try c.encode(segmentCount, forKey: .segmentCount)
+            if forgetting < 1 { try c.encode(forgetting, forKey: .forgetting) }
         }
     }
 
@@ -106,12 +131,28 @@ public struct UCB1: Scorer {
         }
     }
 
-    /// Adds the observation to the action's statistics in its segment.
-    /// - Complexity: O(1).
+    /// Adds the observation to the action's statistics in its segment, after discounting
+    /// the segment's statistics by γ when forgetting (discounted UCB):
+    /// ```
+    /// n_a ← γ n_a,   S_a ← γ S_a   (every action a of the segment),   n ← γ n
+    /// ```
+    /// - Complexity: O(1), O(K) with forgetting.
+    ///
+    /// ## References
+    /// Garivier & Moulines, "On upper-confidence bound policies for switching bandit
+    /// problems", ALT 2011 (discounted UCB).
     public mutating func learn(
         features: UnsafeBufferPointer<Double>, segment: Int?, action: Int, reward: Double, weight: Double
     ) throws(BanditsError) {
         let s = segment ?? 0
+        let gamma = configuration.forgetting
+        if gamma < 1 {
+            for a in 0..<actionCount {
+                counts[s * actionCount + a] *= gamma
+                rewardSums[s * actionCount + a] *= gamma
+            }
+            segmentTotals[s] *= gamma
+        }
         counts[s * actionCount + action] += weight
         rewardSums[s * actionCount + action] += weight * reward
         segmentTotals[s] += weight

@@ -33,14 +33,18 @@ public struct BootstrapThompson: Scorer {
         public var samples: Int
         /// Seed of the bootstrap weights.
         public var seed: UInt64
+        /// Forgetting factor γ ∈ (0, 1]: each learned round discounts every replica's
+        /// statistics by γ (1 = no forgetting; see ``LinUCB/Configuration/forgetting``).
+        public var forgetting: Double
 
         /// Creates a configuration.
         /// - Throws: `BanditsError.invalidParameter` naming the bad field.
-        public init(bags: Int = 10, ridge: Double = 1, samples: Int = 32, seed: UInt64 = 0) throws(BanditsError) {
+        public init(bags: Int = 10, ridge: Double = 1, samples: Int = 32, seed: UInt64 = 0,
+                    forgetting: Double = 1) throws(BanditsError) {
             guard bags >= 2, bags <= 256 else {
                 throw .invalidParameter(field: "bags", value: "\(bags)", expected: "an integer in 2...256")
             }
-            try checkLinear(alpha: 0, ridge: ridge, forgetting: 1)
+            try checkLinear(alpha: 0, ridge: ridge, forgetting: forgetting)
             guard samples >= 1, samples <= 4096 else {
                 throw .invalidParameter(field: "samples", value: "\(samples)", expected: "an integer in 1...4096")
             }
@@ -48,6 +52,29 @@ public struct BootstrapThompson: Scorer {
             self.ridge = ridge
             self.samples = samples
             self.seed = seed
+            self.forgetting = forgetting
+        }
+
+        enum CodingKeys: String, CodingKey { case bags, ridge, samples, seed, forgetting }
+
+        /// Decodes a configuration; `forgetting` may be absent (1).
+        /// - Throws: a `DecodingError`, or `BanditsError.invalidParameter` for bad values.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(bags: c.decode(Int.self, forKey: .bags), ridge: c.decode(Double.self, forKey: .ridge),
+                          samples: c.decode(Int.self, forKey: .samples), seed: c.decode(UInt64.self, forKey: .seed),
+                          forgetting: c.decodeIfPresent(Double.self, forKey: .forgetting) ?? 1)
+        }
+
+        /// Encodes the configuration; `forgetting` only when < 1, so fingerprints of
+        /// forgetting-free configurations are unchanged.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(bags, forKey: .bags)
+            try c.encode(ridge, forKey: .ridge)
+            try c.encode(samples, forKey: .samples)
+            try c.encode(seed, forKey: .seed)
+            if forgetting < 1 { try c.encode(forgetting, forKey: .forgetting) }
         }
     }
 
@@ -73,7 +100,7 @@ public struct BootstrapThompson: Scorer {
         self.configuration = configuration
         self.actionCount = actionCount
         replicas = RidgeArms(count: configuration.bags * actionCount, dimension: contextDimension,
-                             ridge: configuration.ridge, forgetting: 1)
+                             ridge: configuration.ridge, forgetting: configuration.forgetting)
         weights = SeededGenerator(seed: configuration.seed)
     }
 
@@ -120,9 +147,16 @@ public struct BootstrapThompson: Scorer {
             for b in 0..<bags where weights.next() >> 63 == 1 { replicas.counts[b * actionCount + action] += 2 * weight }
             return
         }
+        let forgetting = configuration.forgetting < 1
+        // With forgetting the discount clock counts learned rounds, not replica updates.
+        if forgetting { replicas.clock += 1 }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: contextDimension) { u in
             for b in 0..<bags where weights.next() >> 63 == 1 {
-                replicas.update(action: b * actionCount + action, x: x, reward: reward, weight: 2 * weight, scratch: u.baseAddress!)
+                if forgetting {
+                    replicas.add(action: b * actionCount + action, x: x, reward: reward, weight: 2 * weight, scratch: u.baseAddress!)
+                } else {
+                    replicas.update(action: b * actionCount + action, x: x, reward: reward, weight: 2 * weight, scratch: u.baseAddress!)
+                }
             }
         }
     }

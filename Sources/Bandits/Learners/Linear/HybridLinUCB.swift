@@ -43,6 +43,11 @@ public struct HybridLinUCB: Scorer {
     var shared: [Double], sharedTarget: [Double], sharedInverse: [Double], beta: [Double]
     /// Per action: `A_a⁻¹` (d × d), `B_a` (d × k), `b_a` (d).
     var inverses: [Double], cross: [Double], targets: [Double]
+    /// Thompson mode: the Cholesky factor of `A₀` from the last update (derived from
+    /// `shared` by the same factorization, so it is rebuilt identically on decoding).
+    var sharedFactor: Cholesky?
+    /// Posterior draws per decision: `configuration.samples` (0 = optimistic scoring).
+    public var posteriorSampleCount: Int { configuration.samples }
 
     /// Creates an untrained learner for `catalog`, whose actions must carry features.
     /// - Throws: `BanditsError.invalidParameter` when actions have no features or the context
@@ -53,6 +58,10 @@ public struct HybridLinUCB: Scorer {
             throw .invalidParameter(field: "catalog.features", value: "none", expected: "action features (the same count for every action)")
         }
         guard d >= 1 else { throw .invalidParameter(field: "context_dimension", value: "\(d)", expected: "an integer >= 1") }
+        guard configuration.forgetting == 1 else {
+            throw .invalidParameter(field: "forgetting", value: "\(configuration.forgetting)",
+                                    expected: "1 for hybrid LinUCB (its shared statistics are rebuilt from per-action terms)")
+        }
         let k = d * f, n = catalog.count, lambda = configuration.ridge
         self.configuration = configuration
         actionCount = n
@@ -66,10 +75,23 @@ public struct HybridLinUCB: Scorer {
         inverses = (0..<n).flatMap { _ in Self.scaledIdentity(d, 1 / lambda) }
         cross = Array(repeating: 0, count: n * d * k)
         targets = Array(repeating: 0, count: n * d)
+        if configuration.samples > 0 { sharedFactor = try Self.factor(of: shared, order: k) }
+    }
+
+    /// The Cholesky factor of the k × k matrix `a`.
+    static func factor(of a: [Double], order k: Int) throws(BanditsError) -> Cholesky {
+        do {
+            return try Cholesky(Matrix(rows: k, columns: k, elements: a))
+        } catch {
+            throw .numerical("hybrid LinUCB shared statistics: \(error.description)")
+        }
     }
 
     /// Scratch doubles needed for `candidateCount` candidates.
-    public func scratchCount(candidateCount: Int) -> Int { 2 * contextDimension * featureCount + contextDimension }
+    public func scratchCount(candidateCount: Int) -> Int {
+        let d = contextDimension, k = d * featureCount
+        return max(2 * k + d, k + d + candidateCount * (k + 2) + k)
+    }
 
     /// Writes each candidate's hybrid estimate and bonus.
     /// - Complexity: O(n (d² + d k + k²)), no allocation.
@@ -139,6 +161,7 @@ public struct HybridLinUCB: Scorer {
             let factor = try Cholesky(matrix)
             sharedInverse = factor.inverse().elements
             beta = try factor.solve(Vector(sharedTarget)).elements
+            if sharedFactor != nil { sharedFactor = factor }
         } catch {
             throw .numerical("hybrid LinUCB shared statistics: \(error.description)")
         }
@@ -170,7 +193,7 @@ public struct HybridLinUCB: Scorer {
     }
 
     /// `z = x ⊗ f_a`.
-    private func joint(_ x: UnsafePointer<Double>, _ a: Int, into z: UnsafeMutablePointer<Double>) {
+    func joint(_ x: UnsafePointer<Double>, _ a: Int, into z: UnsafeMutablePointer<Double>) {
         let f = featureCount
         for i in 0..<contextDimension {
             for j in 0..<f { z[i * f + j] = x[i] * actionFeatures[a * f + j] }

@@ -12,8 +12,13 @@ import AttuneCore
 /// ``SquareCB``. With `alpha = 0` it is a plain ridge-regression scorer and skips the
 /// variance computation.
 ///
+/// Non-stationary rewards: `forgetting` < 1 discounts the past geometrically; `window` = W
+/// keeps exactly the last W observations of each action (the statistics equal a fresh ridge
+/// fit on them), by Sherman–Morrison downdates and a Cholesky refactorization every W updates.
+///
 /// - Complexity: scoring n candidates is O(n d²) with α > 0 (batched into two `gemv` over
-///   all actions when n ≥ K/2) and O(n d) with α = 0; an update is O(d²). No allocation.
+///   all actions when n ≥ K/2) and O(n d) with α = 0; an update is O(d²). No allocation
+///   (with a window, amortized O(d² + d³/W) and one refactorization's buffers every W updates).
 ///
 /// ## References
 /// Li, Chu, Langford & Schapire, "A contextual-bandit approach to personalized news article
@@ -31,14 +36,40 @@ public struct LinUCB: Scorer {
         /// Forgetting factor γ ∈ (0, 1]: each update discounts the action's past by γ
         /// (1 = no forgetting; 0.99 ≈ a memory of 100 updates).
         public var forgetting: Double
+        /// Sliding window W: each action's model is the exact ridge fit on its last W
+        /// observations (0 = keep everything). Exclusive with forgetting < 1.
+        public var window: Int
 
         /// Creates a configuration.
-        /// - Throws: `BanditsError.invalidParameter` naming `alpha`, `ridge` or `forgetting`.
-        public init(alpha: Double = 1, ridge: Double = 1, forgetting: Double = 1) throws(BanditsError) {
+        /// - Throws: `BanditsError.invalidParameter` naming `alpha`, `ridge`, `forgetting` or `window`.
+        public init(alpha: Double = 1, ridge: Double = 1, forgetting: Double = 1, window: Int = 0) throws(BanditsError) {
             try checkLinear(alpha: alpha, ridge: ridge, forgetting: forgetting)
+            try checkWindow(window, forgetting: forgetting)
             self.alpha = alpha
             self.ridge = ridge
             self.forgetting = forgetting
+            self.window = window
+        }
+
+        enum CodingKeys: String, CodingKey { case alpha, ridge, forgetting, window }
+
+        /// Decodes a configuration; `window` may be absent (0).
+        /// - Throws: a `DecodingError`, or `BanditsError.invalidParameter` for bad values.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(alpha: c.decode(Double.self, forKey: .alpha), ridge: c.decode(Double.self, forKey: .ridge),
+                          forgetting: c.decode(Double.self, forKey: .forgetting),
+                          window: c.decodeIfPresent(Int.self, forKey: .window) ?? 0)
+        }
+
+        /// Encodes the configuration; `window` only when set, so fingerprints of
+        /// window-free configurations are unchanged.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(alpha, forKey: .alpha)
+            try c.encode(ridge, forKey: .ridge)
+            try c.encode(forgetting, forKey: .forgetting)
+            if window > 0 { try c.encode(window, forKey: .window) }
         }
     }
 
@@ -59,7 +90,7 @@ public struct LinUCB: Scorer {
         try checkShape(actionCount: actionCount, contextDimension: contextDimension)
         self.configuration = configuration
         arms = RidgeArms(count: actionCount, dimension: contextDimension,
-                         ridge: configuration.ridge, forgetting: configuration.forgetting)
+                         ridge: configuration.ridge, forgetting: configuration.forgetting, window: configuration.window)
     }
 
     /// The coefficients θ_a of `action` (a copy, for inspection).
@@ -125,6 +156,16 @@ func checkLinear(alpha: Double, ridge: Double, forgetting: Double) throws(Bandit
     }
     guard forgetting.isFinite, forgetting > 0, forgetting <= 1 else {
         throw .invalidParameter(field: "forgetting", value: "\(forgetting)", expected: "a number in (0, 1]")
+    }
+}
+
+/// Checks a sliding-window length (0 = none; exclusive with forgetting).
+func checkWindow(_ window: Int, forgetting: Double) throws(BanditsError) {
+    guard window >= 0, window <= 10_000_000 else {
+        throw .invalidParameter(field: "window", value: "\(window)", expected: "an integer in 1...10000000, or 0 for no window")
+    }
+    guard window == 0 || forgetting == 1 else {
+        throw .invalidParameter(field: "window", value: "\(window)", expected: "either a window or forgetting < 1, not both")
     }
 }
 

@@ -40,10 +40,14 @@ public struct LinearThompsonSampling: Scorer {
         /// Posterior draws per decision, 1...4096 (more draws give smoother, better-estimated
         /// probabilities at O(n) extra cost each).
         public var samples: Int
+        /// Sliding window W: each action's posterior comes from its last W observations
+        /// only (0 = keep everything). Exclusive with forgetting < 1.
+        public var window: Int
 
         /// Creates a configuration.
         /// - Throws: `BanditsError.invalidParameter` naming the bad field.
-        public init(scale: Double = 1, ridge: Double = 1, forgetting: Double = 1, samples: Int = 32) throws(BanditsError) {
+        public init(scale: Double = 1, ridge: Double = 1, forgetting: Double = 1, samples: Int = 32,
+                    window: Int = 0) throws(BanditsError) {
             guard scale.isFinite, scale > 0 else {
                 throw .invalidParameter(field: "scale", value: "\(scale)", expected: "a finite number > 0")
             }
@@ -54,7 +58,31 @@ public struct LinearThompsonSampling: Scorer {
             self.scale = scale
             self.ridge = ridge
             self.forgetting = forgetting
+            try checkWindow(window, forgetting: forgetting)
             self.samples = samples
+            self.window = window
+        }
+
+        enum CodingKeys: String, CodingKey { case scale, ridge, forgetting, samples, window }
+
+        /// Decodes a configuration; `window` may be absent (0).
+        /// - Throws: a `DecodingError`, or `BanditsError.invalidParameter` for bad values.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(scale: c.decode(Double.self, forKey: .scale), ridge: c.decode(Double.self, forKey: .ridge),
+                          forgetting: c.decode(Double.self, forKey: .forgetting), samples: c.decode(Int.self, forKey: .samples),
+                          window: c.decodeIfPresent(Int.self, forKey: .window) ?? 0)
+        }
+
+        /// Encodes the configuration; `window` only when set, so fingerprints of
+        /// window-free configurations are unchanged.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(scale, forKey: .scale)
+            try c.encode(ridge, forKey: .ridge)
+            try c.encode(forgetting, forKey: .forgetting)
+            try c.encode(samples, forKey: .samples)
+            if window > 0 { try c.encode(window, forKey: .window) }
         }
     }
 
@@ -76,7 +104,7 @@ public struct LinearThompsonSampling: Scorer {
         try checkShape(actionCount: actionCount, contextDimension: contextDimension)
         self.configuration = configuration
         arms = RidgeArms(count: actionCount, dimension: contextDimension,
-                         ridge: configuration.ridge, forgetting: configuration.forgetting)
+                         ridge: configuration.ridge, forgetting: configuration.forgetting, window: configuration.window)
     }
 
     /// Writes each candidate's posterior mean `θ_aᵀx`; bonuses are 0.

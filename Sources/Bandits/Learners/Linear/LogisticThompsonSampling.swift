@@ -34,14 +34,40 @@ public struct LogisticThompsonSampling: Scorer {
         public var ridge: Double
         /// Posterior draws per decision, 1...4096.
         public var samples: Int
+        /// Forgetting factor γ ∈ (0, 1]: each learned round scales every action's posterior
+        /// precision by γ (the mean is kept), so old evidence fades and a drifting click
+        /// rate is tracked; 1 = no forgetting.
+        public var forgetting: Double
 
         /// Creates a configuration.
         /// - Throws: `BanditsError.invalidParameter` naming the bad field.
-        public init(scale: Double = 1, ridge: Double = 1, samples: Int = 32) throws(BanditsError) {
-            let linear = try LinearThompsonSampling.Configuration(scale: scale, ridge: ridge, samples: samples)
+        public init(scale: Double = 1, ridge: Double = 1, samples: Int = 32, forgetting: Double = 1) throws(BanditsError) {
+            let linear = try LinearThompsonSampling.Configuration(scale: scale, ridge: ridge, forgetting: forgetting, samples: samples)
             self.scale = linear.scale
             self.ridge = linear.ridge
             self.samples = linear.samples
+            self.forgetting = linear.forgetting
+        }
+
+        enum CodingKeys: String, CodingKey { case scale, ridge, samples, forgetting }
+
+        /// Decodes a configuration; `forgetting` may be absent (1).
+        /// - Throws: a `DecodingError`, or `BanditsError.invalidParameter` for bad values.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try self.init(scale: c.decode(Double.self, forKey: .scale), ridge: c.decode(Double.self, forKey: .ridge),
+                          samples: c.decode(Int.self, forKey: .samples),
+                          forgetting: c.decodeIfPresent(Double.self, forKey: .forgetting) ?? 1)
+        }
+
+        /// Encodes the configuration; `forgetting` only when < 1, so fingerprints of
+        /// forgetting-free configurations are unchanged.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(scale, forKey: .scale)
+            try c.encode(ridge, forKey: .ridge)
+            try c.encode(samples, forKey: .samples)
+            if forgetting < 1 { try c.encode(forgetting, forKey: .forgetting) }
         }
     }
 
@@ -63,7 +89,8 @@ public struct LogisticThompsonSampling: Scorer {
     public init(actionCount: Int, contextDimension: Int, configuration: Configuration) throws(BanditsError) {
         try checkShape(actionCount: actionCount, contextDimension: contextDimension)
         self.configuration = configuration
-        arms = RidgeArms(count: actionCount, dimension: contextDimension, ridge: configuration.ridge, forgetting: 1)
+        arms = RidgeArms(count: actionCount, dimension: contextDimension, ridge: configuration.ridge,
+                         forgetting: configuration.forgetting)
     }
 
     /// Writes the plug-in purchase (click) probabilities `σ(m_aᵀx)`; bonuses are 0.
@@ -107,7 +134,16 @@ public struct LogisticThompsonSampling: Scorer {
             throw .invalidParameter(field: "reward", value: "\(reward)", expected: "a Bernoulli reward in [0, 1] for logistic_thompson")
         }
         let d = arms.dimension
-        guard let x = features.baseAddress, d > 0, weight > 0 else { return }
+        if configuration.forgetting < 1 {
+            // One round of discounting: A_a ← γ^Δ A_a for the action updated now; the
+            // others are discounted lazily when scored or updated (see RidgeArms).
+            arms.clock += 1
+            arms.applyPendingDiscount(action)
+        }
+        guard let x = features.baseAddress, d > 0, weight > 0 else {
+            arms.refreshPacked(action)
+            return
+        }
         let p = sigmoid(arms.mean(of: action, x: x))
         // A floor on the curvature keeps the update well defined when p saturates.
         let curvature = weight * max(p * (1 - p), 1e-6)
@@ -119,6 +155,10 @@ public struct LogisticThompsonSampling: Scorer {
                 BLAS.gemv(m: d, n: d, a: inv, lda: d, x: x, y: u)
                 let denominator = 1 + curvature * BLAS.dot(n: d, x: x, y: u)
                 BLAS.ger(m: d, n: d, alpha: -curvature / denominator, x: u, y: u, a: inv, lda: d)
+                // The discount cap of RidgeArms reads the largest diagonal entry.
+                var largest = 0.0
+                for i in 0..<d { largest = max(largest, inv[i * d + i]) }
+                arms.largestDiagonal[action] = largest
             }
             // The updated inverse times x is u / (1 + c xᵀu).
             let step = weight * (reward - p) / (1 + curvature * BLAS.dot(n: d, x: x, y: u))

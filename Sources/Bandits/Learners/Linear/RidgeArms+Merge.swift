@@ -20,6 +20,9 @@ extension RidgeArms {
         guard forgetting == 1 else {
             throw .invalidParameter(field: "forgetting", value: "\(forgetting)", expected: "1 to merge shards (discounted statistics have no common clock)")
         }
+        guard window == 0 else {
+            throw .invalidParameter(field: "window", value: "\(window)", expected: "0 to merge shards (each shard's window holds other rounds)")
+        }
         let d = dimension
         guard d > 0 else {
             for a in 0..<count { counts[a] += other.counts[a] }

@@ -38,6 +38,18 @@ struct RidgeArms: Sendable, Codable, Equatable {
     let ridge: Double
     /// Forgetting factor γ ∈ (0, 1].
     let forgetting: Double
+    /// Sliding window W: each action keeps only its last W observations (0 = no window;
+    /// exclusive with γ < 1). See ``RidgeArms/window``'s extension.
+    var window: Int = 0
+    /// The window's observations: ``count`` rings of ``window`` slots, each slot `d + 2`
+    /// doubles (`x`, `r`, `w`); empty without a window.
+    var windowRing: [Double] = []
+    /// Per action: the ring slot of the oldest kept observation.
+    var windowStart: [Int] = []
+    /// Per action: the number of kept observations (≤ W).
+    var windowFill: [Int] = []
+    /// Per action: updates since the last refactorization from the window.
+    var windowSinceRefactor: [Int] = []
     /// `A_a⁻¹` for each action: `count` row-major blocks of d×d, stacked.
     var inverses: [Double]
     /// `b_a`, `count` blocks of d.
@@ -58,11 +70,18 @@ struct RidgeArms: Sendable, Codable, Equatable {
     /// memory traffic). Derived from `inverses` after every change; not part of the state.
     var packed: [Float] = []
 
-    init(count: Int, dimension: Int, ridge: Double, forgetting: Double) {
+    init(count: Int, dimension: Int, ridge: Double, forgetting: Double, window: Int = 0) {
         self.count = count
         self.dimension = dimension
         self.ridge = ridge
         self.forgetting = forgetting
+        self.window = max(window, 0)
+        if window > 0 {
+            windowRing = Array(repeating: 0, count: count * window * (dimension + 2))
+            windowStart = Array(repeating: 0, count: count)
+            windowFill = windowStart
+            windowSinceRefactor = windowStart
+        }
         let d = dimension
         inverses = Array(repeating: 0, count: count * d * d)
         for a in 0..<count {
@@ -184,14 +203,19 @@ struct RidgeArms: Sendable, Codable, Equatable {
     /// - Complexity: O(d²): two `gemv` and one `ger`; no allocation.
     mutating func update(action a: Int, x: UnsafePointer<Double>, reward r: Double, weight w: Double,
                          scratch u: UnsafeMutablePointer<Double>) {
-        defer { refreshPacked(a) }
+        clock += 1
+        add(action: a, x: x, reward: r, weight: w, scratch: u)
+    }
+
+    /// Brings action `a`'s statistics up to the current clock: discounts A and b by the
+    /// pending factor (θ is unchanged by it).
+    /// - Complexity: O(d²) when a discount is pending, O(1) otherwise; no allocation.
+    mutating func applyPendingDiscount(_ a: Int) {
         let d = dimension
-        let block = a * d * d
-        // Discount A and b by the same factor 1/scale (θ is unchanged by it).
-        let scale = pendingScale(of: a, extra: 1)
+        let scale = pendingScale(of: a)
         if scale > 1 {
             inverses.withUnsafeMutableBufferPointer { inv in
-                BLAS.scal(n: d * d, alpha: scale, x: inv.baseAddress! + block)
+                BLAS.scal(n: d * d, alpha: scale, x: inv.baseAddress! + a * d * d)
             }
             targets.withUnsafeMutableBufferPointer { b in
                 BLAS.scal(n: d, alpha: 1 / scale, x: b.baseAddress! + a * d)
@@ -199,10 +223,25 @@ struct RidgeArms: Sendable, Codable, Equatable {
             counts[a] /= scale
             largestDiagonal[a] *= scale
         }
-        lastUpdate[a] = clock + 1
-        clock += 1
+        lastUpdate[a] = clock
+    }
+
+    /// Adds observation `(x, r, w)` to action `a` within the current round (the clock is not
+    /// advanced: ``update(action:x:reward:weight:scratch:)`` advances it, an ensemble that
+    /// feeds several models one round advances it once itself).
+    /// - Complexity: O(d²), no allocation (amortized O(d² + d³/W) with a window W).
+    mutating func add(action a: Int, x: UnsafePointer<Double>, reward r: Double, weight w: Double,
+                      scratch u: UnsafeMutablePointer<Double>) {
+        defer { refreshPacked(a) }
+        let d = dimension
+        let block = a * d * d
+        applyPendingDiscount(a)
         counts[a] += w
         guard d > 0, w > 0 else { return }
+        if window > 0 {
+            addWindowed(action: a, x: x, reward: r, weight: w, scratch: u)
+            return
+        }
         inverses.withUnsafeMutableBufferPointer { invBuffer in
             let inv = invBuffer.baseAddress! + block
             BLAS.gemv(m: d, n: d, a: inv, lda: d, x: x, y: u)
@@ -297,59 +336,5 @@ extension RidgeArms {
                 return total
             }
         }
-    }
-}
-
-// MARK: - Codable and Equatable (the packed copy is derived, not state)
-
-extension RidgeArms {
-    enum CodingKeys: String, CodingKey {
-        case count, dimension, ridge, forgetting, inverses, targets, coefficients, counts, clock
-        case lastUpdate = "last_update"
-        case largestDiagonal = "largest_diagonal"
-    }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        count = try c.decode(Int.self, forKey: .count)
-        dimension = try c.decode(Int.self, forKey: .dimension)
-        ridge = try c.decode(Double.self, forKey: .ridge)
-        forgetting = try c.decode(Double.self, forKey: .forgetting)
-        inverses = try c.decode([Double].self, forKey: .inverses)
-        targets = try c.decode([Double].self, forKey: .targets)
-        coefficients = try c.decode([Double].self, forKey: .coefficients)
-        counts = try c.decode([Double].self, forKey: .counts)
-        clock = try c.decode(Double.self, forKey: .clock)
-        lastUpdate = try c.decode([Double].self, forKey: .lastUpdate)
-        largestDiagonal = try c.decode([Double].self, forKey: .largestDiagonal)
-        let d = dimension
-        guard count >= 0, d >= 0, inverses.count == count * d * d, targets.count == count * d, coefficients.count == count * d,
-              counts.count == count, lastUpdate.count == count, largestDiagonal.count == count
-        else {
-            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "ridge statistics of inconsistent shapes"))
-        }
-        refreshPacked()
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(count, forKey: .count)
-        try c.encode(dimension, forKey: .dimension)
-        try c.encode(ridge, forKey: .ridge)
-        try c.encode(forgetting, forKey: .forgetting)
-        try c.encode(inverses, forKey: .inverses)
-        try c.encode(targets, forKey: .targets)
-        try c.encode(coefficients, forKey: .coefficients)
-        try c.encode(counts, forKey: .counts)
-        try c.encode(clock, forKey: .clock)
-        try c.encode(lastUpdate, forKey: .lastUpdate)
-        try c.encode(largestDiagonal, forKey: .largestDiagonal)
-    }
-
-    static func == (lhs: RidgeArms, rhs: RidgeArms) -> Bool {
-        lhs.count == rhs.count && lhs.dimension == rhs.dimension && lhs.ridge == rhs.ridge && lhs.forgetting == rhs.forgetting
-            && lhs.inverses == rhs.inverses && lhs.targets == rhs.targets && lhs.coefficients == rhs.coefficients
-            && lhs.counts == rhs.counts && lhs.clock == rhs.clock && lhs.lastUpdate == rhs.lastUpdate
-            && lhs.largestDiagonal == rhs.largestDiagonal
     }
 }
