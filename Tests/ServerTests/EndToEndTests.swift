@@ -9,7 +9,10 @@ import Glibc
 @Suite("End to end on a loopback port", .serialized)
 struct EndToEndTests {
     @Test func decideRewardAndLearningChangeLaterDecisionsAndBadRequestsDoNotStopTheServer() async throws {
-        let specification = try Support.specification(window: 0.3, epsilon: 0.3)
+        // The window must outlast a decision→reward round trip on a loaded machine (tests run
+        // in parallel on 2 cores); learning happens when each window closes.
+        let window = 3.0
+        let specification = try Support.specification(window: window, epsilon: 0.3)
         let engine = try Engine(specifications: [specification], store: SQLiteEventStore(path: ":memory:"),
                                 configuration: EngineConfiguration(tickSeconds: 0.02))
         let server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0, maxBodyBytes: 1024)))
@@ -29,7 +32,7 @@ struct EndToEndTests {
             let (rewardStatus, reply) = try await client.json("POST", "/v1/rewards", #"{"event_id": "\#(id)", "reward": \#(reward)}"#)
             #expect(rewardStatus == 200 && reply["status"] as? String == "joined")
         }
-        try await Task.sleep(nanoseconds: 500_000_000)
+        try await Task.sleep(nanoseconds: UInt64((window + 0.5) * 1e9))
         engine.waitUntilLearned()
         let (_, after) = try await client.json("POST", "/v1/decisions", #"{"context": {"x": 0.2}}"#)
         let probabilities = try #require(after["probabilities"] as? [[String: Any]])
