@@ -36,11 +36,14 @@ extension OfflineEvaluation {
     /// The rounds of every segment label, sorted by label with the unlabelled rounds last;
     /// empty when no round carries a segment.
     /// - Complexity: O(n log n).
-    static func segmentGroups(_ log: DecisionLog) -> [(label: String?, rounds: [Int])] {
+    static func segmentGroups(_ log: DecisionLog) -> [(label: String?, rounds: [Int])] { segmentGroups(log.segments) }
+
+    /// The rounds of every label of `segments` (see ``segmentGroups(_:)-(DecisionLog)``).
+    static func segmentGroups(_ segments: [String?]) -> [(label: String?, rounds: [Int])] {
         var byLabel: [String: [Int]] = [:]
         var unlabelled: [Int] = []
-        for i in 0..<log.count {
-            if let label = log.segments[i] { byLabel[label, default: []].append(i) } else { unlabelled.append(i) }
+        for i in segments.indices {
+            if let label = segments[i] { byLabel[label, default: []].append(i) } else { unlabelled.append(i) }
         }
         guard !byLabel.isEmpty else { return [] }
         // Numeric labels (segment indices) sort numerically, the others lexicographically.

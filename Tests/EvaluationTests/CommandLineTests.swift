@@ -103,6 +103,20 @@ import Testing
         #expect(bad.errors.contains("cannot write"))
     }
 
+    @Test func evaluateRunsTheSlotWiseEstimatorsOnASlateLog() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("attune-slates-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try SlateEstimatorTests.text.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try Self.attune(["evaluate", "--log", path, "--format", "json"])
+        #expect(run.status == 0, "\(run.errors)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        let estimates = object?["estimates"] as? [[String: Any]] ?? []
+        #expect(estimates.map { $0["estimator"] as? String } == ["iips", "rips", "sips"])
+        #expect(abs((estimates.first?["value"] as? Double ?? .nan) - 4.3) < 1e-12)
+        #expect(try Self.attune(["evaluate", "--log", path, "--estimators", "ips"]).status == 64)
+        #expect(try Self.attune(["evaluate", "--log", path, "--policy", "logging"]).status == 64)
+    }
+
     @Test func aBadLineExitsWith64NamingTheLine() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("attune-bad-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
         try """
