@@ -10,6 +10,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
     case unreadableFile(path: String, reason: String)
     /// The log holds no usable round (every line was skipped, or the file is empty).
     case emptyLog(source: String)
+    /// An output file (a report, a learned policy) could not be written.
+    case unwritableFile(path: String, reason: String)
     /// An estimator needs something the inputs do not provide (a reward model, target
     /// probabilities, logging probabilities).
     case missingInput(estimator: String, what: String)
@@ -31,6 +33,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
             return "\(source):\(line):\(place) \(reason); fix or remove this line"
         case .unreadableFile(let path, let reason):
             return "\(path): cannot read the log: \(reason); check the path and its permissions"
+        case .unwritableFile(let path, let reason):
+            return "\(path): cannot write the file: \(reason); check that its directory exists and is writable"
         case .emptyLog(let source):
             return "\(source): no usable round (empty file, or every line skipped or without a reward); pass a log with joined rewards"
         case .missingInput(let estimator, let what):

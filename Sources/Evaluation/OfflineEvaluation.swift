@@ -93,37 +93,90 @@ public struct OfflineEvaluation: Sendable {
         }
     }
 
-    /// Everything one evaluation found.
+    /// Everything one evaluation of one target found.
     public struct Report: Sendable, Equatable, Encodable {
+        /// The target's name (`log`, `logging` or a policy file).
+        public var target: String
         /// One estimate per requested estimator.
         public var estimates: [Estimate]
+        /// The same estimators on the rounds of each logged `segment` (sorted by label, rounds
+        /// without a segment last); empty when no round logged one. Normal intervals.
+        public var segments: [SegmentEstimates]
         /// The reward model's held-out error, when an estimator needed one.
         public var rewardModel: RewardModelReport?
         /// Support of the target in the log.
         public var support: SupportReport
+        /// The distribution of the raw importance weights `π(aᵢ|xᵢ) / μᵢ`.
+        public var weightHistogram: WeightHistogram
         /// Rounds evaluated.
         public var rounds: Int
         /// Warnings of all estimates and of the support report, without repeats.
         public var warnings: [String]
 
         enum CodingKeys: String, CodingKey {
-            case estimates, support, rounds, warnings
+            case target, estimates, segments, support, rounds, warnings
             case rewardModel = "reward_model"
+            case weightHistogram = "weight_histogram"
+        }
+    }
+
+    /// A target to evaluate: a name for reports and its distributions aligned with the log's
+    /// candidates.
+    public struct Target: Sendable, Equatable {
+        /// The name shown in reports.
+        public var name: String
+        /// `π(a|xᵢ)` of every round, aligned with `log.candidates`.
+        public var probabilities: [Double]
+
+        /// Creates a target.
+        public init(name: String, probabilities: [Double]) {
+            self.name = name
+            self.probabilities = probabilities
         }
     }
 
     /// Runs the evaluation of `target` (aligned with `log.candidates`) on `log`.
     /// - Throws: any `EvaluationError` of the reward model, estimators or bootstrap.
     /// - Complexity: O(n d² + E Σ Kᵢ + B n E).
-    public static func run(log: DecisionLog, target: [Double], configuration: Configuration) throws(EvaluationError) -> Report {
+    public static func run(log: DecisionLog, target: [Double], name: String = "target", configuration: Configuration) throws(EvaluationError) -> Report {
+        let reports = try run(log: log, targets: [Target(name: name, probabilities: target)], configuration: configuration)
+        return reports[0]
+    }
+
+    /// Runs the evaluation of several targets on `log`, fitting the reward model once (it
+    /// depends on the log only) and giving one report per target, in order.
+    /// - Throws: any `EvaluationError` of the reward model, estimators or bootstrap.
+    /// - Complexity: O(n d² + T (E Σ Kᵢ + B n E)) for `T` targets.
+    public static func run(log: DecisionLog, targets: [Target], configuration: Configuration) throws(EvaluationError) -> [Report] {
         let estimators = try configuration.makeEstimators()
         var model: CrossFittedPredictions?
         if estimators.contains(where: \.needsRewardModel) {
             model = try RewardModel.crossFit(log: log, configuration: configuration.rewardModel)
         }
+        let modelReport = model.map {
+            RewardModelReport(kind: configuration.rewardModel.kind.rawValue, folds: configuration.rewardModel.folds,
+                              heldOutMSE: $0.heldOutMeanSquaredError, baselineMSE: $0.baselineMeanSquaredError)
+        }
+        let groups = segmentGroups(log)
+        var reports: [Report] = []
+        for target in targets {
+            var report = try evaluate(log: log, target: target.probabilities, estimators: estimators, predictions: model?.predictions,
+                                      groups: groups, configuration: configuration)
+            report.target = target.name
+            report.rewardModel = modelReport
+            reports.append(report)
+        }
+        return reports
+    }
+
+    /// One target's report, given the estimators and the reward model's predictions.
+    static func evaluate(
+        log: DecisionLog, target: [Double], estimators: [any OffPolicyEstimator], predictions: [Double]?,
+        groups: [(label: String?, rounds: [Int])], configuration: Configuration
+    ) throws(EvaluationError) -> Report {
         let sampleWeights = log.sampleWeights.allSatisfy { $0 == 1 } ? [] : log.sampleWeights
         var terms: [Contributions] = []
-        for e in estimators { terms.append(try e.contributions(on: log, target: target, rewardModel: model?.predictions)) }
+        for e in estimators { terms.append(try e.contributions(on: log, target: target, rewardModel: predictions)) }
         var estimates: [Estimate] = []
         for t in terms { estimates.append(try Estimate(contributions: t, sampleWeights: sampleWeights, confidence: configuration.confidence)) }
         if configuration.bootstrapReplicates > 0 {
@@ -131,6 +184,7 @@ public struct OfflineEvaluation: Sendable {
             let intervals = try bootstrap.intervals(terms, sampleWeights: sampleWeights)
             for k in estimates.indices { estimates[k].ciLow = intervals[k].low; estimates[k].ciHigh = intervals[k].high }
         }
+        let segments = try segmentEstimates(terms: terms, sampleWeights: sampleWeights, groups: groups, confidence: configuration.confidence)
         let support = try SupportReport(log: log, target: target)
         var warnings: [String] = []
         for e in estimates { for w in e.warnings where !warnings.contains(w) { warnings.append(w) } }
@@ -140,10 +194,8 @@ public struct OfflineEvaluation: Sendable {
         if let mass = support.unsupportedTargetMass, mass > 0 {
             warnings.append("on average \(fmt(mass)) of the target's probability falls on actions the logger never offered: IPS-type estimates are biased down by that share of the value")
         }
-        let modelReport = model.map {
-            RewardModelReport(kind: configuration.rewardModel.kind.rawValue, folds: configuration.rewardModel.folds,
-                              heldOutMSE: $0.heldOutMeanSquaredError, baselineMSE: $0.baselineMeanSquaredError)
-        }
-        return Report(estimates: estimates, rewardModel: modelReport, support: support, rounds: log.count, warnings: warnings)
+        let histogram = try WeightHistogram(weights: importanceWeights(log: log, target: target))
+        return Report(target: "target", estimates: estimates, segments: segments, rewardModel: nil, support: support,
+                      weightHistogram: histogram, rounds: log.count, warnings: warnings)
     }
 }

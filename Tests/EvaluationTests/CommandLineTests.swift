@@ -82,6 +82,41 @@ import Testing
         #expect(abs((estimates.first?["value"] as? Double ?? .nan) - expected) < 1e-12)
     }
 
+    @Test func evaluateRunsSeveralTargetsAndWritesTheHTMLReport() throws {
+        let path = try Self.writeLog(rounds: 300, seed: 32, name: "evaluate-report")
+        let report = path + ".html"
+        defer { try? FileManager.default.removeItem(atPath: path); try? FileManager.default.removeItem(atPath: report) }
+        let run = try Self.attune(["evaluate", "--log", path, "--policy", "log", "--policy", "logging", "--estimators", "ips,snips",
+                                   "--format", "json", "--report", report])
+        #expect(run.status == 0, "\(run.errors)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        let targets = object?["targets"] as? [[String: Any]] ?? []
+        #expect(targets.map { $0["target"] as? String } == ["log", "logging"])
+        // The logging policy evaluated on its own log: IPS is the mean reward.
+        let log = try DecisionLog.read(path: path)
+        let logging = (targets.last?["estimates"] as? [[String: Any]])?.first?["value"] as? Double
+        #expect(abs((logging ?? .nan) - log.rewards.reduce(0, +) / Double(log.count)) < 1e-9)
+        let page = try PageElements(try String(contentsOfFile: report, encoding: .utf8))
+        #expect(page.count("svg") == 1 + 2 * 2)  // comparison, then estimates and weights per target (no segments)
+        let bad = try Self.attune(["evaluate", "--log", path, "--report", "/nonexistent-directory/r.html"])
+        #expect(bad.status == 64)
+        #expect(bad.errors.contains("cannot write"))
+    }
+
+    @Test func evaluateRunsTheSlotWiseEstimatorsOnASlateLog() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("attune-slates-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try SlateEstimatorTests.text.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try Self.attune(["evaluate", "--log", path, "--format", "json"])
+        #expect(run.status == 0, "\(run.errors)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        let estimates = object?["estimates"] as? [[String: Any]] ?? []
+        #expect(estimates.map { $0["estimator"] as? String } == ["iips", "rips", "sips"])
+        #expect(abs((estimates.first?["value"] as? Double ?? .nan) - 4.3) < 1e-12)
+        #expect(try Self.attune(["evaluate", "--log", path, "--estimators", "ips"]).status == 64)
+        #expect(try Self.attune(["evaluate", "--log", path, "--policy", "logging"]).status == 64)
+    }
+
     @Test func aBadLineExitsWith64NamingTheLine() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("attune-bad-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
         try """

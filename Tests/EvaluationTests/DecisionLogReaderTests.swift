@@ -222,4 +222,36 @@ import Testing
         #expect(report.roundsWithUnsupportedMass == 2)
         #expect(abs((report.unsupportedTargetMass ?? 0) - (0.5 + 0.8) / 2) < 1e-12)
     }
+
+    // MARK: - Files read in parallel batches
+
+    @Test func aFileReadInParallelBatchesEqualsTheSequentialParse() throws {
+        let n = DecisionLog.parallelBatchLines * max(defaultThreadCount(), 1) + 17
+        var lines: [String] = []
+        for i in 0..<n {
+            let a = i % 3
+            let reward = i % 7 == 0 ? "null" : "\(Double(i % 5) / 4)"
+            lines.append(#"{"context":[\#(i),\#(Double(i) / 3)],"action":\#(a),"propensity":\#(a == 2 ? 0.5 : 0.25),"probabilities":[0.25,0.25,0.5],"reward":\#(reward),"segment":"s\#(i % 4)"}"#)
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("attune-parallel-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var sequential = try DecisionLog.parse(text, format: .attune, source: path)
+        let parallel = try DecisionLog.read(path: path, format: .attune)
+        sequential.source = parallel.source
+        #expect(parallel == sequential)
+        #expect(parallel.unjoinedCount == (0..<n).filter { $0 % 7 == 0 }.count)
+        // Two bad lines in different batches: the first one in file order is reported.
+        var bad = lines
+        bad[n - 5] = #"{"context":[1,2],"action":0,"propensity":0,"probabilities":[0.25,0.25,0.5],"reward":1}"#
+        bad[n - 3000] = #"{"context":[1,2],"action":9,"propensity":0.5,"probabilities":[0.25,0.25,0.5],"reward":1}"#
+        try (bad.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            _ = try DecisionLog.read(path: path, format: .attune)
+        } throws: { error in
+            guard case .badLine(_, let line, let field, _) = error as? EvaluationError else { return false }
+            return line == n - 3000 + 1 && field == "action"
+        }
+    }
 }

@@ -26,13 +26,21 @@ enum EvaluationFormatting {
         }.joined(separator: "\n") + "\n"
     }
 
-    static func table(_ report: OfflineEvaluation.Report, target: String) -> String {
+    static func table(_ report: OfflineEvaluation.Report) -> String {
         var rows = [["estimator", "value", "std_error", "ci_low", "ci_high", "ess", "max_weight"]]
         for e in report.estimates {
             rows.append([e.estimator, number(e.value), number(e.standardError), number(e.ciLow), number(e.ciHigh),
                          number(e.effectiveSampleSize, 1), number(e.maxWeight, 2)])
         }
-        var text = "target: \(target), rounds: \(report.rounds)\n" + table(rows)
+        var text = "target: \(report.target), rounds: \(report.rounds)\n" + table(rows)
+        if !report.segments.isEmpty {
+            var segmentRows = [["segment", "rounds"] + report.estimates.map(\.estimator)]
+            for g in report.segments {
+                segmentRows.append([g.segment ?? "(none)", "\(g.rounds)"]
+                    + g.estimates.map { "\(number($0.value)) ±\(number(($0.ciHigh - $0.ciLow) / 2, 3))" })
+            }
+            text += "per segment (value ± half-width of the normal interval):\n" + table(segmentRows)
+        }
         if let model = report.rewardModel {
             text += "reward model: \(model.kind), \(model.folds)-fold held-out MSE \(number(model.heldOutMSE)) (constant: \(number(model.baselineMSE)))\n"
         }

@@ -46,7 +46,7 @@ struct LearnCommand: Command {
         do {
             try encoder.encode(result.policy).write(to: URL(fileURLWithPath: outputPath))
         } catch {
-            throw EvaluationError.unreadableFile(path: outputPath, reason: "cannot write the policy: \(error.localizedDescription)")
+            throw EvaluationError.unwritableFile(path: outputPath, reason: error.localizedDescription)
         }
         switch format {
         case .json: context.output.writeLine(try EvaluationFormatting.json(result, output: outputPath))

@@ -17,7 +17,7 @@ public protocol DecisionLogReader {
 /// ```
 /// {"event_id":"e1","context":[0.2,1.0],"action":1,"propensity":0.5,"reward":1,"target_probabilities":[0.1,0.9]}
 /// ```
-public struct AttuneLogReader: DecisionLogReader {
+public struct AttuneLogReader: DecisionLogReader, Sendable {
     /// The log's name in messages.
     public let source: String
 

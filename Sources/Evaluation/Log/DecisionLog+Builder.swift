@@ -134,6 +134,28 @@ extension DecisionLog {
             appendDistribution(round.targetProbabilities, count: candidateCount, into: &log.targetProbabilities, flag: &allHaveTarget)
         }
 
+        /// Reserves room for about `rounds` more rounds shaped like the last one appended (its
+        /// candidates, context and distributions), so that reading a large log does not copy
+        /// its columns each time they grow. A hint only: any number of rounds may follow.
+        /// - Complexity: O(1) plus the allocation.
+        public mutating func reserveCapacity(rounds: Int) {
+            guard rounds > 0, log.count > 0 else { return }
+            let i = log.count - 1
+            let k = log.candidateOffsets[i + 1] - log.candidateOffsets[i]
+            let total = log.count + rounds
+            log.candidates.reserveCapacity(total * k)
+            log.candidateOffsets.reserveCapacity(total + 1)
+            log.chosenPositions.reserveCapacity(total)
+            log.propensities.reserveCapacity(total)
+            log.rewards.reserveCapacity(total)
+            log.sampleWeights.reserveCapacity(total)
+            log.segments.reserveCapacity(total)
+            log.lineNumbers.reserveCapacity(total)
+            if let d = denseDimension { log.contexts.reserveCapacity(total * d) }
+            if allHaveLogging, !log.loggingProbabilities.isEmpty { log.loggingProbabilities.reserveCapacity(total * k) }
+            if allHaveTarget, !log.targetProbabilities.isEmpty { log.targetProbabilities.reserveCapacity(total * k) }
+        }
+
         /// The finished log.
         /// - Throws: `EvaluationError.emptyLog` when no round was accepted.
         public func finish() throws(EvaluationError) -> DecisionLog {

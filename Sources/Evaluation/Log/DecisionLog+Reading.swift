@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The formats a decision log can be read from.
 public enum LogFormat: String, Sendable, CaseIterable {
     /// Attune's JSON Lines decision log.
@@ -45,7 +51,12 @@ extension DecisionLog {
         let format = try resolve(format, path: path)
         var builder = Builder(source: path, defaultCandidateCount: defaultCandidateCount)
         switch format {
-        case .attune: try stream(path: path, reader: AttuneLogReader(source: path), into: &builder)
+        case .attune:
+            // Lines of Attune's log are parsed independently: on all cores.
+            let fileBytes = fileSize(path)
+            try parallelStream(path: path, reader: AttuneLogReader(source: path), into: &builder) { firstLineBytes in
+                fileBytes.map { Int(Double($0) / Double(firstLineBytes + 1) * 1.05) }
+            }
         case .dsjson: try stream(path: path, reader: DSJSONLogReader(source: path), into: &builder)
         case .csv: try stream(path: path, reader: CSVLogReader(source: path), into: &builder)
         }
@@ -72,9 +83,25 @@ extension DecisionLog {
     }
 
     private static func stream<R: DecisionLogReader>(path: String, reader: R, into builder: inout Builder) throws(EvaluationError) {
-        try forEach(path: path, reader: reader) { round, line throws(EvaluationError) in
+        var reader = reader
+        // After the first round, reserve the columns for as many rounds as the file's size
+        // suggests (lines of a log have similar lengths), instead of growing them by copies.
+        let fileBytes = fileSize(path)
+        var reserved = false
+        try LineReader.forEachLine(path: path) { line, bytes throws(EvaluationError) in
+            guard let round = try reader.round(from: bytes, line: line) else { return }
             try builder.append(round, line: line)
+            if !reserved, builder.count == 1 {
+                reserved = true
+                if let fileBytes { builder.reserveCapacity(rounds: Int(Double(fileBytes) / Double(bytes.count + 1) * 1.05)) }
+            }
         }
+    }
+
+    private static func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int(info.st_size)
     }
 
     private static func forEach<R: DecisionLogReader>(

@@ -22,6 +22,15 @@ public struct SupportReport: Sendable, Equatable, Codable {
         case zeroTargetShare = "zero_target_share"
     }
 
+    /// A report with the given figures (for logs whose support is measured elsewhere, such as
+    /// slate logs).
+    init(unsupportedActions: [String], unsupportedTargetMass: Double?, roundsWithUnsupportedMass: Int?, zeroTargetShare: Double) {
+        self.unsupportedActions = unsupportedActions
+        self.unsupportedTargetMass = unsupportedTargetMass
+        self.roundsWithUnsupportedMass = roundsWithUnsupportedMass
+        self.zeroTargetShare = zeroTargetShare
+    }
+
     /// Measures the support of `target` (aligned with `log.candidates`) in `log`.
     /// - Throws: `EvaluationError.shapeMismatch` when `target` does not match the log.
     /// - Complexity: O(Σ K_i).

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import AttuneCore
+import Dispatch
 import Linalg
 
 /// A per-action reward model over the context: one regression per action, with an intercept.
@@ -119,6 +120,27 @@ extension RewardModel {
             }
         }
         var coefficients = [[Double]](repeating: [], count: actionCount)
+        if configuration.kind == .logistic {
+            // Actions are independent problems: fit them on all cores, each writing its own slot.
+            var results = [Result<[Double], EvaluationError>](repeating: .success([]), count: actionCount)
+            let byAction = byAction
+            results.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let out = out
+                DispatchQueue.concurrentPerform(iterations: actionCount) { a in
+                    guard !byAction[a].isEmpty else { return }
+                    let initial = start.flatMap { a < $0.coefficients.count && $0.coefficients[a].count == d + 1 ? $0.coefficients[a] : nil }
+                    var problem = LogisticProblem(log: log, rows: byAction[a])
+                    do throws(EvaluationError) {
+                        out[a] = .success(try problem.fit(ridge: configuration.ridge, maxIterations: configuration.maxIterations,
+                                                          tolerance: configuration.tolerance, start: initial))
+                    } catch {
+                        out[a] = .failure(error)
+                    }
+                }
+            }
+            for a in 0..<actionCount { coefficients[a] = try results[a].get() }
+            return RewardModel(kind: configuration.kind, coefficients: coefficients, fallback: fallback)
+        }
         var x = [Double](repeating: 1, count: d + 1)
         for a in 0..<actionCount where !byAction[a].isEmpty {
             switch configuration.kind {
@@ -130,34 +152,9 @@ extension RewardModel {
                 }
                 coefficients[a] = try equations.solve(ridge: configuration.ridge)
             case .logistic:
-                let initial = start.flatMap { a < $0.coefficients.count && $0.coefficients[a].count == d + 1 ? $0.coefficients[a] : nil }
-                coefficients[a] = try fitLogistic(log: log, rows: byAction[a], configuration: configuration, start: initial)
+                break  // fitted above
             }
         }
         return RewardModel(kind: configuration.kind, coefficients: coefficients, fallback: fallback)
-    }
-
-    private static func fitLogistic(log: DecisionLog, rows: [Int], configuration: Configuration, start: [Double]?) throws(EvaluationError) -> [Double] {
-        let d = log.contextDimension
-        var theta = start ?? [Double](repeating: 0, count: d + 1)
-        var x = [Double](repeating: 1, count: d + 1)
-        for _ in 0..<configuration.maxIterations {
-            var equations = NormalEquations(dimension: d + 1)
-            for i in rows {
-                for j in 0..<d { x[j + 1] = log.contexts[i * d + j] }
-                var eta = 0.0
-                for j in 0...d { eta += theta[j] * x[j] }
-                let p = 1 / (1 + exp(-eta))
-                let w = max(p * (1 - p), 1e-10)
-                x.withUnsafeBufferPointer { equations.add($0, target: eta + (log.rewards[i] - p) / w, weight: w) }
-            }
-            let next = try equations.solve(ridge: configuration.ridge)
-            var change = 0.0
-            for j in 0...d { change = max(change, abs(next[j] - theta[j])) }
-            theta = next
-            guard theta.allSatisfy(\.isFinite) else { throw .numerical("logistic regression diverged") }
-            if change < configuration.tolerance { break }
-        }
-        return theta
     }
 }
