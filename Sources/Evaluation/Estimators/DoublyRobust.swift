@@ -23,11 +23,6 @@ public struct DoublyRobust: OffPolicyEstimator {
     /// - Throws: `EvaluationError.missingInput` without a reward model, `.shapeMismatch`.
     /// - Complexity: O(Σ Kᵢ).
     public func contributions(on log: DecisionLog, target: [Double], rewardModel: [Double]?) throws(EvaluationError) -> Contributions {
-        let q = try checkInputs(log: log, target: target, rewardModel: rewardModel)
-        let (policy, logged) = modelTerms(log: log, target: target, rewardModel: q)
-        let w = importanceWeights(log: log, target: target)
-        var c = policy
-        for i in 0..<log.count { c[i] += w[i] * (log.rewards[i] - logged[i]) }
-        return Contributions(estimator: name, direct: c, weights: w)
+        try doublyRobustContributions(on: log, target: target, rewardModel: rewardModel) { $0 }
     }
 }

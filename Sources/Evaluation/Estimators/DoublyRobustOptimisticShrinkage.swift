@@ -33,15 +33,8 @@ public struct DoublyRobustOptimisticShrinkage: OffPolicyEstimator {
     /// - Throws: `EvaluationError.missingInput` without a reward model, `.shapeMismatch`.
     /// - Complexity: O(Σ Kᵢ).
     public func contributions(on log: DecisionLog, target: [Double], rewardModel: [Double]?) throws(EvaluationError) -> Contributions {
-        let q = try checkInputs(log: log, target: target, rewardModel: rewardModel)
-        let (policy, logged) = modelTerms(log: log, target: target, rewardModel: q)
-        var w = importanceWeights(log: log, target: target)
-        var c = policy
-        for i in 0..<log.count {
-            let wi = w[i]
-            w[i] = lambda.isInfinite ? wi : (wi == 0 ? 0 : lambda * wi / (wi * wi + lambda))
-            c[i] += w[i] * (log.rewards[i] - logged[i])
+        try doublyRobustContributions(on: log, target: target, rewardModel: rewardModel) { w in
+            lambda.isInfinite || w == 0 ? w : lambda * w / (w * w + lambda)
         }
-        return Contributions(estimator: name, direct: c, weights: w)
     }
 }

@@ -115,6 +115,24 @@ extension OffPolicyEstimator {
         }
         return q
     }
+
+    /// The doubly robust terms `cᵢ = q̂ᵢ(π) + ŵᵢ (rᵢ − q̂(xᵢ, aᵢ))` with `ŵᵢ = adjust(wᵢ)`: the
+    /// one body of DR, Switch-DR and DR-os, which differ only in how they treat a weight.
+    /// - Throws: as ``checkInputs(log:target:rewardModel:)``.
+    /// - Complexity: O(Σ Kᵢ).
+    func doublyRobustContributions(
+        on log: DecisionLog, target: [Double], rewardModel: [Double]?, adjustingWeight adjust: (Double) -> Double
+    ) throws(EvaluationError) -> Contributions {
+        let q = try checkInputs(log: log, target: target, rewardModel: rewardModel)
+        let (policy, logged) = modelTerms(log: log, target: target, rewardModel: q)
+        var w = importanceWeights(log: log, target: target)
+        var c = policy
+        for i in 0..<log.count {
+            w[i] = adjust(w[i])
+            c[i] += w[i] * (log.rewards[i] - logged[i])
+        }
+        return Contributions(estimator: name, direct: c, weights: w)
+    }
 }
 
 /// Raw importance weights `wᵢ = π(aᵢ|xᵢ) / μᵢ` of every round.

@@ -31,14 +31,6 @@ public struct SwitchDoublyRobust: OffPolicyEstimator {
     /// - Throws: `EvaluationError.missingInput` without a reward model, `.shapeMismatch`.
     /// - Complexity: O(Σ Kᵢ).
     public func contributions(on log: DecisionLog, target: [Double], rewardModel: [Double]?) throws(EvaluationError) -> Contributions {
-        let q = try checkInputs(log: log, target: target, rewardModel: rewardModel)
-        let (policy, logged) = modelTerms(log: log, target: target, rewardModel: q)
-        var w = importanceWeights(log: log, target: target)
-        var c = policy
-        for i in 0..<log.count {
-            if w[i] > threshold { w[i] = 0 }
-            c[i] += w[i] * (log.rewards[i] - logged[i])
-        }
-        return Contributions(estimator: name, direct: c, weights: w)
+        try doublyRobustContributions(on: log, target: target, rewardModel: rewardModel) { w in w > threshold ? 0 : w }
     }
 }
