@@ -187,6 +187,8 @@ struct KDTree: Sendable {
                 boxes.withUnsafeBufferPointer { bx in
                     guard let base = pts.baseAddress, let leafPoints = ord.baseAddress else { return }
                     let q = base + query * d
+                    // Depth-first with a fixed stack: the tree's depth is at most ⌈log₂ n⌉ < 64 and the
+                    // stack never holds more than depth + 1 entries.
                     withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { stack in
                         var top = 1
                         stack[0] = 0
@@ -216,52 +218,15 @@ struct KDTree: Sendable {
     }
 
     /// Calls `body` with every row within Euclidean distance `radius` of row `query` (itself included).
+    ///
+    /// The traversal of ``forEachNeighbour(of:radius:remaining:_:)`` with every subtree counted
+    /// as unvisited; DBSCAN uses that form directly to skip finished subtrees.
+    /// - Complexity: O(nodes) extra memory for the counts, plus the query.
     func forEachNeighbour(of query: Int, radius: Double, _ body: (Int) -> Void) {
         guard !nodes.isEmpty else { return }
-        let r2 = radius * radius
-        points.withUnsafeBufferPointer { pts in
-            ordered.withUnsafeBufferPointer { ord in
-                boxes.withUnsafeBufferPointer { bx in
-                    guard let base = pts.baseAddress, let leafPoints = ord.baseAddress else { return }
-                    let q = base + query * d
-                    // Depth-first with a fixed stack: the tree's depth is at most ⌈log₂ n⌉ < 64 and
-                    // the stack never holds more than depth + 1 entries.
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { stack in
-                        var top = 1
-                        stack[0] = 0
-                        while top > 0 {
-                            top -= 1
-                            let nodeIndex = stack[top]
-                            // Squared distances from the query to the nearest and farthest points of the box.
-                            var gap = 0.0
-                            var reach = 0.0
-                            let box = nodeIndex * 2 * d
-                            for j in 0..<d {
-                                let v = q[j]
-                                let below = bx[box + j] - v, above = v - bx[box + d + j]
-                                let t = max(0, below, above)
-                                gap += t * t
-                                let far = max(v - bx[box + j], bx[box + d + j] - v)
-                                reach += far * far
-                            }
-                            guard gap <= r2 else { continue }
-                            let node = nodes[nodeIndex]
-                            if reach <= r2 {
-                                // The whole box is inside the ball: no distance to check.
-                                for p in node.lo..<node.hi { body(Int(indices[p])) }
-                            } else if node.left < 0 {
-                                for p in node.lo..<node.hi where KMeans.squaredDistance(q, leafPoints + p * d, d) <= r2 {
-                                    body(Int(indices[p]))
-                                }
-                            } else {
-                                stack[top] = node.right
-                                stack[top + 1] = node.left
-                                top += 2
-                            }
-                        }
-                    }
-                }
-            }
+        var unvisited = [Int32](repeating: 1, count: nodes.count)
+        unvisited.withUnsafeMutableBufferPointer { remaining in
+            forEachNeighbour(of: query, radius: radius, remaining: remaining, body)
         }
     }
 }
