@@ -19,6 +19,9 @@ struct SimulateCommand: Command {
         Each policy runs on every seed against identical customer streams (common random numbers), learning \
         online as in production. Prints per policy the mean reward with its 95% interval over seeds, the \
         regret against the best action of each round, revenue, margin, conversion, churn and throughput. \
+        Policy-gradient policies (attune.policy-gradient/1 files) with a "training" plan are first trained on \
+        simulated populations whose seeds differ from the evaluation seeds, then frozen; each one's paired \
+        difference with the best bandit is reported with its 95% interval over seeds. \
         Example: attune simulate simulations/retail-offers.json --seeds 5 --report study.html
         """,
         arguments: [scenario, seeds, horizon, logDirectory, report, threads, StandardOptions.format, StandardOptions.quiet]
@@ -91,6 +94,7 @@ struct SimulateCommand: Command {
                          StudyReport.number(p.conversionRate.mean), StudyReport.number(p.churnedCustomers.mean), StudyReport.number(p.decisionsPerSecond)])
         }
         var out = "\(scenario.id): \(result.horizon) rounds × \(result.seeds.count) seeds\n" + aligned(rows)
+        for line in StudyReport.comparisonLines(result) { out += line + "\n" }
         if !result.segmentNames.isEmpty {
             var segmentRows = [["reward per arrival"] + result.segmentNames]
             for p in result.policies {

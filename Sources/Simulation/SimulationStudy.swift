@@ -1,12 +1,18 @@
 import Bandits
 import Foundation
+import PolicyGradient
 
 /// A scenario made runnable: its environment, its policies, and the runner settings, with
 /// the command line's overrides (seeds, horizon, log directory).
 ///
 /// Learner policies (policy files and inline specifications) are built by `policyFactory`,
 /// which receives the specification's JSON bytes and a name for messages (by default the
-/// `attune.policy/1` decoder and factory of `Bandits`); baselines need none.
+/// `attune.policy/1` decoder and factory of `Bandits`); baselines need none. Policy-gradient
+/// files (`attune.policy-gradient/1`) are recognised by their format: with a `training` plan
+/// they are trained on simulated populations of the scenario before the study (seeds
+/// disjoint from the evaluation seeds, see ``JourneyTrainer``), then run frozen beside the
+/// others on the same seeds; ``StudyResult/comparisons`` gives each one's paired difference
+/// with the best bandit.
 public struct SimulationStudy: Sendable {
     /// Builds a live policy from a policy specification's JSON bytes.
     public typealias PolicyFactory = @Sendable (_ specification: Data, _ source: String) throws -> any Policy
@@ -57,13 +63,17 @@ public struct SimulationStudy: Sendable {
                                       curvePoints: scenario.curvePoints, logDirectory: logDirectory, maximumConcurrency: concurrency,
                                       progress: progress)
         runner.writesEvents = logDirectory != nil
-        let policies = try makePolicies(catalog: environment.catalog)
-        planned?(runner.plannedRounds(for: policies))
-        return try runner.run(policies)
+        let prepared = try preparePolicies(environment: environment, horizon: horizon, evaluationSeeds: plan.values)
+        planned?(runner.plannedRounds(for: prepared.policies) + prepared.trainingRounds)
+        let (policies, training) = try train(prepared, environment: environment, progress: progress)
+        var result = try runner.run(policies)
+        result.training = training
+        return result
     }
 
     /// The scenario's policies as the runner sees them; each learner is built once here so
-    /// that a bad specification fails before any run starts.
+    /// that a bad specification fails before any run starts. Policy-gradient files are run as
+    /// they are (their `training` plans need the environment: ``run(seeds:horizon:logDirectory:maximumConcurrency:progress:planned:)`` applies them).
     /// - Throws: `SimulationError.policy` for an unknown fixed action or an unbuildable learner,
     ///   `SimulationError.file` for an unreadable policy file.
     public func makePolicies(catalog: ActionCatalog) throws(SimulationError) -> [StudyPolicy] {
@@ -82,10 +92,15 @@ public struct SimulationStudy: Sendable {
                     result.append(StudyPolicy(name: entry.name, kind: .fixed(index)))
                 }
             case .file, .inline:
+                guard let (data, source) = try entry.specificationData() else { continue }
+                if PolicyGradientSpecification.isPolicyGradientDocument(data) {
+                    let specification = try Self.policyGradientSpecification(data, source: source, entry: entry)
+                    result.append(StudyPolicy(name: entry.name, kind: .learner { try specification.makePolicy() }, family: .policyGradient))
+                    continue
+                }
                 guard let factory = policyFactory else {
                     throw .policy(name: entry.name, reason: "no policy factory was given to build learner policies")
                 }
-                guard let (data, source) = try entry.specificationData() else { continue }
                 do {
                     _ = try factory(data, source)
                 } catch {

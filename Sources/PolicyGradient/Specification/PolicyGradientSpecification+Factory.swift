@@ -101,7 +101,7 @@ extension PolicyGradientSpecification {
         let catalog = try makeCatalog()
         var scorer = try LinearScorer(inputDimension: featureSchema.dimension, outputCount: catalog.count)
         try load(policy.scorer?.parameters, into: &scorer.parameters)
-        return try SoftmaxPolicy(catalog: catalog, scorer: scorer, salt: id)
+        return try SoftmaxPolicy(catalog: catalog, scorer: scorer, salt: fingerprint)
     }
 
     /// The MLP softmax policy of an `"mlp"` scorer.
@@ -111,7 +111,7 @@ extension PolicyGradientSpecification {
         var rng = SeededGenerator(seed: policy.scorer?.seed ?? 0)
         var scorer = try MLPScorer(inputDimension: featureSchema.dimension, hiddenWidth: policy.scorer?.hidden ?? 0, outputCount: catalog.count, using: &rng)
         try load(policy.scorer?.parameters, into: &scorer.parameters)
-        return try SoftmaxPolicy(catalog: catalog, scorer: scorer, salt: id)
+        return try SoftmaxPolicy(catalog: catalog, scorer: scorer, salt: fingerprint)
     }
 
     /// The Gaussian price policy of a `"gaussian_price"` file.

@@ -81,12 +81,18 @@ public protocol SimulationEnvironment: Sendable {
     /// Hands the events recorded since the last call to `body`, oldest first, and forgets them.
     /// - Throws: what `body` throws.
     mutating func drainEvents(_ body: (TouchpointEvent) throws(SimulationError) -> Void) throws(SimulationError)
+
+    /// The customer of the current round (an index in the population), or `nil` in a world
+    /// without customers, where every round is a customer of its own. Policy-gradient
+    /// training groups a customer's rounds into one journey (episode).
+    var currentCustomer: Int? { get }
 }
 
 extension SimulationEnvironment {
     public var emitsEvents: Bool { false }
     public mutating func recordEvents(_ on: Bool) {}
     public mutating func drainEvents(_ body: (TouchpointEvent) throws(SimulationError) -> Void) throws(SimulationError) {}
+    public var currentCustomer: Int? { nil }
 }
 
 extension SimulationEnvironment {

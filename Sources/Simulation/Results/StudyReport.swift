@@ -38,6 +38,7 @@ public struct StudyReport: Sendable {
         if let description { h += "<p>\(Self.escape(description))</p>\n" }
         h += "<p class=\"note\">\(result.horizon) rounds per run, \(result.seeds.count) seeds (\(result.seeds.map(String.init).joined(separator: ", "))); intervals are 95% Student-t intervals over seeds.</p>\n"
         h += comparisonTable()
+        h += differenceSection()
         h += "<h2>Learning curves</h2>\n<p class=\"note\">Mean reward per round in each window, with its 95% band over seeds.</p>\n"
         h += chart(result.policies.map(\.rewardCurve), yLabel: "reward per round")
         h += "<h2>Cumulative regret</h2>\n<p class=\"note\">Σ (best expected reward − expected reward of the action chosen), with its 95% band.</p>\n"

@@ -8,6 +8,8 @@ public struct StudyResult: Sendable {
     public var segmentNames: [String]
     /// One entry per policy, in study order.
     public var policies: [PolicyResult]
+    /// How each policy-gradient policy was trained before the study (empty when none was).
+    public var training: [TrainingSummary] = []
 
     /// Creates a result.
     public init(horizon: Int, seeds: [UInt64], segmentNames: [String], policies: [PolicyResult]) {
@@ -15,6 +17,19 @@ public struct StudyResult: Sendable {
         self.seeds = seeds
         self.segmentNames = segmentNames
         self.policies = policies
+    }
+
+    /// The bandit (an `attune.policy/1` learner) with the highest mean reward, the first of ties.
+    public var bestBandit: PolicyResult? {
+        policies.filter { $0.family == .bandit }.max { $0.meanReward.mean < $1.meanReward.mean }
+    }
+
+    /// Each policy-gradient policy against the best bandit: the paired difference of their
+    /// mean rewards per round, seed by seed (common random numbers), with its 95% interval
+    /// over seeds (see ``PairedDifference``). Empty without both a policy-gradient policy and a bandit.
+    public var comparisons: [PairedDifference] {
+        guard let best = bestBandit else { return [] }
+        return policies.filter { $0.family == .policyGradient }.map { PairedDifference(policy: $0, versus: best) }
     }
 
     /// The policy with the highest mean reward (the first of ties).
@@ -38,12 +53,15 @@ public struct PolicyResult: Sendable {
     /// Whether the policy is a reference that no deployment could match (the oracle, the best
     /// fixed action in hindsight).
     public var isReference: Bool
+    /// Baseline, bandit or policy-gradient policy.
+    public var family: StudyPolicy.Family
 
     /// Creates a result from runs.
-    public init(name: String, runs: [RunMetrics], isReference: Bool = false) {
+    public init(name: String, runs: [RunMetrics], isReference: Bool = false, family: StudyPolicy.Family = .baseline) {
         self.name = name
         self.runs = runs
         self.isReference = isReference
+        self.family = family
     }
 
     private func interval(_ value: (RunMetrics) -> Double) -> ConfidenceInterval {

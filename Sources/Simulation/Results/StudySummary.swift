@@ -1,7 +1,8 @@
 /// The JSON form of a study's results (`attune simulate --format json`), with the field names
 /// scripts rely on: per policy `policy`, `mean_reward`, `ci_low`, `ci_high`, `regret`,
 /// `decisions_per_second`, plus the business metrics and the per-segment breakdown.
-/// Interval bounds are `null` with a single seed.
+/// Interval bounds are `null` with a single seed. `comparisons` holds each policy-gradient
+/// policy's paired difference with the best bandit, `training` how it was trained.
 public struct StudySummary: Sendable, Encodable {
     /// One policy's figures.
     public struct PolicySummary: Sendable, Encodable {
@@ -121,7 +122,7 @@ public struct StudySummary: Sendable, Encodable {
     public var seeds: [UInt64]
 
     enum CodingKeys: String, CodingKey {
-        case scenario, horizon, seeds, best, policies
+        case scenario, horizon, seeds, best, policies, comparisons, training
         case bestDeployable = "best_deployable"
     }
     /// The policy with the highest mean reward.
@@ -131,6 +132,10 @@ public struct StudySummary: Sendable, Encodable {
     public var bestDeployable: String?
     /// One entry per policy, in study order.
     public var policies: [PolicySummary]
+    /// Each policy-gradient policy against the best bandit (paired over seeds).
+    public var comparisons: [ComparisonSummary]
+    /// How the policy-gradient policies were trained before the study.
+    public var training: [TrainingRecord]
 
     /// Summarizes `result`.
     public init(_ result: StudyResult, scenario: String) {
@@ -139,6 +144,8 @@ public struct StudySummary: Sendable, Encodable {
         seeds = result.seeds
         best = result.best?.name
         bestDeployable = result.bestDeployable?.name
+        comparisons = result.comparisons.map(ComparisonSummary.init)
+        training = result.training.map(TrainingRecord.init)
         policies = result.policies.map { p in
             let r = p.meanReward, g = p.regret
             let segments = zip(result.segmentNames, p.rewardBySegment).map {

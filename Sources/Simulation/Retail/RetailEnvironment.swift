@@ -122,6 +122,9 @@ public struct RetailEnvironment: SimulationEnvironment {
     /// The latent segment of customer `c` in the current population.
     public func latentSegment(ofCustomer c: Int) -> Int { segmentOf[c] }
 
+    /// The customer of the current round.
+    public var currentCustomer: Int? { customer }
+
     /// The number of customers still active.
     public var activeCustomers: Int { active.reduce(0) { $0 + ($1 ? 1 : 0) } }
 

@@ -123,7 +123,8 @@ public struct SimulationRunner<Environment: SimulationEnvironment>: Sendable {
             runs[p] = seeds.indices.compactMap { bySeed[$0].map(Self.best) }
         }
         return StudyResult(horizon: horizon, seeds: seeds, segmentNames: environment.segmentNames,
-                           policies: policies.indices.map { PolicyResult(name: policies[$0].name, runs: runs[$0], isReference: policies[$0].kind.isReference) })
+                           policies: policies.indices.map { PolicyResult(name: policies[$0].name, runs: runs[$0], isReference: policies[$0].kind.isReference,
+                                                                             family: policies[$0].family) })
     }
 
     /// The rounds a study of `policies` simulates in all (the best-fixed baseline runs every

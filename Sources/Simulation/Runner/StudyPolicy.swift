@@ -17,15 +17,35 @@ public struct StudyPolicy: Sendable {
         case learner(@Sendable () throws -> any Policy)
     }
 
+    /// What a policy is, for the study's comparisons.
+    public enum Family: String, Sendable, Equatable, Codable {
+        /// A built-in baseline (random, fixed, oracle, best fixed).
+        case baseline
+        /// A contextual bandit of an `attune.policy/1` file: myopic, learning online.
+        case bandit
+        /// A policy-gradient policy of an `attune.policy-gradient/1` file, trained for the
+        /// long-run return before the study and frozen during it.
+        case policyGradient = "policy_gradient"
+    }
+
     /// The name in results and log folders.
     public var name: String
     /// How it decides.
     public var kind: Kind
+    /// What it is (learners default to ``Family/bandit``, the others to ``Family/baseline``).
+    public var family: Family
 
     /// Creates a study policy.
-    public init(name: String, kind: Kind) {
+    public init(name: String, kind: Kind, family: Family? = nil) {
         self.name = name
         self.kind = kind
+        if let family {
+            self.family = family
+        } else if case .learner = kind {
+            self.family = .bandit
+        } else {
+            self.family = .baseline
+        }
     }
 }
 

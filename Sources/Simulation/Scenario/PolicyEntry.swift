@@ -7,8 +7,46 @@ import Foundation
 /// {"name": "always-free-shipping", "baseline": "fixed", "action": "free_shipping"}
 /// {"name": "linucb", "policy_file": "policies/linucb-offers.json"}
 /// {"name": "ts", "policy": {"format": "attune.policy/1", …}}
+/// {"name": "policy-gradient", "policy_file": "policies/clv-policy-gradient.json",
+///  "training": {"populations": 40, "seed": 900000, "from_scratch": true}}
 /// ```
+/// A policy file may be an `attune.policy/1` bandit or an `attune.policy-gradient/1` softmax
+/// policy; the latter may carry a `training` plan (see ``TrainingPlan``).
 public struct PolicyEntry: Sendable, Equatable {
+    /// How a policy-gradient policy is trained before the study evaluates it: on
+    /// `populations` simulated populations of the scenario (seeds `seed`, `seed + 1`, …, which
+    /// must not be evaluation seeds), one learner update per population, then frozen.
+    public struct TrainingPlan: Sendable, Equatable {
+        /// Training populations (one update each), ≥ 1.
+        public var populations: Int
+        /// The first training seed.
+        public var seed: UInt64
+        /// Start from an untrained scorer instead of the parameters the file holds.
+        public var fromScratch: Bool
+        /// Rounds per training population; by default the policy's objective horizon
+        /// (`horizon_weeks`), at most the study's horizon.
+        public var horizon: Int?
+
+        /// Creates a plan.
+        public init(populations: Int, seed: UInt64, fromScratch: Bool = false, horizon: Int? = nil) {
+            self.populations = populations
+            self.seed = seed
+            self.fromScratch = fromScratch
+            self.horizon = horizon
+        }
+
+        /// The training seeds.
+        public var seeds: [UInt64] { (0..<populations).map { seed &+ UInt64($0) } }
+
+        init(reading r: ObjectReader) throws(SimulationError) {
+            r.declareKeys(["populations", "seed", "from_scratch", "horizon"])
+            populations = try r.int("populations", in: 1...100_000, expected: "an integer in 1…100000")
+            seed = UInt64(try r.int("seed", in: 0...Int(Int32.max), expected: "an integer in 0…2³¹−1"))
+            fromScratch = try r.bool("from_scratch", default: false)
+            horizon = r.has("horizon") ? try r.int("horizon", in: 1...1_000_000_000, expected: "an integer in 1…10⁹") : nil
+        }
+    }
+
     /// Built-in comparison policies.
     public enum Baseline: String, Sendable, Equatable, CaseIterable {
         /// Uniform over the candidates.
@@ -36,15 +74,18 @@ public struct PolicyEntry: Sendable, Equatable {
     public var name: String
     /// Where the policy comes from.
     public var source: Source
+    /// How a policy-gradient policy is trained before evaluation (`nil`: run as the file is).
+    public var training: TrainingPlan?
 
     /// Creates an entry.
-    public init(name: String, source: Source) {
+    public init(name: String, source: Source, training: TrainingPlan? = nil) {
         self.name = name
         self.source = source
+        self.training = training
     }
 
     init(reading r: ObjectReader) throws(SimulationError) {
-        r.declareKeys(["name", "baseline", "action", "policy_file", "policy"])
+        r.declareKeys(["name", "baseline", "action", "policy_file", "policy", "training"])
         name = try r.string("name")
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw r.invalid("name", "'\(name)' is not a valid policy name", "use letters, digits, '-', '_' and '.' only")
@@ -72,6 +113,10 @@ public struct PolicyEntry: Sendable, Equatable {
                 throw r.invalid("policy", "expected an inline policy specification object", "write {\"format\": \"attune.policy/1\", …}")
             }
             source = .inline(value)
+        }
+        training = try r.optionalObject("training").map(TrainingPlan.init(reading:))
+        if training != nil, case .baseline = source {
+            throw r.invalid("training", "a baseline is not trained", "remove it, or name a policy-gradient policy file")
         }
     }
 

@@ -1,0 +1,110 @@
+import AttuneCore
+import Bandits
+import Dispatch
+import Foundation
+import PolicyGradient
+
+// MARK: - Policy-gradient policies in a study
+
+extension SimulationStudy {
+    /// The study's policies before training: ready ones, and policy-gradient files waiting
+    /// for their training plan.
+    struct Prepared {
+        /// A policy-gradient policy to train before the study.
+        struct Pending {
+            var index: Int
+            var name: String
+            var specification: PolicyGradientSpecification
+            var plan: PolicyEntry.TrainingPlan
+            var horizon: Int
+        }
+
+        /// Every policy in study order; pending ones hold their untrained file until trained.
+        var policies: [StudyPolicy]
+        var pending: [Pending]
+        /// Rounds the training plans simulate in all (for progress bars).
+        var trainingRounds: Int { pending.reduce(0) { $0 + $1.plan.populations * $1.horizon } }
+    }
+
+    /// Builds the policies and checks the training plans (training seeds disjoint from the
+    /// evaluation seeds, a softmax file) before anything runs.
+    /// - Throws: as ``makePolicies(catalog:)``; `SimulationError.invalidScenario` for a
+    ///   training seed that is also an evaluation seed, `.policy` for a plan on a file that
+    ///   cannot be trained.
+    func preparePolicies<E: SimulationEnvironment>(environment: E, horizon: Int, evaluationSeeds: [UInt64]) throws(SimulationError) -> Prepared {
+        var policies = try makePolicies(catalog: environment.catalog)
+        var pending: [Prepared.Pending] = []
+        let evaluation = Set(evaluationSeeds)
+        for (i, entry) in scenario.policies.enumerated() {
+            guard let plan = entry.training, let (data, source) = try entry.specificationData() else { continue }
+            guard PolicyGradientSpecification.isPolicyGradientDocument(data) else {
+                throw .policy(name: entry.name, reason: "only attune.policy-gradient/1 policies take a \"training\" plan; bandits learn online during the study")
+            }
+            let specification = try Self.policyGradientSpecification(data, source: source, entry: entry)
+            guard specification.policy.kind == "softmax" else {
+                throw .policy(name: entry.name, reason: "a '\(specification.policy.kind)' policy does not choose among the scenario's actions; use a softmax policy")
+            }
+            if let shared = plan.seeds.first(where: evaluation.contains) {
+                throw .invalidScenario(path: "$.policies[\(i)].training.seed",
+                                       problem: "training seed \(shared) is also an evaluation seed, so the policy would be evaluated on customers it trained on",
+                                       fix: "start the training seeds past the evaluation seeds (e.g. 900000)")
+            }
+            let rounds = plan.horizon ?? min(horizon, Self.rounds(weeks: specification.objective.horizonWeeks, in: environment) ?? horizon)
+            // `makePolicies` listed the entries in order, skipping none that has a source.
+            guard let index = policies.firstIndex(where: { $0.name == entry.name }) else { continue }
+            pending.append(.init(index: index, name: entry.name, specification: specification, plan: plan, horizon: max(1, rounds)))
+        }
+        for p in pending { policies[p.index].family = .policyGradient }
+        return Prepared(policies: policies, pending: pending)
+    }
+
+    /// Trains every pending policy-gradient policy (see ``JourneyTrainer``) and freezes it.
+    /// - Throws: `SimulationError.policy` naming the policy when training fails.
+    func train<E: SimulationEnvironment>(_ prepared: Prepared, environment: E,
+                                         progress: (@Sendable (Int) -> Void)?) throws(SimulationError) -> ([StudyPolicy], [TrainingSummary]) {
+        var policies = prepared.policies
+        var summaries: [TrainingSummary] = []
+        for p in prepared.pending {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let trained: PolicyGradientSpecification
+            let iterations: [JourneyTrainer<E>.Iteration]
+            do {
+                var trainer = try JourneyTrainer(environment: environment, horizon: p.horizon, seeds: p.plan.seeds,
+                                                 configuration: try p.specification.learnerConfiguration(),
+                                                 discountPerWeek: p.specification.objective.discountPerWeek, updateSeed: p.specification.learnerSeed)
+                trainer.progress = progress
+                (trained, iterations) = try p.specification.trainingSoftmax(with: &trainer, fromScratch: p.plan.fromScratch)
+                _ = try trained.makePolicy()
+            } catch let error as SimulationError {
+                throw error
+            } catch {
+                throw .policy(name: p.name, reason: "training failed: \(error)")
+            }
+            policies[p.index] = StudyPolicy(name: p.name, kind: .learner { try trained.makePolicy() }, family: .policyGradient)
+            summaries.append(TrainingSummary(policy: p.name, populations: p.plan.populations, seeds: p.plan.seeds, horizon: p.horizon,
+                                             steps: iterations.reduce(0) { $0 + $1.steps },
+                                             firstMeanReward: iterations.first?.meanReward ?? .nan, lastMeanReward: iterations.last?.meanReward ?? .nan,
+                                             seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, fromScratch: p.plan.fromScratch))
+        }
+        return (policies, summaries)
+    }
+
+    /// Decodes a policy-gradient file of a scenario entry.
+    /// - Throws: `SimulationError.policy` with the file's problem.
+    static func policyGradientSpecification(_ data: Data, source: String, entry: PolicyEntry) throws(SimulationError) -> PolicyGradientSpecification {
+        do {
+            return try PolicyGradientSpecification(decoding: data, source: source)
+        } catch {
+            throw .policy(name: entry.name, reason: error.description)
+        }
+    }
+
+    /// The number of rounds in `weeks` of the environment's simulated time, or `nil` when its
+    /// rounds do not advance the clock.
+    static func rounds<E: SimulationEnvironment>(weeks: Double, in environment: E) -> Int? {
+        let secondsPerRound = environment.timestamp(ofRound: 1) - environment.timestamp(ofRound: 0)
+        guard secondsPerRound > 0, weeks.isFinite else { return nil }
+        let rounds = weeks * 604_800 / secondsPerRound
+        return rounds < 1e9 ? Int(rounds.rounded()) : nil
+    }
+}
