@@ -60,6 +60,6 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "Segmentation", "AttuneCore"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "Segmentation", "AttuneCore"]),
         .testTarget(name: "PolicyGradientTests", dependencies: ["PolicyGradient", "_AttuneTestSupport"]),
-        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore"]),
+        .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore", "Bandits", "PolicyGradient", "_AttuneTestSupport"]),
     ]
 )

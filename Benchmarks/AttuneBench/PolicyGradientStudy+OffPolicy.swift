@@ -54,7 +54,6 @@ extension PolicyGradientStudy {
         var populationStream = master.child(0), contextStream = master.child(1)
         var responseStream = master.child(2), policyStream = master.child(3)
         env.reset(using: &populationStream)
-        env.recordEvents(true)
         var context = Context(features: Array(repeating: 0, count: env.contextDimension))
         var candidates: [Int] = []
         var target: [Double] = []
@@ -62,18 +61,13 @@ extension PolicyGradientStudy {
         var journeys: [Int: [LoggedStep]] = [:]
         let roundsPerWeek = Double(env.specification.roundsPerDay * 7)
         for round in 0..<horizon {
-            guard env.beginRound(round, context: &context, candidates: &candidates, using: &contextStream), !candidates.isEmpty else {
-                try env.drainEvents { _ in }
-                continue
-            }
-            var customer = -1
-            try env.drainEvents { e in if customer < 0 { customer = e.customer } }
+            guard env.beginRound(round, context: &context, candidates: &candidates, using: &contextStream), !candidates.isEmpty else { continue }
+            let customer = env.currentCustomer ?? round
             try policy.distribution(for: context, among: candidates, into: &target)
             behaviour = target.map { (1 - epsilon) * $0 + epsilon / Double(candidates.count) }
             let position = ActionDistribution.sample(behaviour, using: &policyStream)
             let outcome = env.respond(to: candidates[position], slot: 0, using: &responseStream)
             _ = env.endRound(using: &responseStream)
-            try env.drainEvents { _ in }
             journeys[customer, default: []].append(LoggedStep(propensity: behaviour[position], targetProbability: target[position],
                                                               reward: outcome.reward, time: Double(round) / roundsPerWeek))
         }

@@ -8,9 +8,9 @@ import Synchronization
 
 /// The target study of `attune-bench policy-gradient` (see ``PolicyGradientBenchmarks``).
 ///
-/// Customer journeys: the retail simulator interleaves customers' visits; a visit's customer
-/// is read from the touchpoint events the environment records (its public event hook), so the
-/// steps of one customer form one episode. A step's return is the customer's margin from that
+/// Customer journeys: the retail simulator interleaves customers' visits; Simulation's
+/// `JourneyTrainer` groups a customer's visits into one episode (the trainer `attune simulate`
+/// uses for scenarios with a policy-gradient training plan). A step's return is the customer's margin from that
 /// visit on, discounted per week, cut at the 26-week horizon. The scenario file is used as is.
 enum PolicyGradientStudy {
     static let weeks = 26
@@ -38,23 +38,20 @@ enum PolicyGradientStudy {
         let trainingSeeds = (0..<UInt64(iterations)).map { 900_000 + $0 }
         let customers = Double(specification.customers)
 
-        // MARK: train the policy-gradient policy
+        // MARK: train the policy-gradient policy (the library's trainer, as `attune simulate` does)
         var policy = try SoftmaxPolicy(catalog: environment.catalog,
                                        scorer: LinearScorer(inputDimension: environment.contextDimension, outputCount: environment.catalog.count),
                                        salt: "clv-policy-gradient")
-        var learner = PolicyGradientLearner(configuration: try .init(objective: .ppo, learningRate: 0.02, epochs: 4, minibatchSize: 2048,
-                                                                     entropyBonus: 0.01, gradientClip: 1, ppoClip: 0.2))
-        var updateStream = SeededGenerator(seed: options.seed)
-        let trainingStart = monotonicNanoseconds()
-        for (i, seed) in trainingSeeds.enumerated() {
-            var recorder: EpisodeRecorder? = try EpisodeRecorder(dimension: environment.contextDimension, actionCount: environment.catalog.count,
-                                                                 discount: weeklyDiscount)
-            let margin = try journeys(&policy, environment: environment, seed: seed, horizon: horizon, recorder: &recorder, learnOnline: false)
-            guard let batch = recorder?.finish() else { continue }
-            let report = try learner.update(&policy, on: batch, using: &updateStream)
-            ResultWriter.progress(String(format: "policy-gradient: iteration %d/%d, margin per customer %.2f, entropy %.3f, clipped %.3f",
-                                         i + 1, iterations, margin / customers, report.meanEntropy, report.clippedFraction))
+        var trainer = try JourneyTrainer(environment: environment, horizon: horizon, seeds: trainingSeeds,
+                                         configuration: try .init(objective: .ppo, learningRate: 0.02, epochs: 4, minibatchSize: 2048,
+                                                                  entropyBonus: 0.01, gradientClip: 1, ppoClip: 0.2),
+                                         discountPerWeek: weeklyDiscount, updateSeed: options.seed)
+        trainer.onIteration = { i, it in
+            ResultWriter.progress(String(format: "policy-gradient: iteration %d/%d, reward per round %.3f, entropy %.3f, clipped %.3f",
+                                         i + 1, iterations, it.meanReward, it.report.meanEntropy, it.report.clippedFraction))
         }
+        let trainingStart = monotonicNanoseconds()
+        _ = try trainer.train(&policy)
         let trainingSeconds = Double(monotonicNanoseconds() - trainingStart) / 1e9
 
         // MARK: the contenders
@@ -69,7 +66,7 @@ enum PolicyGradientStudy {
             var pretrained = try make(data, source)
             for seed in trainingSeeds.prefix(options.quick ? 1 : 4) {
                 var none: EpisodeRecorder? = nil
-                _ = try journeys(&pretrained, environment: environment, seed: seed, horizon: horizon, recorder: &none, learnOnline: true)
+                _ = try JourneyTrainer.journeys(&pretrained, environment: environment, seed: seed, horizon: horizon, recorder: &none, learnOnline: true)
             }
             let trained = pretrained
             contenders.append((entry.name + "-pretrained", true, .learner { trained }))
@@ -138,43 +135,5 @@ enum PolicyGradientStudy {
                            truthSeeds: Array(evaluationSeeds.dropFirst().prefix(options.quick ? 1 : 3)), writer: writer)
         let p = try policy.distribution(for: Context(features: [0.25, 0.65, 0.2, 0.7, 1]), among: environment.catalog.allIndices).probabilities
         ResultWriter.progress("policy-gradient: distribution at an average customer \(zip(environment.catalog.actions.map(\.id.rawValue), p).map { "\($0)=\(String(format: "%.3f", $1))" })")
-    }
-
-    /// Runs `policy` for `horizon` rounds on the population of `seed` (the runner's stream
-    /// layout), recording each visit as a step of its customer's episode and, with
-    /// `learnOnline`, feeding each immediate reward back to the policy.
-    /// - Returns: The total margin.
-    static func journeys<P: Policy>(_ policy: inout P, environment: RetailEnvironment, seed: UInt64, horizon: Int,
-                                    recorder: inout EpisodeRecorder?, learnOnline: Bool) throws -> Double {
-        var env = environment
-        let master = SeededGenerator(seed: seed)
-        var populationStream = master.child(0), contextStream = master.child(1)
-        var responseStream = master.child(2), policyStream = master.child(3)
-        env.reset(using: &populationStream)
-        env.recordEvents(recorder != nil)
-        var context = Context(features: Array(repeating: 0, count: env.contextDimension))
-        var candidates: [Int] = []
-        var decision = Decision()
-        var margin = 0.0
-        let roundsPerWeek = Double(env.specification.roundsPerDay * 7)
-        for round in 0..<horizon {
-            guard env.beginRound(round, context: &context, candidates: &candidates, using: &contextStream), !candidates.isEmpty else {
-                try env.drainEvents { _ in }
-                continue
-            }
-            var customer = -1
-            try env.drainEvents { e in if customer < 0 { customer = e.customer } }
-            try policy.decide(for: context, among: candidates, using: &policyStream, into: &decision)
-            let outcome = env.respond(to: decision.action, slot: 0, using: &responseStream)
-            _ = env.endRound(using: &responseStream)
-            try env.drainEvents { _ in }
-            margin += outcome.margin
-            if recorder != nil {
-                try recorder?.record(episode: customer, time: Double(round) / roundsPerWeek, features: context.features, candidates: candidates,
-                                     action: decision.action, behaviourProbability: decision.propensity, reward: outcome.reward)
-            }
-            if learnOnline { try policy.learn(from: Interaction(context: context, decision: decision, reward: outcome.reward)) }
-        }
-        return margin
     }
 }

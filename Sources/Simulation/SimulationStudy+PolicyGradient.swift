@@ -65,28 +65,38 @@ extension SimulationStudy {
         var policies = prepared.policies
         var summaries: [TrainingSummary] = []
         for p in prepared.pending {
-            let started = DispatchTime.now().uptimeNanoseconds
-            let trained: PolicyGradientSpecification
-            let iterations: [JourneyTrainer<E>.Iteration]
-            do {
-                var trainer = try JourneyTrainer(environment: environment, horizon: p.horizon, seeds: p.plan.seeds,
-                                                 configuration: try p.specification.learnerConfiguration(),
-                                                 discountPerWeek: p.specification.objective.discountPerWeek, updateSeed: p.specification.learnerSeed)
-                trainer.progress = progress
-                (trained, iterations) = try p.specification.trainingSoftmax(with: &trainer, fromScratch: p.plan.fromScratch)
-                _ = try trained.makePolicy()
-            } catch let error as SimulationError {
-                throw error
-            } catch {
-                throw .policy(name: p.name, reason: "training failed: \(error)")
-            }
-            policies[p.index] = StudyPolicy(name: p.name, kind: .learner { try trained.makePolicy() }, family: .policyGradient)
-            summaries.append(TrainingSummary(policy: p.name, populations: p.plan.populations, seeds: p.plan.seeds, horizon: p.horizon,
-                                             steps: iterations.reduce(0) { $0 + $1.steps },
-                                             firstMeanReward: iterations.first?.meanReward ?? .nan, lastMeanReward: iterations.last?.meanReward ?? .nan,
-                                             seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, fromScratch: p.plan.fromScratch))
+            let (file, summary) = try train(p, environment: environment, progress: progress)
+            policies[p.index] = StudyPolicy(name: p.name, kind: .learner { try file.makePolicy() }, family: .policyGradient)
+            summaries.append(summary)
         }
         return (policies, summaries)
+    }
+
+    /// Trains one policy file on its plan's populations.
+    /// - Returns: The file with its trained parameters, and what training did.
+    /// - Throws: `SimulationError.policy` naming the policy when training fails.
+    func train<E: SimulationEnvironment>(_ p: Prepared.Pending, environment: E,
+                                         progress: (@Sendable (Int) -> Void)?) throws(SimulationError) -> (PolicyGradientSpecification, TrainingSummary) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let trained: PolicyGradientSpecification
+        let iterations: [JourneyTrainer<E>.Iteration]
+        do {
+            var trainer = try JourneyTrainer(environment: environment, horizon: p.horizon, seeds: p.plan.seeds,
+                                             configuration: try p.specification.learnerConfiguration(),
+                                             discountPerWeek: p.specification.objective.discountPerWeek, updateSeed: p.specification.learnerSeed)
+            trainer.progress = progress
+            (trained, iterations) = try p.specification.trainingSoftmax(with: &trainer, fromScratch: p.plan.fromScratch)
+            _ = try trained.makePolicy()
+        } catch let error as SimulationError {
+            throw error
+        } catch {
+            throw .policy(name: p.name, reason: "training failed: \(error)")
+        }
+        let summary = TrainingSummary(policy: p.name, populations: p.plan.populations, seeds: p.plan.seeds, horizon: p.horizon,
+                                      steps: iterations.reduce(0) { $0 + $1.steps },
+                                      firstMeanReward: iterations.first?.meanReward ?? .nan, lastMeanReward: iterations.last?.meanReward ?? .nan,
+                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, fromScratch: p.plan.fromScratch)
+        return (trained, summary)
     }
 
     /// Decodes a policy-gradient file of a scenario entry.
@@ -106,5 +116,52 @@ extension SimulationStudy {
         guard secondsPerRound > 0, weeks.isFinite else { return nil }
         let rounds = weeks * 604_800 / secondsPerRound
         return rounds < 1e9 ? Int(rounds.rounded()) : nil
+    }
+}
+
+// MARK: - Training a policy file on the scenario
+
+extension SimulationStudy {
+    /// Trains a softmax policy-gradient file on simulated populations of the scenario (what
+    /// `attune learn --scenario` does): one update per population of `plan`, whose seeds must
+    /// not be the scenario's evaluation seeds.
+    /// - Parameters:
+    ///   - specification: The policy file (its learner section sets the hyper-parameters).
+    ///   - plan: Populations, seeds, start, rounds per population (default: the objective's
+    ///     `horizon_weeks`, at most the scenario's horizon).
+    ///   - progress: Called with rounds simulated; `planned` once with their total.
+    /// - Returns: The file with its trained parameters, and what training did.
+    /// - Throws: `SimulationError.invalidScenario` for training seeds that are evaluation
+    ///   seeds, `.policy` when the file does not fit the scenario or training fails.
+    public func trainPolicyGradient(_ specification: PolicyGradientSpecification, plan: PolicyEntry.TrainingPlan,
+                                    progress: (@Sendable (Int) -> Void)? = nil,
+                                    planned: (@Sendable (Int) -> Void)? = nil) throws(SimulationError) -> (PolicyGradientSpecification, TrainingSummary) {
+        switch scenario.environment {
+        case .linearContextual(let spec):
+            return try trainPolicyGradient(specification, plan: plan, environment: LinearContextualEnvironment(spec), progress: progress, planned: planned)
+        case .retail(let spec):
+            return try trainPolicyGradient(specification, plan: plan, environment: RetailEnvironment(spec), progress: progress, planned: planned)
+        }
+    }
+
+    private func trainPolicyGradient<E: SimulationEnvironment>(_ specification: PolicyGradientSpecification, plan: PolicyEntry.TrainingPlan, environment: E,
+                                                              progress: (@Sendable (Int) -> Void)?,
+                                                              planned: (@Sendable (Int) -> Void)?) throws(SimulationError) -> (PolicyGradientSpecification, TrainingSummary) {
+        let name = specification.id
+        if let shared = plan.seeds.first(where: Set(scenario.seeds.values).contains) {
+            throw .invalidScenario(path: "training seed", problem: "\(shared) is one of the scenario's evaluation seeds (\(scenario.seeds.base)…)",
+                                   fix: "train on other seeds (e.g. --training-seed 900000) so that studies evaluate out of sample")
+        }
+        guard specification.policy.kind == "softmax" else {
+            throw .policy(name: name, reason: "a '\(specification.policy.kind)' policy does not choose among the scenario's actions; train a softmax policy")
+        }
+        let policy: any Policy
+        do { policy = try specification.makePolicy() } catch { throw .policy(name: name, reason: error.description) }
+        let runner = SimulationRunner(environment: environment, horizon: 1, seeds: [0])
+        try runner.checkCompatible(policy, name: name)
+        let rounds = plan.horizon ?? min(scenario.horizon, Self.rounds(weeks: specification.objective.horizonWeeks, in: environment) ?? scenario.horizon)
+        let pending = Prepared.Pending(index: 0, name: name, specification: specification, plan: plan, horizon: max(1, rounds))
+        planned?(pending.plan.populations * pending.horizon)
+        return try train(pending, environment: environment, progress: progress)
     }
 }
