@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "_AttuneTestSupport"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "Evaluation", "PolicyGradient", "_AttuneTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "Segmentation", "AttuneCore"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "Segmentation", "AttuneCore", "PolicyGradient"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "Segmentation", "AttuneCore"]),
         .testTarget(name: "PolicyGradientTests", dependencies: ["PolicyGradient", "_AttuneTestSupport"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore", "Bandits", "PolicyGradient", "_AttuneTestSupport"]),

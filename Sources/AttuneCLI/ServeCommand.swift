@@ -58,11 +58,12 @@ struct Serve: Command {
         let directory = dataDir ?? file.dataDir ?? "attune-data"
         let policyDirectory = policiesDir ?? file.policies ?? "policies"
         var skipped: [String] = []
-        let specifications = try Self.loadPolicies(policyDirectory, skipped: &skipped)
+        var models: [String: any Policy] = [:]
+        let specifications = try Self.loadPolicies(policyDirectory, skipped: &skipped, models: &models)
         if !skipped.isEmpty {
-            context.errors.writeLine("attune serve: not serving \(skipped.joined(separator: ", ")) (attune.policy-gradient/1: offline training and studies only in this version)")
+            context.errors.writeLine("attune serve: not serving \(skipped.joined(separator: ", ")) (Gaussian price policies of attune.policy-gradient/1 set a continuous price, not one of the API's actions)")
         }
-        for (name, specification) in specifications {
+        for (name, specification) in specifications where models[specification.id] == nil {
             server.policyFiles[specification.id] = policyDirectory + "/" + name
         }
         do {
@@ -74,6 +75,13 @@ struct Serve: Command {
         engineConfiguration.checkpointIntervalSeconds = file.checkpointIntervalSeconds ?? engineConfiguration.checkpointIntervalSeconds
         engineConfiguration.checkpointEveryInteractions = file.checkpointEveryInteractions ?? engineConfiguration.checkpointEveryInteractions
         engineConfiguration.modes = file.policyModes
+        for id in models.keys.sorted() {
+            // A policy-gradient policy is trained offline on journeys: one joined reward is not a
+            // return, so the server logs its decisions (exact propensities) and does not learn.
+            engineConfiguration.modes[id] = engineConfiguration.modes[id] ?? PolicyMode(.logging)
+            let mode = engineConfiguration.modes[id]?.kind.rawValue ?? "logging"
+            context.errors.writeLine("attune serve: serving \(id) from an attune.policy-gradient/1 file, frozen (mode \(mode)): decisions are sampled from its softmax and logged with their exact propensities; rewards are joined and logged but not learned online (retrain with 'attune learn --policy F --log exported.jsonl' and restart)")
+        }
 
         let store = try SQLiteEventStore(path: directory + "/events.sqlite")
         if let days = file.retentionDays {
@@ -85,7 +93,8 @@ struct Serve: Command {
             if deleted > 0 { context.errors.writeLine("attune serve: retention deleted \(deleted) decisions older than \(days) days") }
         }
         let customers = try file.segmentModel.map { path throws(EngineError) in try CustomerSegments(contentsOf: path, eventLog: directory + "/customer-events.jsonl") }
-        let engine = try Engine(specifications: specifications.map(\.specification), store: store, configuration: engineConfiguration, customers: customers)
+        let engine = try Engine(specifications: specifications.map(\.specification), store: store, configuration: engineConfiguration, customers: customers,
+                                models: models)
         if let customers, let path = file.segmentModel {
             context.errors.writeLine("attune serve: live segmentation from \(path) (\(customers.model.method.rawValue), \(customers.segmentCount) segments), \(customers.replayedEvents) customer events replayed; POST /v1/events to update customers")
         }
@@ -116,7 +125,10 @@ struct Serve: Command {
         return .success
     }
 
-    static func loadPolicies(_ directory: String, skipped: inout [String]) throws -> [(file: String, specification: PolicySpecification)] {
+    /// The policy files of `directory`: `attune.policy/1` files, and softmax
+    /// `attune.policy-gradient/1` files as their serving specification with their trained
+    /// model in `models` (Gaussian price files are listed in `skipped`).
+    static func loadPolicies(_ directory: String, skipped: inout [String], models: inout [String: any Policy]) throws -> [(file: String, specification: PolicySpecification)] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
@@ -129,16 +141,20 @@ struct Serve: Command {
         var specifications: [(file: String, specification: PolicySpecification)] = []
         for name in names {
             let path = directory + "/" + name
-            // Policy-gradient files (attune.policy-gradient/1) are trained and studied offline
-            // ('attune-bench policy-gradient'); the engine serves attune.policy/1 files.
             if let data = FileManager.default.contents(atPath: path), PolicyGradientSpecification.isPolicyGradientDocument(data) {
-                skipped.append(name)
+                let file = try PolicyGradientSpecification(decoding: data, source: path)
+                guard file.policy.kind == "softmax" else {
+                    skipped.append(name)
+                    continue
+                }
+                models[file.id] = try file.makeServingPolicy()
+                specifications.append((name, try file.servingSpecification()))
                 continue
             }
             specifications.append((name, try PolicySpecification(contentsOf: path)))
         }
         guard !specifications.isEmpty else {
-            throw EngineError.invalidField(field: "--policies", reason: "\(directory) holds no attune.policy/1 file to serve")
+            throw EngineError.invalidField(field: "--policies", reason: "\(directory) holds no policy file to serve (attune.policy/1, or a softmax attune.policy-gradient/1)")
         }
         return specifications
     }

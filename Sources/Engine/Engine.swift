@@ -44,12 +44,16 @@ public final class Engine: Sendable {
     ///   - configuration: Data directory, checkpoint cadence, seed.
     ///   - customers: Live customer segmentation: decisions with a `customer_id` get the
     ///     customer's segment and profile features (see `ingestEvents`).
+    ///   - models: Models to serve instead of building them from their specification, by
+    ///     policy id: policies of other file formats (a trained policy-gradient policy), each
+    ///     described to the engine by a specification with the same id, catalog and features.
     ///   - clock: Seconds since 1970; injectable for tests.
     /// - Throws: `EngineError.invalidField` for duplicate policy ids, `.policy` when a policy does
     ///   not build, `.storage` / `.checkpoint` when recovery cannot read its inputs.
     /// - Complexity: O(n) in the journal entries after the last checkpoint.
     public init(specifications: [PolicySpecification], store: any EventStore, configuration: EngineConfiguration = .init(),
-                customers: CustomerSegments? = nil, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(EngineError) {
+                customers: CustomerSegments? = nil, models: [String: any Policy] = [:],
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(EngineError) {
         guard !specifications.isEmpty else {
             throw .invalidField(field: "policies", reason: "no policy to serve; give at least one policy file")
         }
@@ -62,10 +66,10 @@ public final class Engine: Sendable {
                 throw .invalidField(field: "policies[\(i)].id", reason: "policy id '\(spec.id)' is loaded twice; ids must be unique")
             }
             let seed = configuration.seed ^ UInt64(bitPattern: startSequence) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(i)
-            live[spec.id] = try LivePolicy(specification: spec, seed: seed, mode: configuration.modes[spec.id] ?? .online)
+            live[spec.id] = try LivePolicy(specification: spec, seed: seed, mode: configuration.modes[spec.id] ?? .online, model: models[spec.id])
             ids.append(spec.id)
         }
-        for id in configuration.modes.keys.sorted() where live[id] == nil {
+        for id in configuration.modes.keys.sorted() + models.keys.sorted() where live[id] == nil {
             throw .unknownPolicy(id, available: ids)
         }
         let table = PolicyTable(live)

@@ -29,7 +29,10 @@ final class LivePolicy: Sendable {
     /// Apprentice agreement and value sums.
     let apprentice = Mutex(ApprenticeTally())
 
-    init(specification: PolicySpecification, seed: UInt64, mode: PolicyMode = .online) throws(EngineError) {
+    /// - Parameter model: The model to serve instead of `specification.makePolicy()` (a policy
+    ///   of another file format, such as a trained policy-gradient policy, described for the
+    ///   engine by `specification`); its catalog and context dimension must match `specification`'s.
+    init(specification: PolicySpecification, seed: UInt64, mode: PolicyMode = .online, model: (any Policy)? = nil) throws(EngineError) {
         let field = "modes.\(specification.id)"
         switch (mode.kind, mode.baselineAction) {
         case (.apprentice, nil):
@@ -46,7 +49,18 @@ final class LivePolicy: Sendable {
         }
         self.mode = mode
         do throws(BanditsError) {
-            let policy = try specification.makePolicy()
+            let policy: any Policy
+            if let model { policy = model } else { policy = try specification.makePolicy() }
+            if model != nil {
+                guard policy.catalog.actions.map(\.id.rawValue) == specification.catalog.map(\.id) else {
+                    throw BanditsError.invalidParameter(field: "\(specification.id).catalog", value: "\(policy.catalog.actions.map(\.id.rawValue))",
+                                                        expected: "the served model's catalog: \(specification.catalog.map(\.id))")
+                }
+                guard policy.contextDimension == specification.featureSchema.dimension else {
+                    throw BanditsError.dimensionMismatch(field: "\(specification.id).feature_schema", expected: policy.contextDimension,
+                                                         actual: specification.featureSchema.dimension)
+                }
+            }
             id = specification.id
             self.specification = specification
             catalog = policy.catalog
