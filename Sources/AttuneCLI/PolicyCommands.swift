@@ -71,7 +71,7 @@ struct PolicyValidate: Command {
         let specification = try PolicyGradientSpecification(decoding: data, source: file)
         var actions = specification.catalog?.count ?? 0
         var dimension = specification.featureSchema.features.count
-        if specification.policy.kind == "softmax" {
+        if specification.policy.kind == "softmax" || specification.catalog != nil {
             let policy = try specification.makePolicy()
             actions = policy.catalog.count
             dimension = policy.contextDimension

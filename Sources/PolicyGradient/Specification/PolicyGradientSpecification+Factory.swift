@@ -42,6 +42,15 @@ extension PolicyGradientSpecification {
             guard g.low.isFinite, g.high.isFinite, g.low < g.high else {
                 throw .invalidSpecification(path: "$.policy.guardrails", problem: "low \(g.low) is not below high \(g.high)", fix: "write finite low < high")
             }
+            if let catalog {
+                if let k = catalog.firstIndex(where: { !($0.price?.isFinite ?? false) }) {
+                    throw .invalidSpecification(path: "$.catalog[\(k)].price", problem: "a price point needs a finite price", fix: "write \"price\": 25")
+                }
+                guard catalog.contains(where: { ($0.price ?? .nan) >= g.low && ($0.price ?? .nan) <= g.high }) else {
+                    throw .invalidSpecification(path: "$.catalog", problem: "no price point lies within the guardrails [\(g.low), \(g.high)]",
+                                                fix: "list prices between the guardrails")
+                }
+            }
             if let w = policy.meanWeights, w.count != featureSchema.dimension {
                 throw .invalidSpecification(path: "$.policy.mean_weights", problem: "\(w.count) weights for \(featureSchema.dimension) features",
                                             fix: "write one weight per feature (and the intercept)")
@@ -84,10 +93,14 @@ extension PolicyGradientSpecification {
         }
     }
 
-    /// The softmax policy the file describes (frozen: it serves; learners train it), as `any Policy`.
+    /// The policy the file describes (frozen: it serves; learners train it), as `any Policy`:
+    /// the softmax policy, or for a Gaussian price file with a catalog of price points its
+    /// ``GaussianPricePointPolicy``. The policy's fingerprint includes the file's
+    /// ``fingerprint``, so snapshots of another version of the file are refused.
     /// - Throws: `.invalidSpecification` for a softmax file whose parameters do not fit the
-    ///   scorer, or for a Gaussian file.
+    ///   scorer, or for a Gaussian file without a catalog.
     public func makePolicy() throws(PolicyGradientError) -> any Policy {
+        if policy.kind == "gaussian_price" { return try makeGaussianPricePointPolicy() }
         guard let scorer = policy.scorer, policy.kind == "softmax" else {
             throw .invalidSpecification(path: "$.policy.kind", problem: "'\(policy.kind)' is not a discrete-action policy", fix: "use makeGaussianPricePolicy()")
         }
@@ -129,6 +142,23 @@ extension PolicyGradientSpecification {
                                            maximumLogStandardDeviation: policy.maximumLogStandardDeviation ?? 3)
         } catch {
             throw .invalidSpecification(path: "$.policy", problem: error.description, fix: "fix the price policy's parameters")
+        }
+    }
+
+    /// The Gaussian price policy of a `"gaussian_price"` file over its catalog of price
+    /// points (each candidate's probability is the Gaussian's mass on its bin).
+    /// - Throws: `.invalidSpecification` for another family, a file without a catalog, or an
+    ///   action without a price.
+    public func makeGaussianPricePointPolicy() throws(PolicyGradientError) -> GaussianPricePointPolicy {
+        let gaussian = try makeGaussianPricePolicy()
+        guard catalog != nil else {
+            throw .invalidSpecification(path: "$.catalog", problem: "a Gaussian price policy chooses among price points only with a catalog",
+                                        fix: "list price actions, e.g. {\"id\": \"price_25\", \"kind\": \"price\", \"price\": 25}")
+        }
+        do {
+            return try GaussianPricePointPolicy(catalog: makeCatalog(), gaussian: gaussian, salt: fingerprint)
+        } catch {
+            throw .invalidSpecification(path: "$.catalog", problem: error.description, fix: "give every price action a finite \"price\"")
         }
     }
 
