@@ -35,7 +35,11 @@ import _AttuneTestSupport
             let d = try policy.decide(for: [0.5, -1, 0.2, 1], using: &rng)
             #expect(d.price >= 19 && d.price <= 34)
         }
-        #expect(throws: PolicyGradientError.self) { _ = try spec.makePolicy() }
+        // Over its catalog of price points it is a Policy; without a catalog it is not.
+        #expect(try spec.makePolicy() is GaussianPricePointPolicy)
+        var withoutCatalog = spec
+        withoutCatalog.catalog = nil
+        #expect(throws: PolicyGradientError.self) { _ = try withoutCatalog.makePolicy() }
     }
 
     @Test func factoryHookRecognisesItsFormatOnly() throws {
