@@ -59,7 +59,8 @@ enum PolicyGradientStudy {
         let frozen = policy
         contenders.append(("policy-gradient", false, .learner { frozen }))
         for entry in scenario.policies {
-            guard let (data, source) = try entry.specificationData() else { continue }
+            // Bandits only: the scenario's policy-gradient entry is the policy trained above.
+            guard let (data, source) = try entry.specificationData(), !PolicyGradientSpecification.isPolicyGradientDocument(data) else { continue }
             let make = SimulationStudy.specificationFactory
             contenders.append((entry.name, true, .learner { try make(data, source) }))
             // The same bandit pre-trained on the training populations (myopic rewards), then deployed.

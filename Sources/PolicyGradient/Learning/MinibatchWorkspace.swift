@@ -44,51 +44,73 @@ struct MinibatchWorkspace {
         }
         let ppo = configuration.objective == .ppo
         let lower = 1 - configuration.ppoClip, upper = 1 + configuration.ppoClip
-        let beta = configuration.entropyBonus
-        for (r, i) in rows.enumerated() {
-            // Masked softmax of row r, in place in `scoreGradient` as probabilities first.
-            var top = -Double.infinity
-            for c in 0..<k where batch.candidateMask[i * k + c] > 0 { top = max(top, scores[r * k + c]) }
-            var sum = 0.0
-            for c in 0..<k {
-                let e = batch.candidateMask[i * k + c] > 0 ? exp(scores[r * k + c] - top) : 0
-                scoreGradient[r * k + c] = e
-                sum += e
-            }
-            var h = 0.0
-            for c in 0..<k {
-                let p = scoreGradient[r * k + c] / sum
-                scoreGradient[r * k + c] = p
-                if p > 0 { h -= p * log(p) }
-            }
-            totals.entropy += h
-            let a = batch.actions[i]
-            let ratio = scoreGradient[r * k + a] / batch.behaviourProbabilities[i]
-            let advantage = advantages[i]
-            var coefficient: Double
-            if ppo {
-                let clippedAway = (advantage > 0 && ratio > upper) || (advantage < 0 && ratio < lower)
-                if clippedAway { totals.clipped += 1 }
-                // d/dθ of ρ·A is ρ·A·∇log π; the clipped branch has zero gradient.
-                coefficient = clippedAway ? 0 : ratio * advantage
-            } else {
-                let w = min(ratio, configuration.importanceWeightCap)
-                if ratio > configuration.importanceWeightCap { totals.truncated += 1 }
-                coefficient = w * advantage
-                if configuration.slateSize > 1 {
-                    let k = Double(configuration.slateSize)
-                    coefficient *= k * pow(1 - scoreGradient[r * actionCount + a], k - 1)
+        let cap = configuration.importanceWeightCap, slate = configuration.slateSize
+        let entropyWeight = configuration.entropyBonus / Double(n)
+        var entropy = 0.0, clipped = 0, truncated = 0
+        // Unsafe buffers: the per-row loop runs for every step of every epoch, and indexing the
+        // arrays through `self` paid a bounds and uniqueness check per element.
+        batch.candidateMask.withUnsafeBufferPointer { mask in
+        batch.actions.withUnsafeBufferPointer { actions in
+        batch.behaviourProbabilities.withUnsafeBufferPointer { behaviour in
+        advantages.withUnsafeBufferPointer { advantageOf in
+        scores.withUnsafeBufferPointer { score in
+        scoreGradient.withUnsafeMutableBufferPointer { g in
+            for (r, i) in rows.enumerated() {
+                let row = r * k, maskRow = i * k
+                // Masked softmax of row r: probabilities into g, log-probabilities from the scores
+                // (log p = s − max − log Σ), so no logarithm per action.
+                var top = -Double.infinity
+                for c in 0..<k where mask[maskRow + c] > 0 { top = max(top, score[row + c]) }
+                var sum = 0.0
+                for c in 0..<k {
+                    let e = mask[maskRow + c] > 0 ? exp(score[row + c] - top) : 0
+                    g[row + c] = e
+                    sum += e
+                }
+                let logSum = log(sum), inverse = 1 / sum
+                var h = 0.0
+                for c in 0..<k where mask[maskRow + c] > 0 {
+                    let p = g[row + c] * inverse
+                    g[row + c] = p
+                    if p > 0 { h -= p * (score[row + c] - top - logSum) }
+                }
+                entropy += h
+                let a = actions[i]
+                let pa = g[row + a]
+                let ratio = pa / behaviour[i]
+                let advantage = advantageOf[i]
+                var coefficient: Double
+                if ppo {
+                    let clippedAway = (advantage > 0 && ratio > upper) || (advantage < 0 && ratio < lower)
+                    if clippedAway { clipped += 1 }
+                    // d/dθ of ρ·A is ρ·A·∇log π; the clipped branch has zero gradient.
+                    coefficient = clippedAway ? 0 : ratio * advantage
+                } else {
+                    let w = min(ratio, cap)
+                    if ratio > cap { truncated += 1 }
+                    coefficient = w * advantage
+                    if slate > 1 {
+                        let size = Double(slate)
+                        coefficient *= size * pow(1 - pa, size - 1)
+                    }
+                }
+                coefficient /= Double(n)
+                for c in 0..<k {
+                    let p = g[row + c]
+                    var value = coefficient * ((c == a ? 1 : 0) - p)
+                    if p > 0, entropyWeight != 0 { value -= entropyWeight * p * ((score[row + c] - top - logSum) + h) }
+                    g[row + c] = value
                 }
             }
-            coefficient /= Double(n)
-            let entropyWeight = beta / Double(n)
-            for c in 0..<k {
-                let p = scoreGradient[r * k + c]
-                var g = coefficient * ((c == a ? 1 : 0) - p)
-                if p > 0, entropyWeight != 0 { g -= entropyWeight * p * (log(p) + h) }
-                scoreGradient[r * k + c] = g
-            }
         }
+        }
+        }
+        }
+        }
+        }
+        totals.entropy += entropy
+        totals.clipped += clipped
+        totals.truncated += truncated
         for j in 0..<parameterGradient.count { parameterGradient[j] = 0 }
         features.withUnsafeBufferPointer { x in
             scoreGradient.withUnsafeBufferPointer { g in
