@@ -95,6 +95,11 @@ public struct SimulationStudy: Sendable {
                 guard let (data, source) = try entry.specificationData() else { continue }
                 if PolicyGradientSpecification.isPolicyGradientDocument(data) {
                     let specification = try Self.policyGradientSpecification(data, source: source, entry: entry)
+                    do {
+                        _ = try specification.makePolicy()
+                    } catch {
+                        throw .policy(name: entry.name, reason: error.description)
+                    }
                     result.append(StudyPolicy(name: entry.name, kind: .learner { try specification.makePolicy() }, family: .policyGradient))
                     continue
                 }
