@@ -3,15 +3,16 @@ import Bandits
 import Dispatch
 import Foundation
 import PolicyGradient
+import Synchronization
 
 // MARK: - Policy-gradient policies in a study
 
 extension SimulationStudy {
     /// The study's policies before training: ready ones, and policy-gradient files waiting
     /// for their training plan.
-    struct Prepared {
+    struct Prepared: Sendable {
         /// A policy-gradient policy to train before the study.
-        struct Pending {
+        struct Pending: Sendable {
             var index: Int
             var name: String
             var specification: PolicyGradientSpecification
@@ -56,6 +57,48 @@ extension SimulationStudy {
         }
         for p in pending { policies[p.index].family = .policyGradient }
         return Prepared(policies: policies, pending: pending)
+    }
+
+    /// Runs the study: the policies that need no training are evaluated while the
+    /// policy-gradient ones train (training is sequential, one update per population, so it
+    /// would leave the other cores idle), then the trained ones are evaluated on the same
+    /// seeds. Each run depends only on its seed, so the results are those of one runner call.
+    /// - Throws: as ``SimulationRunner/run(_:)`` and ``train(_:environment:progress:)``.
+    func runTrainingBeside<E: SimulationEnvironment>(_ prepared: Prepared, runner: SimulationRunner<E>, environment: E,
+                                                     progress: (@Sendable (Int) -> Void)?) throws(SimulationError) -> StudyResult {
+        guard !prepared.pending.isEmpty else { return try runner.run(prepared.policies) }
+        let trainedIndices = Set(prepared.pending.map(\.index))
+        let ready = prepared.policies.indices.filter { !trainedIndices.contains($0) }
+        let outcome = Mutex<Result<([StudyPolicy], [TrainingSummary]), SimulationError>?>(nil)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            let result: Result<([StudyPolicy], [TrainingSummary]), SimulationError>
+            do throws(SimulationError) {
+                result = .success(try self.train(prepared, environment: environment, progress: progress))
+            } catch {
+                result = .failure(error)
+            }
+            outcome.withLock { $0 = result }
+        }
+        let readyResult: Result<StudyResult, SimulationError>
+        do throws(SimulationError) {
+            readyResult = .success(ready.isEmpty ? StudyResult(horizon: runner.horizon, seeds: runner.seeds, segmentNames: [], policies: [])
+                                                 : try runner.run(ready.map { prepared.policies[$0] }))
+        } catch {
+            readyResult = .failure(error)
+        }
+        group.wait()
+        guard let trainingOutcome = outcome.withLock({ $0 }) else { throw .invalidStudy(field: "training", problem: "training did not finish") }
+        let (trained, summaries) = try trainingOutcome.get()
+        let first = try readyResult.get()
+        let second = try runner.run(prepared.pending.map { trained[$0.index] })
+        var byIndex: [Int: PolicyResult] = [:]
+        for (i, p) in zip(ready, first.policies) { byIndex[i] = p }
+        for (pending, p) in zip(prepared.pending, second.policies) { byIndex[pending.index] = p }
+        var result = StudyResult(horizon: second.horizon, seeds: second.seeds, segmentNames: second.segmentNames,
+                                 policies: prepared.policies.indices.compactMap { byIndex[$0] })
+        result.training = summaries
+        return result
     }
 
     /// Trains every pending policy-gradient policy (see ``JourneyTrainer``) and freezes it.

@@ -65,10 +65,7 @@ public struct SimulationStudy: Sendable {
         runner.writesEvents = logDirectory != nil
         let prepared = try preparePolicies(environment: environment, horizon: horizon, evaluationSeeds: plan.values)
         planned?(runner.plannedRounds(for: prepared.policies) + prepared.trainingRounds)
-        let (policies, training) = try train(prepared, environment: environment, progress: progress)
-        var result = try runner.run(policies)
-        result.training = training
-        return result
+        return try runTrainingBeside(prepared, runner: runner, environment: environment, progress: progress)
     }
 
     /// The scenario's policies as the runner sees them; each learner is built once here so
