@@ -74,6 +74,7 @@ struct Serve: Command {
         engineConfiguration.checkpointIntervalSeconds = file.checkpointIntervalSeconds ?? engineConfiguration.checkpointIntervalSeconds
         engineConfiguration.checkpointEveryInteractions = file.checkpointEveryInteractions ?? engineConfiguration.checkpointEveryInteractions
         engineConfiguration.modes = file.policyModes
+        try file.apply(to: &engineConfiguration)
 
         let store = try SQLiteEventStore(path: directory + "/events.sqlite")
         if let days = file.retentionDays {
@@ -84,7 +85,7 @@ struct Serve: Command {
             let deleted = try store.deleteEntries(before: Date().timeIntervalSince1970 - days * 86_400)
             if deleted > 0 { context.errors.writeLine("attune serve: retention deleted \(deleted) decisions older than \(days) days") }
         }
-        let customers = try file.segmentModel.map { path throws(EngineError) in try CustomerSegments(contentsOf: path, eventLog: directory + "/customer-events.jsonl") }
+        let customers = try file.segmentModel.map { path throws(EngineError) in try CustomerSegments(contentsOf: path, eventLog: directory + "/customer-events.jsonl", limits: try file.customerLimits()) }
         let engine = try Engine(specifications: specifications.map(\.specification), store: store, configuration: engineConfiguration, customers: customers)
         if let customers, let path = file.segmentModel {
             context.errors.writeLine("attune serve: live segmentation from \(path) (\(customers.model.method.rawValue), \(customers.segmentCount) segments), \(customers.replayedEvents) customer events replayed; POST /v1/events to update customers")
@@ -92,6 +93,7 @@ struct Serve: Command {
         let r = engine.recovery
         context.errors.writeLine("attune serve: recovered \(r.replayedEntries) log entries after checkpoint sequence \(r.checkpointSequence) in \(String(format: "%.3f", r.seconds)) s")
         for note in r.discardedModels { context.errors.writeLine("attune serve: model not restored (\(note))") }
+        for note in r.recordedVersions { context.errors.writeLine("attune serve: \(note); a rollback or promotion recorded in the data directory") }
         let http: HTTPServer
         do {
             http = try HTTPServer(router: Router(engine: engine, configuration: server))
