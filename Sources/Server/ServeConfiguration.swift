@@ -12,7 +12,7 @@ import Foundation
 ///  "checkpoint_interval_seconds": 60, "checkpoint_every_interactions": 10000, "retention_days": 90,
 ///  "segment_model": "segments.json", "modes": {"offers-linucb": {"mode": "apprentice", "baseline": "no_offer"}},
 ///  "max_open_windows": 1000000, "customer_profiles_max": 1000000, "customer_idle_seconds": 2592000,
-///  "promotion_gate": {"confidence": 0.95, "margin": 0, "min_ess": 100},
+///  "promotion_gate": {"confidence": 0.95, "margin": 0, "min_ess": 100}, "promotion_max_rounds": 200000,
 ///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
 /// ```
 public struct ServeConfiguration: Sendable, Equatable, Codable {
@@ -70,6 +70,8 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     public var customerIdleSeconds: Double?
     /// Thresholds of the deployment gate behind `POST /v1/policies/{id}/candidates`.
     public var promotionGate: GateSetting?
+    /// The most recent logged rounds a promotion evaluates the candidate on.
+    public var promotionMaxRounds: Int?
 
     /// The `promotion_gate` object: the `attune gate` thresholds, each optional (the gate's default when absent).
     public struct GateSetting: Sendable, Equatable, Codable {
@@ -139,6 +141,10 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
             engine.maxOpenWindows = maxOpenWindows
         }
         if let promotionGate { engine.promotionGate = try promotionGate.configuration() }
+        if let promotionMaxRounds {
+            guard promotionMaxRounds >= 1 else { throw .invalidField(field: "promotion_max_rounds", reason: "\(promotionMaxRounds) must be at least 1") }
+            engine.promotionMaxRounds = promotionMaxRounds
+        }
     }
 
     /// An empty configuration (all defaults).
@@ -161,6 +167,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         case customerProfilesMax = "customer_profiles_max"
         case customerIdleSeconds = "customer_idle_seconds"
         case promotionGate = "promotion_gate"
+        case promotionMaxRounds = "promotion_max_rounds"
     }
 
     /// Reads and strictly decodes a configuration file.
