@@ -27,7 +27,7 @@ enum FuzzTarget {
                          "/v1/policies/content/candidates", "/v1/policies/offers/reload"]
 
     /// Built once per process; `nil` (every input ignored) only if the fixtures fail to build.
-    nonisolated(unsafe) static let router: Router? = {
+    static let router: Router? = {
         do {
             var configuration = EngineConfiguration(tickSeconds: 0.01)
             configuration.maxOpenWindows = 20_000
@@ -115,4 +115,20 @@ enum FuzzTarget {
         return try SegmentationFitter(.init(k: 2, initializations: 2, bootstrapRuns: 0))
             .fit(raw: x, featureNames: schema.names, schema: schema, referenceTime: table.latestTimestamp, using: &rng)
     }
+}
+
+// MARK: - Entry point
+
+/// libFuzzer's driver, for builds whose entry point is the module's own (SwiftPM's debug
+/// executables): it parses libFuzzer's flags and calls the entry below for each input.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+@_cdecl("FuzzRequestParser_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzRequest(data, size) }
 }

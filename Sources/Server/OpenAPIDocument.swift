@@ -29,7 +29,7 @@ public enum OpenAPIDocument {
                        "properties": {"id": {"type": "string"}, "features": {"type": "array", "items": {"type": "number"},
                        "description": "Must equal the catalog's features when given."}}}},
            "excluded_actions": {"type": "array", "items": {"type": "string"}},
-           "slots": {"type": "integer", "minimum": 1, "description": "Multi-slot decision: fill this many slots with distinct actions; each slot is logged as its own decision (slot 0 under event_id, slot k under event_id#k) with its probability given the earlier slots; send each slot's reward to its event id."}}},
+           "slots": {"type": "integer", "minimum": 1, "description": "Multi-slot decision: fill this many slots with distinct actions (when absent: the policy file's slots.count, capped at the eligible candidates, or one decision for a policy without slots); each slot is logged as its own decision (slot 0 under event_id, slot k under event_id#k) with its probability given the earlier slots; send each slot's reward to its event id."}}},
          "DecisionResponse": {"type": "object", "required": ["event_id", "policy", "action_id", "probabilities", "model_version"], "properties": {
            "event_id": {"type": "string"}, "policy": {"type": "string"}, "action_id": {"type": "string"},
            "probabilities": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "probability": {"type": "number"}}}},

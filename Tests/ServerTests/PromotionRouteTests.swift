@@ -119,4 +119,32 @@ struct PromotionRouteTests {
         #expect(response.status == 422 && Support.errorCode(response) == "candidate_not_evaluable", "\(response.text)")
         #expect(response.text.contains("feature_schema"))
     }
+
+    @Test func theServeConfigurationSetsTheGateAndTheMemoryBounds() throws {
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func load(_ json: String) throws -> (EngineConfiguration, CustomerSegments.Limits) {
+            try json.write(toFile: directory + "/attune.json", atomically: true, encoding: .utf8)
+            let file = try ServeConfiguration(contentsOfFile: directory + "/attune.json")
+            var engine = EngineConfiguration()
+            try file.apply(to: &engine)
+            return (engine, try file.customerLimits())
+        }
+        let (engine, limits) = try load("""
+        {"max_open_windows": 5000, "customer_profiles_max": 100, "customer_idle_seconds": 60, "promotion_max_rounds": 1000,
+         "promotion_gate": {"confidence": 0.9, "min_ess": 50, "bound": "normal", "reward_min": 0, "reward_max": 1}}
+        """)
+        #expect(engine.maxOpenWindows == 5000 && engine.promotionMaxRounds == 1000)
+        let gate = try DeploymentGate.Configuration(confidence: 0.9, minEffectiveSampleSize: 50, rewardRange: 0...1, bound: .normal)
+        #expect(engine.promotionGate == gate)
+        #expect(try limits == CustomerSegments.Limits(maxCustomers: 100, idleSeconds: 60))
+        let defaults = try load("{}")
+        #expect(defaults.0.promotionGate == nil && defaults.0.maxOpenWindows == EngineConfiguration().maxOpenWindows)
+        #expect(defaults.1 == CustomerSegments.Limits.standard)
+        for bad in [#"{"max_open_windows": 0}"#, #"{"promotion_gate": {"confidence": 2}}"#, #"{"promotion_gate": {"reward_min": 1}}"#,
+                    #"{"customer_idle_seconds": -1}"#, #"{"customer_profiles_max": 0}"#, #"{"promotion_gate": {"min_es": 3}}"#,
+                    #"{"promotion_max_rounds": 0}"#] {
+            #expect(throws: (any Error).self, "\(bad)") { try load(bad) }
+        }
+    }
 }
