@@ -73,8 +73,8 @@ struct Serve: Command {
         var engineConfiguration = EngineConfiguration(dataDirectory: directory)
         engineConfiguration.checkpointIntervalSeconds = file.checkpointIntervalSeconds ?? engineConfiguration.checkpointIntervalSeconds
         engineConfiguration.checkpointEveryInteractions = file.checkpointEveryInteractions ?? engineConfiguration.checkpointEveryInteractions
-        engineConfiguration.modes = file.policyModes
         try file.apply(to: &engineConfiguration)
+        engineConfiguration.modes = file.policyModes
 
         let store = try SQLiteEventStore(path: directory + "/events.sqlite")
         if let days = file.retentionDays {

@@ -7,18 +7,20 @@ import Synchronization
 /// incremental profile and re-assign their segment with a fitted segmentation model, so that
 /// decisions for a `customer_id` see the customer's current segment and profile features.
 ///
-/// Profiles live in memory, bounded by ``Limits``: a customer untouched (no event, no
-/// decision) for `idleSeconds` is evicted, and beyond `maxCustomers` the least recently touched
-/// customer is; an evicted customer's next event starts a new profile (``evictedProfiles``
-/// counts evictions). With an event log file, accepted events are appended to it (and fsynced)
-/// before they are applied, and replayed from it at start under the same limits (event times
-/// as touch times), so profiles survive a restart; without one they start empty.
+/// Profiles live in memory. With an event log file, accepted events are appended to it (and
+/// fsynced) before they are applied, and replayed from it at start, so profiles survive a
+/// restart; without one they start empty.
 ///
 /// ```swift
 /// let customers = try CustomerSegments(contentsOf: "segments.json")
 /// _ = try customers.ingest(jsonLines: Array(#"{"customer_id":"c1","timestamp":1709296496,"type":"purchase","value":42}"#.utf8), now: 1709296500)
 /// customers.segment(of: "c1")   // the customer's segment
 /// ```
+///
+/// Memory is bounded by ``Limits``: a customer untouched (no event, no decision) for
+/// `idleSeconds` is evicted, and beyond `maxCustomers` the least recently touched customer is;
+/// an evicted customer's next event starts a new profile (``evictedProfiles`` counts
+/// evictions). Replay of the event log applies the same limits, with event times as touch times.
 public final class CustomerSegments: Sendable {
     /// Memory bounds of the profiles.
     public struct Limits: Sendable, Equatable {
