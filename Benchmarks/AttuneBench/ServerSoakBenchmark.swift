@@ -52,6 +52,7 @@ enum ServerSoakBenchmark {
         let started = monotonicNanoseconds()
         var samples: [Double] = []
         samples.append(ServerBenchmarks.residentMegabytes())
+        let anonymousStart = memoryBreakdown().anonymous
         writer.emit(sample(engine, elapsed: 0, rss: samples[0], requests: 0, errors: 0, rate: 0))
         for thread in 0..<connections {
             group.enter()
@@ -113,6 +114,8 @@ enum ServerSoakBenchmark {
         summary["rss_mb_start"] = .double(samples.first ?? .nan)
         summary["rss_mb_end"] = .double(samples.last ?? .nan)
         summary["rss_mb_max"] = .double(samples.max() ?? .nan)
+        summary["rss_anon_mb_start"] = .double(anonymousStart)
+        summary["rss_anon_mb_end"] = .double(memoryBreakdown().anonymous)
         // Growth over the second half of the run: flat memory shows as about zero.
         let half = samples[(samples.count / 2)...]
         summary["rss_mb_growth_second_half"] = .double((half.last ?? 0) - (half.first ?? 0))
@@ -129,6 +132,11 @@ enum ServerSoakBenchmark {
         record["task"] = .string("server soak")
         record["elapsed_s"] = .double((elapsed * 10).rounded() / 10)
         record["rss_mb"] = .double(rss)
+        // Where the resident memory is: heap (anonymous), mapped files, shared memory (SQLite's WAL index).
+        let parts = memoryBreakdown()
+        record["rss_anon_mb"] = .double(parts.anonymous)
+        record["rss_file_mb"] = .double(parts.file)
+        record["rss_shmem_mb"] = .double(parts.shared)
         record["requests"] = .int(requests)
         record["errors"] = .int(errors)
         record["requests_per_s"] = .double(rate.rounded())
@@ -138,6 +146,17 @@ enum ServerSoakBenchmark {
         record["learned"] = .int(stats.learned)
         record["checkpoints"] = .int(stats.checkpoints)
         return record
+    }
+
+    /// `RssAnon`, `RssFile` and `RssShmem` of this process in MiB (NaN where the kernel lacks them).
+    static func memoryBreakdown() -> (anonymous: Double, file: Double, shared: Double) {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (.nan, .nan, .nan) }
+        func field(_ name: String) -> Double {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
+                  let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+            return kilobytes / 1024
+        }
+        return (field("RssAnon"), field("RssFile"), field("RssShmem"))
     }
 
     /// A two-segment k-means model fitted on synthetic events (spenders and browsers), so that
