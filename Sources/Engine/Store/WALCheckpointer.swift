@@ -13,6 +13,9 @@ final class WALCheckpointer: Sendable {
 
     init(path: String) throws(EngineError) {
         let connection = try SQLiteConnection(path: path)
+        // A connection opens the WAL at its first read; until then a checkpoint through it is a
+        // silent no-op (the database file was never written back and the WAL grew without bound).
+        try connection.execute("SELECT count(*) FROM sqlite_master;")
         let box = ConnectionBox(connection)
         let thread = Thread { [stopped, finished] in
             while !stopped.value.load(ordering: .relaxed) {
