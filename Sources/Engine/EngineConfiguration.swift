@@ -90,6 +90,7 @@ public struct EngineStatistics: Sendable, Equatable {
     /// cap; `nil` without live segmentation).
     public var customerProfiles: (held: Int, evicted: Int)? = nil
 
+    /// Field-by-field equality (the profile figures are a tuple).
     public static func == (a: EngineStatistics, b: EngineStatistics) -> Bool {
         a.policies == b.policies && a.joiner == b.joiner && a.duplicateRewards == b.duplicateRewards
             && a.pendingDecisions == b.pendingDecisions && a.journalQueueDepth == b.journalQueueDepth

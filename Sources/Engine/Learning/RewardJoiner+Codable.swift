@@ -74,6 +74,8 @@ extension RewardJoiner.Counters {
         case joinedRewards, lateRewards, defaultRewards, closedDecisions, forcedCloses
     }
 
+    /// Decodes counters; `forcedCloses` is 0 when absent.
+    /// - Throws: `DecodingError` when a counter is missing or not an integer.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
@@ -84,6 +86,8 @@ extension RewardJoiner.Counters {
         forcedCloses = try container.decodeIfPresent(Int.self, forKey: .forcedCloses) ?? 0
     }
 
+    /// Encodes every counter.
+    /// - Throws: What the encoder throws.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(joinedRewards, forKey: .joinedRewards)
