@@ -3,6 +3,8 @@
 #   make serve   installs what is missing, builds in release mode and starts the decision server
 #   make test    installs what is missing, builds and runs the whole test suite
 #   make bench   runs every benchmark suite against its peers (JSON Lines on stdout)
+#   make test-asan  the test suite under AddressSanitizer (its own build directory)
+#   make fuzz    the request-parser fuzz target (libFuzzer + ASan) for FUZZ_SECONDS (default 600)
 
 SHELL := /bin/bash
 # The Swift toolchain lives in /opt/swift on the project's machines.
@@ -14,7 +16,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config libsqlite3-dev libmicr
 SWIFT ?= swift
 RELEASE := .build/release
 
-.PHONY: deps build test serve bench clean
+.PHONY: deps build test test-asan fuzz serve bench clean
 
 ## deps: install the Debian packages the build needs (quiet and idempotent when present)
 deps:
@@ -36,6 +38,17 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## test-asan: the whole test suite under AddressSanitizer, in .build/asan so the normal build
+## stays valid; leak detection is off (the runtime's own caches would be reported)
+test-asan: deps
+	$(SWIFT) build --build-tests --scratch-path .build/asan -Xswiftc -sanitize=address
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --scratch-path .build/asan -Xswiftc -sanitize=address
+
+## fuzz: build Fuzz/ (a separate package) with -sanitize=fuzzer,address and run it
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	Fuzz/run.sh $(FUZZ_SECONDS)
 
 ## serve: the decision server on its embedded default store
 serve: build

@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "Segmentation", targets: ["Segmentation"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "PolicyGradient", targets: ["PolicyGradient"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Server", targets: ["Server"]),
     ],
     targets: [
         // MARK: - C system libraries
@@ -35,8 +37,8 @@ let package = Package(
         .target(name: "PolicyGradient", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits", "PolicyGradient"], exclude: ["README.md"]),
         .target(name: "Evaluation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
-        .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "Segmentation", "CSQLite"], exclude: ["README.md"]),
-        .target(name: "Server", dependencies: ["AttuneCore", "Bandits", "Engine", "CHTTPServer"], exclude: ["README.md"]),
+        .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "Segmentation", "Evaluation", "CSQLite"], exclude: ["README.md"]),
+        .target(name: "Server", dependencies: ["AttuneCore", "Bandits", "Engine", "Evaluation", "CHTTPServer"], exclude: ["README.md"]),
         .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
@@ -57,8 +59,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "_AttuneTestSupport"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "Evaluation", "PolicyGradient", "_AttuneTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "Segmentation", "AttuneCore", "PolicyGradient"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "Segmentation", "AttuneCore"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "Segmentation", "AttuneCore", "PolicyGradient", "Evaluation"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "Segmentation", "AttuneCore", "Evaluation"]),
         .testTarget(name: "PolicyGradientTests", dependencies: ["PolicyGradient", "_AttuneTestSupport"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore", "Bandits", "PolicyGradient", "_AttuneTestSupport"]),
     ]

@@ -50,6 +50,7 @@ struct BenchOptions: Sendable {
     var rounds: Int? = nil
     var seed: UInt64 = 20_240_601
     var budgetSeconds: Double? = nil
+    var soakSeconds: Double? = nil
     var help = false
 
     static let usage = """
@@ -79,6 +80,8 @@ struct BenchOptions: Sendable {
       --quick               small sizes and short budgets, for a smoke run
       --budget SECONDS      timed seconds per task (default: 0.5; 0.05 with --quick)
       --seed N              seed of the generated inputs (default: 20240601)
+      --soak SECONDS        server only: a steady decide+reward+events load for SECONDS,
+                            RSS at start, at intervals and at the end (JSON lines)
       --no-peers            do not start the Python peers
       -h, --help            this help
 
@@ -133,6 +136,12 @@ struct BenchOptions: Sendable {
                     throw .invalidValue(option: argument, value: text, expected: "seconds in (0, 60]")
                 }
                 options.budgetSeconds = s
+            case "--soak":
+                let text = try value(argument)
+                guard let s = Double(text), s >= 1, s <= 86_400 else {
+                    throw .invalidValue(option: argument, value: text, expected: "seconds in [1, 86400]")
+                }
+                options.soakSeconds = s
             case "--quick":
                 options.quick = true
             case "--no-peers":

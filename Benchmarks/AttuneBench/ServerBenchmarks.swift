@@ -30,6 +30,11 @@ enum ServerBenchmarks {
         } catch {
             throw .io(path: directory, reason: "\(error)")
         }
+        if let soak = options.soakSeconds {
+            try ServerSoakBenchmark.run(seconds: soak, directory: directory, writer)
+            writer.finish()
+            return
+        }
         let seconds = options.budgetSeconds.map { max($0, 1) } ?? (options.quick ? 2 : 10)
         let connections = 64
         try inProcess(directory: directory, seconds: seconds, connections: connections, writer)

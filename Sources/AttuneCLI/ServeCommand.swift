@@ -74,6 +74,7 @@ struct Serve: Command {
         var engineConfiguration = EngineConfiguration(dataDirectory: directory)
         engineConfiguration.checkpointIntervalSeconds = file.checkpointIntervalSeconds ?? engineConfiguration.checkpointIntervalSeconds
         engineConfiguration.checkpointEveryInteractions = file.checkpointEveryInteractions ?? engineConfiguration.checkpointEveryInteractions
+        try file.apply(to: &engineConfiguration)
         engineConfiguration.modes = file.policyModes
         for id in models.keys.sorted() {
             // A policy-gradient policy is trained offline on journeys: one joined reward is not a
@@ -92,7 +93,7 @@ struct Serve: Command {
             let deleted = try store.deleteEntries(before: Date().timeIntervalSince1970 - days * 86_400)
             if deleted > 0 { context.errors.writeLine("attune serve: retention deleted \(deleted) decisions older than \(days) days") }
         }
-        let customers = try file.segmentModel.map { path throws(EngineError) in try CustomerSegments(contentsOf: path, eventLog: directory + "/customer-events.jsonl") }
+        let customers = try file.segmentModel.map { path throws(EngineError) in try CustomerSegments(contentsOf: path, eventLog: directory + "/customer-events.jsonl", limits: try file.customerLimits()) }
         let engine = try Engine(specifications: specifications.map(\.specification), store: store, configuration: engineConfiguration, customers: customers,
                                 models: models)
         if let customers, let path = file.segmentModel {
@@ -101,6 +102,7 @@ struct Serve: Command {
         let r = engine.recovery
         context.errors.writeLine("attune serve: recovered \(r.replayedEntries) log entries after checkpoint sequence \(r.checkpointSequence) in \(String(format: "%.3f", r.seconds)) s")
         for note in r.discardedModels { context.errors.writeLine("attune serve: model not restored (\(note))") }
+        for note in r.recordedVersions { context.errors.writeLine("attune serve: \(note); a rollback or promotion recorded in the data directory") }
         let http: HTTPServer
         do {
             http = try HTTPServer(router: Router(engine: engine, configuration: server))

@@ -33,6 +33,7 @@ extension Engine {
                 }
             }
         }
+        joiner.capacity = configuration.maxOpenWindows
         var replayed = 0
         var learned = 0
         var outcomes: [OutcomeRecord] = []

@@ -22,7 +22,7 @@ import Synchronization
 public final class Engine: Sendable {
     let policies: PolicyTable
     /// Earlier versions of each policy (specification and model), newest last, for rollback.
-    let history = Mutex<[String: [(specification: PolicySpecification, model: any Policy)]]>([:])
+    let history = Mutex(VersionHistory())
     /// Policy ids in load order.
     public let policyIDs: [String]
     let store: any EventStore
@@ -59,9 +59,11 @@ public final class Engine: Sendable {
         }
         let started = clock()
         let startSequence = try store.lastSequence()
+        // A version promoted or rolled back to before a restart is served again (while its file is unchanged).
+        let recorded = try Self.recordedVersions(files: specifications, directory: configuration.dataDirectory)
         var live: [String: LivePolicy] = [:]
         var ids: [String] = []
-        for (i, spec) in specifications.enumerated() {
+        for (i, spec) in recorded.served.enumerated() {
             guard live[spec.id] == nil else {
                 throw .invalidField(field: "policies[\(i)].id", reason: "policy id '\(spec.id)' is loaded twice; ids must be unique")
             }
@@ -86,6 +88,7 @@ public final class Engine: Sendable {
         try Self.restoreKillSwitches(live, directory: configuration.dataDirectory)
         var recovered = try Self.recover(policies: live, store: store, configuration: configuration, clock: clock)
         recovered.report.seconds = clock() - started
+        recovered.report.recordedVersions = recorded.notes
         recovery = recovered.report
         meters.learned.store(recovered.report.learnedInteractions, ordering: .relaxed)
         for (id, model) in recovered.models { live[id]?.publish(model) }
@@ -106,6 +109,7 @@ public final class Engine: Sendable {
                           lastTimestamp: max(recovered.joiner.time, clock()), configuration: configuration, clock: clock)
         learner.start()
         journal.start(learner: learner)
+        restoreHistory(files: specifications, kept: recorded.kept)
     }
 
     // MARK: - Decisions
@@ -125,7 +129,8 @@ public final class Engine: Sendable {
         let (context, named) = try makeContext(request, live)
         let candidates = try makeCandidates(request, live, named: named)
         let now = clock()
-        if let slotCount = request.slots {
+        // A policy that declares slots fills them unless the request names its own count.
+        if let slotCount = request.slots ?? live.specification.slots.map({ min($0.count, candidates.count) }) {
             return try decideSlate(request, live, eventID: eventID, context: context, candidates: candidates, slotCount: slotCount, now: now)
         }
         let record = try live.serving.withLock { (s: inout LivePolicy.Serving) throws(EngineError) -> DecisionRecord in
@@ -232,6 +237,7 @@ public final class Engine: Sendable {
             committedEntries: j.entries, commitSeconds: j.commitSeconds, learned: meters.learned.load(ordering: .relaxed),
             checkpoints: c.count, lastCheckpointSequence: c.sequence)
         statistics.customerEvents = customers?.ingestedEvents
+        if let customers { statistics.customerProfiles = (customers.profileCount, customers.evictedProfiles) }
         return statistics
     }
 

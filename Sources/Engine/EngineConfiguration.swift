@@ -1,3 +1,5 @@
+import Evaluation
+
 /// Settings of an `Engine` (the server's `--config` file fills them).
 public struct EngineConfiguration: Sendable, Equatable {
     /// Where checkpoints are written; `nil` keeps models in memory only (the log still replays).
@@ -13,6 +15,17 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var seed: UInt64
     /// How each policy runs, by policy id (`online` when absent).
     public var modes: [String: PolicyMode]
+    /// The most reward windows open at once (all policies together). When a decision would
+    /// open one more, the window with the earliest deadline closes early, exactly as if its
+    /// deadline had come (its joined rewards, or the default reward); counted in
+    /// `RewardJoiner.Counters.forcedCloses`. Replay after a crash applies the same cap.
+    public var maxOpenWindows: Int = 1_000_000
+    /// The thresholds of the deployment gate that `promote` runs; `nil` for the gate's defaults
+    /// (95 % confidence, improvement lower bound above 0, effective sample size at least 100,
+    /// at most 1 % of the candidate's mass on never-taken actions, empirical Bernstein bound).
+    public var promotionGate: DeploymentGate.Configuration?
+    /// The most recent logged rounds (closed windows) a promotion evaluates the candidate on.
+    public var promotionMaxRounds: Int = 200_000
 
     /// Creates a configuration.
     public init(dataDirectory: String? = nil, checkpointEveryInteractions: Int = 50_000,
@@ -73,6 +86,19 @@ public struct EngineStatistics: Sendable, Equatable {
     public var lastCheckpointSequence: Int64
     /// Customer events ingested since start (`nil` without live segmentation).
     public var customerEvents: Int? = nil
+    /// Customer profiles held in memory and profiles evicted since start (idle or over the
+    /// cap; `nil` without live segmentation).
+    public var customerProfiles: (held: Int, evicted: Int)? = nil
+
+    /// Field-by-field equality (the profile figures are a tuple).
+    public static func == (a: EngineStatistics, b: EngineStatistics) -> Bool {
+        a.policies == b.policies && a.joiner == b.joiner && a.duplicateRewards == b.duplicateRewards
+            && a.pendingDecisions == b.pendingDecisions && a.journalQueueDepth == b.journalQueueDepth
+            && a.learnerQueueDepth == b.learnerQueueDepth && a.commits == b.commits && a.committedEntries == b.committedEntries
+            && a.commitSeconds == b.commitSeconds && a.learned == b.learned && a.checkpoints == b.checkpoints
+            && a.lastCheckpointSequence == b.lastCheckpointSequence && a.customerEvents == b.customerEvents
+            && a.customerProfiles?.held == b.customerProfiles?.held && a.customerProfiles?.evicted == b.customerProfiles?.evicted
+    }
 }
 
 /// What recovery did at start.
@@ -87,4 +113,8 @@ public struct RecoveryReport: Sendable, Equatable {
     public var discardedModels: [String]
     /// Wall time of the recovery in seconds.
     public var seconds: Double
+    /// Policies served at a version recorded in the data directory (promoted or rolled back
+    /// before the restart) instead of their file's, with the fingerprints.
+    public var recordedVersions: [String] = []
 }
+

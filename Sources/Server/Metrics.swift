@@ -103,6 +103,12 @@ public final class Metrics: Sendable {
             out += "# HELP attune_customer_events_total Customer events ingested through POST /v1/events since start.\n# TYPE attune_customer_events_total counter\n"
             out += "attune_customer_events_total \(events)\n"
         }
+        if let profiles = statistics.customerProfiles {
+            out += "# HELP attune_customer_profiles Customer profiles held in memory.\n# TYPE attune_customer_profiles gauge\n"
+            out += "attune_customer_profiles \(profiles.held)\n"
+            out += "# HELP attune_customer_profiles_evicted_total Customer profiles evicted (idle past the TTL, or least recently used over the cap).\n# TYPE attune_customer_profiles_evicted_total counter\n"
+            out += "attune_customer_profiles_evicted_total \(profiles.evicted)\n"
+        }
         let apprentices = statistics.policies.compactMap { p in p.apprentice.map { (p.id, $0) } }
         if !apprentices.isEmpty {
             out += "# HELP attune_apprentice_agreement_rate Share of apprentice decisions where the policy chose the served baseline.\n# TYPE attune_apprentice_agreement_rate gauge\n"
@@ -118,6 +124,7 @@ public final class Metrics: Sendable {
             ("attune_rewards_duplicate_total", "Repeated rewards ignored.", statistics.duplicateRewards),
             ("attune_default_rewards_total", "Windows closed without a reward (the policy's default reward was learned).", statistics.joiner.defaultRewards),
             ("attune_windows_closed_total", "Decision windows closed.", statistics.joiner.closedDecisions),
+            ("attune_windows_forced_closed_total", "Windows closed before their deadline because the open-window cap was reached.", statistics.joiner.forcedCloses),
             ("attune_learned_total", "Interactions learned (including recovery).", statistics.learned),
             ("attune_commits_total", "Group-commit transactions.", statistics.commits),
             ("attune_committed_entries_total", "Decisions and rewards committed.", statistics.committedEntries),

@@ -3,7 +3,8 @@ public enum OpenAPIDocument {
     /// The paths the router serves, with their methods (the tests check the document against them).
     public static let routes: [(method: String, path: String)] = [
         ("post", "/v1/decisions"), ("post", "/v1/rewards"), ("post", "/v1/events"), ("get", "/v1/policies"), ("get", "/v1/segments"),
-        ("post", "/v1/policies/{id}/kill-switch"), ("post", "/v1/policies/{id}/reload"), ("post", "/v1/policies/{id}/rollback"), ("get", "/healthz"), ("get", "/readyz"), ("get", "/metrics"), ("get", "/openapi.json"),
+        ("post", "/v1/policies/{id}/kill-switch"), ("post", "/v1/policies/{id}/reload"), ("post", "/v1/policies/{id}/rollback"),
+        ("post", "/v1/policies/{id}/candidates"), ("get", "/healthz"), ("get", "/readyz"), ("get", "/metrics"), ("get", "/openapi.json"),
     ]
 
     /// The document.
@@ -28,7 +29,7 @@ public enum OpenAPIDocument {
                        "properties": {"id": {"type": "string"}, "features": {"type": "array", "items": {"type": "number"},
                        "description": "Must equal the catalog's features when given."}}}},
            "excluded_actions": {"type": "array", "items": {"type": "string"}},
-           "slots": {"type": "integer", "minimum": 1, "description": "Multi-slot decision: fill this many slots with distinct actions; each slot is logged as its own decision (slot 0 under event_id, slot k under event_id#k) with its probability given the earlier slots; send each slot's reward to its event id."}}},
+           "slots": {"type": "integer", "minimum": 1, "description": "Multi-slot decision: fill this many slots with distinct actions (when absent: the policy file's slots.count, capped at the eligible candidates, or one decision for a policy without slots); each slot is logged as its own decision (slot 0 under event_id, slot k under event_id#k) with its probability given the earlier slots; send each slot's reward to its event id."}}},
          "DecisionResponse": {"type": "object", "required": ["event_id", "policy", "action_id", "probabilities", "model_version"], "properties": {
            "event_id": {"type": "string"}, "policy": {"type": "string"}, "action_id": {"type": "string"},
            "probabilities": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "probability": {"type": "number"}}}},
@@ -40,7 +41,19 @@ public enum OpenAPIDocument {
            "event_id": {"type": "string"}, "reward": {"type": "number"},
            "reward_id": {"type": "string", "description": "Distinguishes several rewards of one event; a repeated (event_id, reward_id) is ignored."}}},
          "RewardResponse": {"type": "object", "required": ["event_id", "status"], "properties": {
-           "event_id": {"type": "string"}, "status": {"type": "string", "enum": ["joined", "late", "duplicate"]}}}},
+           "event_id": {"type": "string"}, "status": {"type": "string", "enum": ["joined", "late", "duplicate"]}}},
+         "PromotionReport": {"type": "object", "required": ["policy", "status", "promoted", "rounds", "checks"], "properties": {
+           "error": {"$ref": "#/components/schemas/Error/properties/error", "description": "Present when the gate refused (code gate_refused)."},
+           "policy": {"type": "string"}, "status": {"type": "string", "enum": ["promoted", "passed", "refused"]}, "promoted": {"type": "boolean"},
+           "candidate_fingerprint": {"type": "string"}, "serving_fingerprint": {"type": "string"},
+           "rounds": {"type": "integer", "description": "Logged decisions with a closed window the candidate was evaluated on."},
+           "candidate_value": {"type": "number", "description": "Estimated reward per decision of the candidate (doubly robust, SNIPS without a reward model)."},
+           "baseline_value": {"type": "number", "description": "The same estimate for the logging policy (what was served)."},
+           "checks": {"type": "array", "items": {"type": "object", "properties": {
+             "name": {"type": "string", "enum": ["improvement_lower_bound", "effective_sample_size", "max_weight", "unsupported_mass"]},
+             "passed": {"type": "boolean"}, "value": {"type": "number"}, "comparison": {"type": "string", "enum": [">", ">=", "<="]},
+             "threshold": {"type": "number", "nullable": true, "description": "null when unlimited"}, "detail": {"type": "string"}}}},
+           "earlier_versions": {"type": "integer"}}}},
        "responses": {
          "BadRequest": {"description": "Malformed JSON, unknown field, body too deep", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
          "Unauthorized": {"description": "Missing or unknown API key", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
@@ -98,13 +111,27 @@ public enum OpenAPIDocument {
            "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "409": {"description": "The policy was not loaded from a file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "422": {"description": "The new file is invalid (code invalid_policy, the message and field name the problem) or cannot replace the served version", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
-       "/v1/policies/{id}/rollback": {"post": {"summary": "Serve the previous version again, with the model it had learned when it was replaced. The policy file is not rewritten: a later reload or restart reads the file.",
+       "/v1/policies/{id}/rollback": {"post": {"summary": "Serve the previous version again, with the model it had learned when it was replaced. The versions are recorded in the data directory (policy-versions.json): a restart keeps serving the version rolled back to, with its checkpointed model, until the policy file itself changes (an edited file is served from the file).",
          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
          "responses": {"200": {"description": "{\"policy\", \"status\": \"rolled_back\", \"fingerprint\", \"previous_fingerprint\", \"earlier_versions\"}"},
            "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
            "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "409": {"description": "No earlier version (code no_earlier_version)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "422": {"$ref": "#/components/responses/Unprocessable"}}}},
+       "/v1/policies/{id}/candidates": {"post": {"summary": "Gate-driven promotion: the candidate version is replayed over the policy's own logged decisions whose reward windows closed (each round predicted before it is learned), and the deployment gate (the one of attune gate, thresholds from promotion_gate in the serve configuration) compares it with the logging policy the server used. Promoted only when every check passes: the candidate then serves with the model the replay trained, the replaced version is kept for rollback, and the change is recorded in the data directory. The candidate needs the same id and feature schema and every action the log holds.",
+         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+         "requestBody": {"required": true, "content": {"application/json": {"schema": {"oneOf": [
+           {"type": "object", "required": ["format"], "description": "The candidate policy document itself (attune.policy/1)."},
+           {"type": "object", "additionalProperties": false, "properties": {
+             "policy": {"type": "object", "description": "The candidate policy document."},
+             "path": {"type": "string", "description": "A candidate policy file the server can read."},
+             "dry_run": {"type": "boolean", "description": "Evaluate and report without promoting."}}}]}}}},
+         "responses": {"200": {"description": "Promoted (status promoted), or a dry run that passed (status passed)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PromotionReport"}}}},
+           "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+           "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+           "409": {"description": "The gate refused (error.code gate_refused, status refused): the report lists every check; the current version keeps serving", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PromotionReport"}}}},
+           "413": {"$ref": "#/components/responses/TooLarge"},
+           "422": {"description": "Invalid candidate (invalid_policy) or one the log cannot evaluate (candidate_not_evaluable: another feature schema, a logged action missing, no closed window yet)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
        "/v1/segments": {"get": {"summary": "Segmentations the loaded policies learn per segment, and the live segmentation model (method, count, rules, features, events ingested) when one is configured.",
          "responses": {"200": {"description": "{\"segmentations\": [...]}"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}}},
        "/metrics": {"get": {"summary": "Prometheus text: requests, latency histograms, decisions per action, rewards joined, default rewards, queue depths, model versions.",

@@ -15,6 +15,7 @@ import Synchronization
 /// | `GET /v1/policies`, `GET /v1/segments` | admin | what is loaded |
 /// | `POST /v1/policies/{id}/kill-switch` | admin | serve a fixed action instead of the policy (`{"enabled", "action"?}`) |
 /// | `POST /v1/policies/{id}/reload`, `…/rollback` | admin | re-read the policy file (refused with the problem, old version kept) / serve the previous version |
+/// | `POST /v1/policies/{id}/candidates` | admin | evaluate a candidate version on the policy's log; promoted only if the deployment gate accepts it (409 with every check otherwise) |
 /// | `GET /metrics` | admin | Prometheus text |
 /// | `GET /healthz`, `GET /readyz`, `GET /openapi.json` | none | liveness, readiness, API document |
 public final class Router: Sendable {
@@ -59,6 +60,7 @@ public final class Router: Sendable {
                 switch action {
                 case "reload": return (route, try reload(id, request))
                 case "rollback": return (route, try rollback(id))
+                case "candidates": return (route, try promoteCandidate(id, request))
                 default: return (route, try killSwitch(id, request))
                 }
             } catch {
@@ -92,7 +94,7 @@ public final class Router: Sendable {
         }
     }
 
-    private static let policyActions = ["kill-switch", "reload", "rollback"]
+    private static let policyActions = ["kill-switch", "reload", "rollback", "candidates"]
 
     private enum Endpoint { case decide, reward, events, policies, segments, metrics, health, ready, openAPI }
 

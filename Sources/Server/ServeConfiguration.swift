@@ -1,5 +1,6 @@
 import AttuneCore
 import Engine
+import Evaluation
 import Foundation
 
 /// The `attune serve --config` file (strict JSON: unknown keys are errors). Every field is
@@ -10,6 +11,8 @@ import Foundation
 ///  "max_body_bytes": 65536, "rate_limit_per_second": 5000, "rate_limit_burst": 500,
 ///  "checkpoint_interval_seconds": 60, "checkpoint_every_interactions": 10000, "retention_days": 90,
 ///  "segment_model": "segments.json", "modes": {"offers-linucb": {"mode": "apprentice", "baseline": "no_offer"}},
+///  "max_open_windows": 1000000, "customer_profiles_max": 1000000, "customer_idle_seconds": 2592000,
+///  "promotion_gate": {"confidence": 0.95, "margin": 0, "min_ess": 100}, "promotion_max_rounds": 200000,
 ///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
 /// ```
 public struct ServeConfiguration: Sendable, Equatable, Codable {
@@ -59,6 +62,90 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     }
     /// Delete log entries older than this many days at start (kept forever when absent).
     public var retentionDays: Double?
+    /// The most reward windows open at once; beyond it the earliest deadline closes early.
+    public var maxOpenWindows: Int?
+    /// The most live customer profiles held; the least recently touched is evicted beyond it.
+    public var customerProfilesMax: Int?
+    /// Seconds without an event or decision after which a customer profile is evicted.
+    public var customerIdleSeconds: Double?
+    /// Thresholds of the deployment gate behind `POST /v1/policies/{id}/candidates`.
+    public var promotionGate: GateSetting?
+    /// The most recent logged rounds a promotion evaluates the candidate on.
+    public var promotionMaxRounds: Int?
+
+    /// The `promotion_gate` object: the `attune gate` thresholds, each optional (the gate's default when absent).
+    public struct GateSetting: Sendable, Equatable, Codable {
+        /// Confidence of the decision, in (0, 1).
+        public var confidence: Double?
+        /// Improvement (reward units) the lower bound must exceed.
+        public var margin: Double?
+        /// Smallest acceptable effective sample size of the candidate.
+        public var minESS: Double?
+        /// Largest acceptable importance weight of the candidate.
+        public var maxWeight: Double?
+        /// Largest acceptable mean probability on actions never taken in the log.
+        public var maxUnsupportedMass: Double?
+        /// Weight cap of the empirical Bernstein bounds.
+        public var clipWeight: Double?
+        /// `empirical_bernstein` or `normal`.
+        public var bound: DeploymentGate.Bound?
+        /// Known reward bounds (both or neither); the log's observed range otherwise.
+        public var rewardMin: Double?
+        /// Largest possible reward.
+        public var rewardMax: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case confidence, margin
+            case minESS = "min_ess"
+            case maxWeight = "max_weight"
+            case maxUnsupportedMass = "max_unsupported_mass"
+            case clipWeight = "clip_weight"
+            case bound
+            case rewardMin = "reward_min"
+            case rewardMax = "reward_max"
+        }
+
+        /// The gate's configuration.
+        /// - Throws: `EngineError.invalidField` naming `promotion_gate.<field>`.
+        public func configuration() throws(EngineError) -> DeploymentGate.Configuration {
+            var range: ClosedRange<Double>?
+            if rewardMin != nil || rewardMax != nil {
+                guard let low = rewardMin, let high = rewardMax, low < high else {
+                    throw .invalidField(field: "promotion_gate.reward_min", reason: "give reward_min and reward_max together, with reward_min < reward_max")
+                }
+                range = low...high
+            }
+            do throws(EvaluationError) {
+                return try DeploymentGate.Configuration(
+                    confidence: confidence ?? 0.95, margin: margin ?? 0, minEffectiveSampleSize: minESS ?? 100,
+                    maxWeight: maxWeight ?? .infinity, maxUnsupportedMass: maxUnsupportedMass ?? 0.01, clipWeight: clipWeight ?? 20,
+                    rewardRange: range, bound: bound ?? .empiricalBernstein)
+            } catch {
+                throw .invalidField(field: "promotion_gate", reason: error.description)
+            }
+        }
+    }
+
+    /// The live customer profiles' bounds.
+    /// - Throws: `EngineError.invalidField` naming the bad field.
+    public func customerLimits() throws(EngineError) -> CustomerSegments.Limits {
+        try CustomerSegments.Limits(maxCustomers: customerProfilesMax ?? CustomerSegments.Limits.standard.maxCustomers,
+                                    idleSeconds: customerIdleSeconds)
+    }
+
+    /// Applies the bounds and the promotion gate of this file to an engine configuration.
+    /// - Throws: `EngineError.invalidField` naming the bad field.
+    public func apply(to engine: inout EngineConfiguration) throws(EngineError) {
+        if let maxOpenWindows {
+            guard maxOpenWindows >= 1 else { throw .invalidField(field: "max_open_windows", reason: "\(maxOpenWindows) must be at least 1") }
+            engine.maxOpenWindows = maxOpenWindows
+        }
+        if let promotionGate { engine.promotionGate = try promotionGate.configuration() }
+        if let promotionMaxRounds {
+            guard promotionMaxRounds >= 1 else { throw .invalidField(field: "promotion_max_rounds", reason: "\(promotionMaxRounds) must be at least 1") }
+            engine.promotionMaxRounds = promotionMaxRounds
+        }
+    }
 
     /// An empty configuration (all defaults).
     public init() {}
@@ -76,6 +163,11 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         case retentionDays = "retention_days"
         case segmentModel = "segment_model"
         case modes
+        case maxOpenWindows = "max_open_windows"
+        case customerProfilesMax = "customer_profiles_max"
+        case customerIdleSeconds = "customer_idle_seconds"
+        case promotionGate = "promotion_gate"
+        case promotionMaxRounds = "promotion_max_rounds"
     }
 
     /// Reads and strictly decodes a configuration file.

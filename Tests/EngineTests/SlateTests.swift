@@ -28,6 +28,26 @@ struct SlateTests {
         #expect(engine.statistics.policies[0].decisionsByAction.map(\.1).reduce(0, +) == 2)
     }
 
+    @Test func aPolicyThatDeclaresSlotsFillsThemWhenTheRequestNamesNone() throws {
+        var specification = try Fixtures.specification(epsilon: 0.5)
+        specification.slots = SlotsSpecification(count: 2)
+        let engine = try Engine(specifications: [specification], store: SQLiteEventStore(path: ":memory:"),
+                                configuration: EngineConfiguration(tickSeconds: 0.01))
+        defer { engine.shutdown() }
+        let reply = try engine.decide(DecisionRequest(eventID: "d1", context: .named(["x": 0.4])))
+        #expect(try #require(reply.slots).map(\.eventID) == ["d1", "d1#1"])
+        // Fewer candidates than declared slots: as many slots as candidates.
+        let narrow = try engine.decide(DecisionRequest(eventID: "d2", context: .named(["x": 0.4]), actions: [.init(id: "b")]))
+        #expect(try #require(narrow.slots).map(\.actionID) == ["b"])
+        // The request's own count wins.
+        let one = try engine.decide(DecisionRequest(eventID: "d3", context: .named(["x": 0.4]), slots: 1))
+        #expect(one.slots?.count == 1)
+        // A policy without slots still makes one decision.
+        let plain = try Engine(specifications: [Fixtures.specification(id: "plain")], store: SQLiteEventStore(path: ":memory:"))
+        defer { plain.shutdown() }
+        #expect(try plain.decide(DecisionRequest(context: .named(["x": 0.4]))).slots == nil)
+    }
+
     @Test(arguments: [0, 4])
     func aSlotCountOutsideTheCandidatesIsRefused(count: Int) throws {
         let engine = try Engine(specifications: [Fixtures.specification()], store: SQLiteEventStore(path: ":memory:"))

@@ -57,7 +57,8 @@ public struct DecisionRequest: Sendable, Equatable, Codable {
     public var actions: [ActionInput]?
     /// Actions that must not be chosen.
     public var excludedActions: [String]?
-    /// Multi-slot decisions: the number of slots to fill (distinct actions); one decision when absent.
+    /// Multi-slot decisions: the number of slots to fill (distinct actions); when absent, the
+    /// policy's declared `slots.count` (capped at the candidates), or one decision without slots.
     public var slots: Int?
 
     /// Creates a request.

@@ -16,7 +16,69 @@ import Synchronization
 /// _ = try customers.ingest(jsonLines: Array(#"{"customer_id":"c1","timestamp":1709296496,"type":"purchase","value":42}"#.utf8), now: 1709296500)
 /// customers.segment(of: "c1")   // the customer's segment
 /// ```
+///
+/// Memory is bounded by ``Limits``: a customer untouched (no event, no decision) for
+/// `idleSeconds` is evicted, and beyond `maxCustomers` the least recently touched customer is;
+/// an evicted customer's next event starts a new profile (``evictedProfiles`` counts
+/// evictions). Replay of the event log applies the same limits, with event times as touch times.
 public final class CustomerSegments: Sendable {
+    /// Memory bounds of the profiles.
+    public struct Limits: Sendable, Equatable {
+        /// The most customer profiles held; the least recently touched is evicted beyond it.
+        public var maxCustomers: Int
+        /// Seconds without an event or decision after which a profile is evicted (`nil`: never).
+        public var idleSeconds: Double?
+
+        /// Creates limits.
+        /// - Throws: `EngineError.invalidField` naming `customer_profiles_max` (below 1) or
+        ///   `customer_idle_seconds` (not a positive finite number).
+        public init(maxCustomers: Int = 1_000_000, idleSeconds: Double? = nil) throws(EngineError) {
+            guard maxCustomers >= 1 else {
+                throw .invalidField(field: "customer_profiles_max", reason: "\(maxCustomers) must be at least 1")
+            }
+            if let idleSeconds, !(idleSeconds.isFinite && idleSeconds > 0) {
+                throw .invalidField(field: "customer_idle_seconds", reason: "\(idleSeconds) must be a positive number of seconds")
+            }
+            self.maxCustomers = maxCustomers
+            self.idleSeconds = idleSeconds
+        }
+
+        /// One million profiles, no idle TTL.
+        public static let standard = Limits(unchecked: 1_000_000, idleSeconds: nil)
+
+        private init(unchecked maxCustomers: Int, idleSeconds: Double?) {
+            self.maxCustomers = maxCustomers
+            self.idleSeconds = idleSeconds
+        }
+    }
+
+    /// The segmenter and the recency order it is bounded by.
+    private struct Live: Sendable {
+        var segmenter: RealTimeSegmenter
+        var recency = CustomerRecency()
+        var evicted = 0
+        let limits: Limits
+
+        /// Records a touch of `customerID` at `now`, then evicts idle and surplus profiles.
+        mutating func touch(_ customerID: String, at now: Double) {
+            recency.touch(customerID, at: now)
+            evict(now: now)
+        }
+
+        mutating func evict(now: Double) {
+            if let idle = limits.idleSeconds {
+                while let oldest = recency.oldest, oldest.time < now - idle { drop(oldest.id) }
+            }
+            while recency.count > limits.maxCustomers, let oldest = recency.oldest { drop(oldest.id) }
+        }
+
+        private mutating func drop(_ customerID: String) {
+            recency.remove(customerID)
+            segmenter.forget(customerID)
+            evicted += 1
+        }
+    }
+
     /// What one event did to its customer.
     public struct Ingested: Sendable, Equatable {
         /// The customer.
@@ -33,7 +95,7 @@ public final class CustomerSegments: Sendable {
     public let featureNames: [String]
     private let columns: [String: Int]
     private let schema: FeatureSchema
-    private let state: Mutex<RealTimeSegmenter>
+    private let state: Mutex<Live>
     private let ingestedCount = Atomic<Int>(0)
     /// Descriptor of the event log (−1 without one).
     private let logDescriptor: Int32
@@ -47,17 +109,18 @@ public final class CustomerSegments: Sendable {
     ///   - model: A segmentation model fitted on events.
     ///   - eventLog: A JSON Lines file that keeps accepted events; replayed now when it exists
     ///     (lines that do not parse, such as a line torn by a crash, are skipped).
+    ///   - limits: The profile cap and idle TTL.
     /// - Throws: `EngineError.invalidField(field: "segment_model", …)` when the model was
     ///   fitted on a feature matrix (it has no event schema to build profiles with);
     ///   `.storage` when the event log cannot be read or opened.
     /// - Complexity: O(logged events · (features + k·d)) for the replay.
-    public init(model: SegmentationModel, eventLog: String? = nil) throws(EngineError) {
+    public init(model: SegmentationModel, eventLog: String? = nil, limits: Limits = .standard) throws(EngineError) {
         guard let schema = model.schema else {
             throw .invalidField(field: "segment_model",
                                 reason: "the model was fitted on a feature matrix; fit it on events (attune segment fit --events) to segment customers live")
         }
-        var live: RealTimeSegmenter
-        do throws(SegmentationError) { live = try RealTimeSegmenter(model: model) } catch {
+        var live: Live
+        do throws(SegmentationError) { live = Live(segmenter: try RealTimeSegmenter(model: model), limits: limits) } catch {
             throw .invalidField(field: "segment_model", reason: error.description)
         }
         var replayed = 0
@@ -77,7 +140,10 @@ public final class CustomerSegments: Sendable {
                 for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
                     let bytes = Array(line)
                     let event: Event? = bytes.withUnsafeBufferPointer { try? parser.parse($0, line: number + 1) }
-                    guard let event, (try? live.ingest(event)) != nil else { continue }
+                    guard let event else { continue }
+                    live.evict(now: event.timestamp)
+                    guard (try? live.segmenter.ingest(event)) != nil else { continue }
+                    live.touch(event.customerID, at: event.timestamp)
                     replayed += 1
                 }
             }
@@ -103,9 +169,10 @@ public final class CustomerSegments: Sendable {
         state = Mutex(live)
     }
 
-    /// Reads a model written by `attune segment fit --output`.
+    /// Reads a model written by `attune segment fit --output` (`eventLog` and `limits` as in
+    /// ``init(model:eventLog:limits:)``).
     /// - Throws: `EngineError.invalidField(field: "segment_model", …)` naming the file and the problem.
-    public convenience init(contentsOf path: String, eventLog: String? = nil) throws(EngineError) {
+    public convenience init(contentsOf path: String, eventLog: String? = nil, limits: Limits = .standard) throws(EngineError) {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .invalidField(field: "segment_model", reason: "cannot read \(path): \(error.localizedDescription)")
@@ -114,7 +181,7 @@ public final class CustomerSegments: Sendable {
         do throws(SegmentationError) { model = try SegmentationModel(jsonData: data) } catch {
             throw .invalidField(field: "segment_model", reason: "\(path): \(error.description)")
         }
-        try self.init(model: model, eventLog: eventLog)
+        try self.init(model: model, eventLog: eventLog, limits: limits)
     }
 
     deinit {
@@ -126,6 +193,21 @@ public final class CustomerSegments: Sendable {
 
     /// Events ingested since start.
     public var ingestedEvents: Int { ingestedCount.load(ordering: .relaxed) }
+
+    /// Customer profiles held in memory now.
+    public var profileCount: Int { state.withLock { $0.segmenter.customerCount } }
+
+    /// Profiles evicted since start (idle past the TTL or over the cap), replay included.
+    public var evictedProfiles: Int { state.withLock { $0.evicted } }
+
+    /// The limits in force.
+    public var limits: Limits { state.withLock { $0.limits } }
+
+    /// Evicts the profiles idle at `now` (also done on every event and lookup).
+    /// - Complexity: O(evicted).
+    public func evictIdle(now: Double) {
+        state.withLock { $0.evict(now: now) }
+    }
 
     /// Parses a body of JSON Lines events (one object per line; blank lines ignored) and, only
     /// when every line is valid, folds them into the customers' profiles in order.
@@ -175,13 +257,16 @@ public final class CustomerSegments: Sendable {
         guard !events.isEmpty else {
             throw .invalidField(field: "events", reason: "no event in the body; send one JSON event object per line")
         }
-        let updates = try state.withLock { (live: inout RealTimeSegmenter) throws(EngineError) -> [Ingested] in
+        let updates = try state.withLock { (live: inout Live) throws(EngineError) -> [Ingested] in
             try appendToLog(accepted)
             var result: [Ingested] = []
             result.reserveCapacity(events.count)
             for (i, event) in events.enumerated() {
                 do throws(SegmentationError) {
-                    let update = try live.ingest(event, now: now)
+                    // A profile idle past the TTL is gone before the event arrives: it starts anew.
+                    live.evict(now: now)
+                    let update = try live.segmenter.ingest(event, now: now)
+                    live.touch(update.customerID, at: now)
                     result.append(Ingested(customerID: update.customerID, segment: update.segment, changes: update.changes.map(Self.word)))
                 } catch {
                     throw .invalidField(field: "events[\(i)]", reason: error.description)
@@ -212,7 +297,7 @@ public final class CustomerSegments: Sendable {
 
     /// The customer's current segment, `nil` for a customer without events.
     public func segment(of customerID: String) -> Int? {
-        state.withLock { $0.segment(of: customerID) }
+        state.withLock { $0.segmenter.segment(of: customerID) }
     }
 
     /// The customer's current segment and the values of the requested profile features
@@ -222,7 +307,10 @@ public final class CustomerSegments: Sendable {
     public func lookup(_ customerID: String, features names: [String], now: Double) -> (segment: Int, values: [String: Double])? {
         let wanted = names.compactMap { name in columns[name].map { (name, $0) } }
         return state.withLock { live -> (segment: Int, values: [String: Double])? in
-            guard let segment = live.segment(of: customerID), let profile = live.profile(of: customerID) else { return nil }
+            live.evict(now: now)
+            guard let segment = live.segmenter.segment(of: customerID), let profile = live.segmenter.profile(of: customerID) else { return nil }
+            // A decision counts as activity: the customer stays.
+            live.touch(customerID, at: now)
             guard !wanted.isEmpty else { return (segment, [:]) }
             let x = profile.features(schema: schema, asOf: max(now, profile.lastSeen))
             var values: [String: Double] = [:]

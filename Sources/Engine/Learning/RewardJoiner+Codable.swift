@@ -67,3 +67,33 @@ extension RewardJoiner.State {
         try container.encode(time, forKey: .time)
     }
 }
+
+// Checkpoints written before `forced_closes` existed decode with it at 0.
+extension RewardJoiner.Counters {
+    enum CodingKeys: String, CodingKey {
+        case joinedRewards, lateRewards, defaultRewards, closedDecisions, forcedCloses
+    }
+
+    /// Decodes counters; `forcedCloses` is 0 when absent.
+    /// - Throws: `DecodingError` when a counter is missing or not an integer.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        joinedRewards = try container.decode(Int.self, forKey: .joinedRewards)
+        lateRewards = try container.decode(Int.self, forKey: .lateRewards)
+        defaultRewards = try container.decode(Int.self, forKey: .defaultRewards)
+        closedDecisions = try container.decode(Int.self, forKey: .closedDecisions)
+        forcedCloses = try container.decodeIfPresent(Int.self, forKey: .forcedCloses) ?? 0
+    }
+
+    /// Encodes every counter.
+    /// - Throws: What the encoder throws.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(joinedRewards, forKey: .joinedRewards)
+        try container.encode(lateRewards, forKey: .lateRewards)
+        try container.encode(defaultRewards, forKey: .defaultRewards)
+        try container.encode(closedDecisions, forKey: .closedDecisions)
+        try container.encode(forcedCloses, forKey: .forcedCloses)
+    }
+}

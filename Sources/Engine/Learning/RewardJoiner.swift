@@ -12,7 +12,13 @@
 ///   or the policy's default reward when none joined; with `first` the window closes at the
 ///   first joined reward, since later rewards cannot change it.
 ///
-/// - Complexity: O(log n) per decision and per closed window (a binary heap of deadlines).
+/// - at most ``capacity`` windows are open: a decision that would open one more first closes
+///   the window with the earliest deadline (journal sequence breaking ties) early, with the
+///   same reward as if its deadline had come (its joined rewards, or the default), counted in
+///   ``Counters/forcedCloses``; a later reward for it is late.
+///
+/// - Complexity: O(log n) per decision and per closed window (a binary heap of deadlines);
+///   memory O(open windows) (the heap is compacted when stale entries outnumber live ones).
 public struct RewardJoiner: Sendable {
     /// How one policy joins rewards.
     public struct Rule: Sendable, Equatable {
@@ -85,6 +91,8 @@ public struct RewardJoiner: Sendable {
         public var defaultRewards = 0
         /// Windows closed.
         public var closedDecisions = 0
+        /// Windows closed before their deadline because ``RewardJoiner/capacity`` windows were open.
+        public var forcedCloses = 0
         /// Zero counters.
         public init() {}
     }
@@ -112,12 +120,18 @@ public struct RewardJoiner: Sendable {
     public private(set) var counters = Counters()
     /// The latest event time applied (seconds since 1970).
     public private(set) var time = -Double.infinity
+    /// The most windows open at once (≥ 1); not part of the checkpointed state: the owner sets
+    /// it, and replay after a crash must use the same value to close the same windows.
+    public var capacity = Int.max
 
     /// An empty joiner.
     public init() {}
 
     /// Number of decisions whose window is open.
     public var pendingCount: Int { pending.count }
+
+    /// Entries in the deadline heap (open windows plus stale entries not yet compacted).
+    var heapCount: Int { heap.count }
 
     /// Whether `eventID` is pending.
     public func isPending(_ eventID: String) -> Bool { pending[eventID] != nil }
@@ -137,6 +151,13 @@ public struct RewardJoiner: Sendable {
     /// Opens the window of a committed decision (after closing windows due by its timestamp).
     public mutating func register(_ decision: DecisionRecord, rule: Rule, into closed: inout [Closed]) {
         advance(to: decision.timestamp, into: &closed)
+        while pending.count >= max(capacity, 1), let top = heap.first {
+            popHeap()
+            guard let p = pending[top.eventID], p.decision.sequence == top.sequence else { continue }
+            counters.forcedCloses += 1
+            close(p, at: decision.timestamp, into: &closed)
+        }
+        if heap.count > 1024, heap.count > 2 * pending.count { compactHeap() }
         let deadline = decision.timestamp + rule.windowSeconds
         pending[decision.eventID] = Pending(decision: decision, deadline: deadline, aggregation: rule.aggregation,
                                             defaultReward: rule.defaultReward, rewards: [])
@@ -199,6 +220,12 @@ public struct RewardJoiner: Sendable {
             counters.defaultRewards += 1
             closed.append(Closed(decision: p.decision, reward: p.defaultReward, isDefault: true, closedAt: time))
         }
+    }
+
+    /// Drops heap entries of windows already closed (by `first` aggregation or the cap).
+    private mutating func compactHeap() {
+        heap = pending.values.map { Deadline(time: $0.deadline, sequence: $0.decision.sequence, eventID: $0.decision.eventID) }
+        heap.sort()
     }
 
     private mutating func pushHeap(_ d: Deadline) {

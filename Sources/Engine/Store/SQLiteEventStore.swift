@@ -104,7 +104,11 @@ public final class SQLiteEventStore: EventStore {
                         let exists = s.decisionExists
                         exists.reset()
                         exists.bind(1, r.eventID)
-                        guard try exists.step("look up event \(r.eventID)") else {
+                        let known = try exists.step("look up event \(r.eventID)")
+                        // A statement left on a row keeps a read snapshot open after COMMIT,
+                        // which pins the WAL: no checkpoint could copy it back or restart it.
+                        exists.reset()
+                        guard known else {
                             results.append((.unknownEvent, 0))
                             continue
                         }

@@ -62,6 +62,19 @@ public struct RealTimeSegmenter: Sendable {
     /// The current segment of `customerID`.
     public func segment(of customerID: String) -> Int? { segments[customerID] }
 
+    /// The number of customers with a profile.
+    public var customerCount: Int { profiles.count }
+
+    /// Drops `customerID`'s profile and segment (a server bounding its memory); the next event
+    /// of that customer starts a new profile.
+    /// - Returns: Whether the customer had a profile.
+    /// - Complexity: O(1) amortized.
+    @discardableResult
+    public mutating func forget(_ customerID: String) -> Bool {
+        segments[customerID] = nil
+        return profiles.removeValue(forKey: customerID) != nil
+    }
+
     /// Folds `event` into its customer's profile, re-assigns the customer at the event's time
     /// (or `now`, when later) and reports what changed.
     /// - Throws: ``SegmentationError`` when the features cannot be assigned (not expected for
