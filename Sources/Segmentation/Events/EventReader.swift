@@ -8,8 +8,8 @@
 ///
 /// ```
 /// let reader = EventReader(format: .jsonLines, onError: .skip)
-/// var profiles = ProfileTable(schema: schema)
-/// let report = try reader.read(path: "events.jsonl") { profiles.update(with: $0) }
+/// var profiles = ProfileTable()
+/// let report = try reader.read(path: "events.jsonl", into: &profiles)
 /// print(report.eventCount, report.problemCount)
 /// ```
 public struct EventReader: Sendable {
@@ -69,27 +69,43 @@ public struct EventReader: Sendable {
     /// - Complexity: O(bytes), memory O(chunk size + longest line).
     @discardableResult
     public func read(path: String, _ body: (Event) -> Void) throws(SegmentationError) -> Report {
-        var lines = LineReader(chunkSize: chunkSize, quoteAware: format == .csv)
-        defer { lines.deallocate() }
-        var state = State(format: format, onError: onError)
-        try lines.forEachLine(path: path) { (line, number) throws(SegmentationError) in
-            try state.consume(line, number, body)
-        }
-        return try state.finish()
+        try forEachView(path: path) { body($0.event) }
     }
 
     /// Reads events from in-memory bytes (a small document, a request body, a test fixture).
     /// - Throws: as ``read(path:_:)``.
     @discardableResult
     public func read(bytes: [UInt8], _ body: (Event) -> Void) throws(SegmentationError) -> Report {
-        var lines = LineReader(chunkSize: chunkSize, quoteAware: format == .csv)
-        defer { lines.deallocate() }
-        var state = State(format: format, onError: onError)
-        try lines.forEachLine(bytes: bytes) { (line, number) throws(SegmentationError) in
-            try state.consume(line, number, body)
-        }
-        return try state.finish()
+        try forEachView(bytes: bytes) { body($0.event) }
     }
+
+    /// Reads the file at `path` straight into `table`: the fast path, which creates no
+    /// ``Event`` and no string per event (customer ids, categories and search terms are
+    /// hashed from the bytes of the line). `progress`, when given, is called every
+    /// ``progressInterval`` events with the count so far.
+    ///
+    /// The profiles are the ones ``ProfileTable/update(with:)`` would build from the same events.
+    /// - Throws: as ``read(path:_:)``.
+    /// - Complexity: O(bytes), memory O(chunk size + longest line) besides the table.
+    @discardableResult
+    public func read(path: String, into table: inout ProfileTable, progress: ((Int) -> Void)? = nil) throws(SegmentationError) -> Report {
+        var seen = 0
+        return try forEachView(path: path) { view in
+            table.update(view)
+            seen &+= 1
+            if let progress, seen % EventReader.progressInterval == 0 { progress(seen) }
+        }
+    }
+
+    /// Reads in-memory bytes straight into `table` (see ``read(path:into:progress:)``).
+    /// - Throws: as ``read(path:_:)``.
+    @discardableResult
+    public func read(bytes: [UInt8], into table: inout ProfileTable) throws(SegmentationError) -> Report {
+        try forEachView(bytes: bytes) { table.update($0) }
+    }
+
+    /// Events between two progress calls of ``read(path:into:progress:)``.
+    public static let progressInterval = 65_536
 
     /// Reads every event of a small in-memory document into an array.
     /// - Throws: as ``read(path:_:)``.
@@ -99,34 +115,71 @@ public struct EventReader: Sendable {
         return (events, report)
     }
 
+    // MARK: - Views
+
+    func forEachView(path: String, _ body: (EventView) -> Void) throws(SegmentationError) -> Report {
+        var lines = LineReader(chunkSize: chunkSize, quoteAware: format == .csv)
+        var state = State(format: format, onError: onError)
+        defer {
+            lines.deallocate()
+            state.deallocate()
+        }
+        try lines.forEachLine(path: path) { (line, number) throws(SegmentationError) in
+            try state.consume(line, number, body)
+        }
+        return try state.finish()
+    }
+
+    func forEachView(bytes: [UInt8], _ body: (EventView) -> Void) throws(SegmentationError) -> Report {
+        var lines = LineReader(chunkSize: chunkSize, quoteAware: format == .csv)
+        var state = State(format: format, onError: onError)
+        defer {
+            lines.deallocate()
+            state.deallocate()
+        }
+        try lines.forEachLine(bytes: bytes) { (line, number) throws(SegmentationError) in
+            try state.consume(line, number, body)
+        }
+        return try state.finish()
+    }
+
     // MARK: - State
 
     private struct State {
         let format: Format
         let onError: ErrorPolicy
-        var json = JSONLineParser()
         var csv: CSVLineParser?
         var report = Report()
         var failed = false
+        /// Per-line scratch for decoded strings, grown to the longest line seen.
+        var arena: UnsafeMutableBufferPointer<UInt8>
 
         init(format: Format, onError: ErrorPolicy) {
             self.format = format
             self.onError = onError
+            arena = .allocate(capacity: 4_096)
         }
 
-        mutating func consume(_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ body: (Event) -> Void) throws(SegmentationError) -> Bool {
+        func deallocate() { arena.deallocate() }
+
+        mutating func consume(_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ body: (EventView) -> Void) throws(SegmentationError) -> Bool {
             if isBlank(line) { return true }
-            let event: Event
+            if line.count + EventArena.reserve > arena.count {
+                arena.deallocate()
+                arena = .allocate(capacity: 2 * line.count + EventArena.reserve)
+            }
+            var scratch = EventArena(arena)
+            let event: EventView
             do throws(SegmentationError) {
                 switch format {
                 case .jsonLines:
-                    event = try json.parse(line, line: number)
+                    event = try JSONLineParser.view(line, line: number, arena: &scratch)
                 case .csv:
-                    guard let parsed = try csv?.parse(line, line: number) else {
+                    guard let csv else {
                         csv = try CSVLineParser(header: line)
                         return true
                     }
-                    event = parsed
+                    event = try csv.view(line, line: number, arena: &scratch)
                 }
             } catch {
                 guard case .malformedEvent(let problem) = error else { throw error }
