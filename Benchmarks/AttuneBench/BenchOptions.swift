@@ -47,6 +47,7 @@ struct BenchOptions: Sendable {
     var peers = true
     var quick = false
     var sizes: [Int]? = nil
+    var tasks: [String]? = nil
     var rounds: Int? = nil
     var seed: UInt64 = 20_240_601
     var budgetSeconds: Double? = nil
@@ -80,6 +81,8 @@ struct BenchOptions: Sendable {
       --budget SECONDS      timed seconds per task (default: 0.5; 0.05 with --quick)
       --seed N              seed of the generated inputs (default: 20240601)
       --no-peers            do not start the Python peers
+      --tasks LIST          only these tasks of the suite (segmentation: kmeans, tree, dbscan,
+                            ingestion; e.g. --tasks ingestion --no-peers)
       -h, --help            this help
 
     Results go to stdout, progress and notes to stderr. BLAS runs on one thread, and the
@@ -133,6 +136,11 @@ struct BenchOptions: Sendable {
                     throw .invalidValue(option: argument, value: text, expected: "seconds in (0, 60]")
                 }
                 options.budgetSeconds = s
+            case "--tasks":
+                let text = try value(argument)
+                let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !names.isEmpty else { throw .invalidValue(option: argument, value: text, expected: "comma-separated task names") }
+                options.tasks = names
             case "--quick":
                 options.quick = true
             case "--no-peers":

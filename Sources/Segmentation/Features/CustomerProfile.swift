@@ -21,12 +21,43 @@ public struct CustomerProfile: Sendable, Hashable, Codable {
     /// Days kept for the trend windows.
     static let trendDays = 60
 
+    // Stored in the order one event touches them: the fields every event updates come first
+    // and sit together (two to four cache lines), the type-specific ones after, so a profile
+    // update in a table of many customers misses the cache as few times as possible.
+
     /// Events seen.
     public private(set) var eventCount = 0
     /// Earliest and latest event times (epoch seconds); meaningless while `eventCount == 0`.
     public private(set) var firstSeen = Double.infinity
     /// Latest event time (epoch seconds).
     public private(set) var lastSeen = -Double.infinity
+    var latestDay = Int.min
+    var hourSin = 0.0, hourCos = 0.0, dowSin = 0.0, dowCos = 0.0
+    // Fixed-size counters live inline in the profile (SIMD vectors, not heap arrays).
+    var channelCounts = SIMD8<Int32>()
+    /// In a ``ProfileTable`` row: the first four categories the customer touched, as
+    /// (id + 1, count) lane pairs, so most category events update a line already in cache;
+    /// further categories are counted in the table's pair counters. Zero elsewhere.
+    var tableCategories = SIMD8<UInt32>()
+    var categoryTotal = 0
+    var webSessions = 0
+    var lastWebEventInOrder: Double?
+    // Activity per day for the trend: slot `d % trendDays` holds day `d` for the last
+    // `trendDays` days up to `latestDay`.
+    var dayCounts = SIMD64<UInt16>()
+
+    // Engagement.
+    var pageViews = 0
+    var dwellSum = 0.0
+    var dwellCount = 0
+    var appSessions = 0
+    var emailSent = 0, emailOpen = 0, emailClick = 0
+    var unsubscribed = false
+    var searchTermTotal = 0
+    var sentimentSum = 0.0
+    var sentimentCount = 0
+    var ratingSum = 0.0
+    var ratingCount = 0
 
     // Purchases.
     var purchaseCount = 0
@@ -42,34 +73,39 @@ public struct CustomerProfile: Sendable, Hashable, Codable {
     var gapMean = 0.0
     var gapM2 = 0.0
 
-    // Mix and time profile.
+    /// Counts `category` (a ``ProfileTable`` category id) in ``tableCategories`` when it is
+    /// there or there is room; `false` when the caller must count it elsewhere.
+    @inline(__always)
+    mutating func countTableCategory(_ category: Int) -> Bool {
+        let key = UInt32(truncatingIfNeeded: category + 1)
+        for lane in stride(from: 0, to: 8, by: 2) {
+            if tableCategories[lane] == key {
+                tableCategories[lane + 1] &+= 1
+                return true
+            }
+            if tableCategories[lane] == 0 {
+                tableCategories[lane] = key
+                tableCategories[lane + 1] = 1
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The count of `category` in ``tableCategories``, `nil` when it is not kept there.
+    @inline(__always)
+    func tableCategoryCount(_ category: Int) -> Int? {
+        let key = UInt32(truncatingIfNeeded: category + 1)
+        for lane in stride(from: 0, to: 8, by: 2) where tableCategories[lane] == key {
+            return Int(tableCategories[lane + 1])
+        }
+        return nil
+    }
+
+    // Per-category and per-search-bucket counters (kept by the owning table when the
+    // profile is a table row).
     var categoryCounts: [String: Int] = [:]
-    var categoryTotal = 0
-    // Fixed-size counters live inline in the profile (SIMD vectors, not heap arrays), so one
-    // customer's state stays in a few adjacent cache lines.
-    var channelCounts = SIMD8<Int32>()
-    var hourSin = 0.0, hourCos = 0.0, dowSin = 0.0, dowCos = 0.0
-
-    // Engagement.
-    var pageViews = 0
-    var webSessions = 0
-    var appSessions = 0
-    var lastWebEventInOrder: Double?
-    var dwellSum = 0.0
-    var dwellCount = 0
-    var emailSent = 0, emailOpen = 0, emailClick = 0
-    var unsubscribed = false
     var searchTermCounts: [Int]
-    var searchTermTotal = 0
-    var sentimentSum = 0.0
-    var sentimentCount = 0
-    var ratingSum = 0.0
-    var ratingCount = 0
-
-    // Activity per day for the trend: slot `d % trendDays` holds day `d` for the last
-    // `trendDays` days up to `latestDay`.
-    var dayCounts = SIMD64<UInt16>()
-    var latestDay = Int.min
 
     /// Creates an empty profile hashing search terms into `searchBuckets` buckets (at least 1).
     public init(searchBuckets: Int) {

@@ -27,7 +27,7 @@ public struct ProfileTable: Sendable {
     private var categories = ByteKeyTable()
     /// Category-carrying events per category id, over all customers.
     private var categoryTotals: [Int] = []
-    /// (row, category id) → events.
+    /// (row, category id) → events, for the categories beyond the four a row keeps inline.
     private var customerCategories = PairCountTable()
     /// `searchBuckets` counters per row.
     private var searchCounts: [Int32] = []
@@ -63,9 +63,10 @@ public struct ProfileTable: Sendable {
 
     private func profile(row: Int) -> CustomerProfile {
         var p = rows[row]
+        p.tableCategories = .init()
         p.searchTermCounts = (0..<searchBuckets).map { Int(searchCounts[row * searchBuckets + $0]) }
         for id in 0..<categories.count {
-            let c = customerCategories.value(row, id)
+            let c = categoryCount(row: row, id: id)
             if c > 0 { p.categoryCounts[categories.string(id)] = c }
         }
         return p
@@ -93,7 +94,7 @@ public struct ProfileTable: Sendable {
             let (id, new) = categories.insert(category)
             if new { categoryTotals.append(0) }
             categoryTotals[id] += 1
-            customerCategories.increment(row, id)
+            if !rows[row].countTableCategory(id) { customerCategories.increment(row, id) }
         }
         if let query = event.query {
             let buckets = searchBuckets, base = row * buckets
@@ -105,6 +106,11 @@ public struct ProfileTable: Sendable {
             rows[row].searchTermTotal += terms
         }
         if event.timestamp > latestTimestamp { latestTimestamp = event.timestamp }
+    }
+
+    /// Events of category `id` for customer `row`.
+    private func categoryCount(row: Int, id: Int) -> Int {
+        rows[row].tableCategoryCount(id) ?? customerCategories.value(row, id)
     }
 
     /// A schema with the `maximumCategories` most frequent categories (ties by name) and this
@@ -135,7 +141,7 @@ public struct ProfileTable: Sendable {
                 guard let base = e.baseAddress else { return }
                 p.writeFeatures(
                     schema: schema, asOf: asOf, into: UnsafeMutableBufferPointer(start: base + i * d, count: d),
-                    categoryCount: { k in topIDs[k].map { customerCategories.value(i, $0) } ?? 0 },
+                    categoryCount: { k in topIDs[k].map { categoryCount(row: i, id: $0) } ?? 0 },
                     searchCount: { b in b < buckets ? Int(searchCounts[i * buckets + b]) : 0 })
             }
         }

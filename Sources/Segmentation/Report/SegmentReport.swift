@@ -63,7 +63,7 @@ public enum SegmentReport {
         }
         page += "</table>\n"
         page += "<h2>Sizes and value</h2>\n" + barChart(e.segments) + "\n"
-        page += "<h2>Projection on the first two principal components</h2>\n" + (try scatter(model: model, raw: raw, labels: labels, maximumPoints: maximumPoints)) + "\n"
+        page += "<h2>Customers on a map</h2>\n" + (try scatter(model: model, raw: raw, labels: labels, maximumPoints: maximumPoints)) + "\n"
         page += "<h2>Feature profiles (segment means)</h2>\n" + profiles(model: model) + "\n"
         if let selection = model.kSelection {
             let rule = selection.gapScores == nil
@@ -97,8 +97,56 @@ public enum SegmentReport {
         return svg + "</svg>"
     }
 
+    /// The 2-D picture of the customers and what its axes are.
+    struct Projection {
+        /// One row per customer shown, two columns.
+        var points: Matrix
+        /// `"embedding"` when the points come from the autoencoder embedding the segments were
+        /// found in, `"features"` for the scaled features.
+        var space: String
+        var xLabel: String
+        var yLabel: String
+        /// The sentence under the chart.
+        var caption: String
+    }
+
+    /// The customers in the space the segments were found in: the scaled features, or the
+    /// autoencoder embedding when the model clusters one; projected on their first two
+    /// principal components when that space has more than two dimensions.
+    /// - Throws: ``SegmentationError`` when the transform or the projection fails.
+    static func projection(model: SegmentationModel, scaled z: Matrix) throws(SegmentationError) -> Projection {
+        guard let autoencoder = model.autoencoder else {
+            let pca = try PCAProjection(fitting: z, count: 2)
+            return Projection(
+                points: try pca.project(z), space: "features", xLabel: "principal component 1", yLabel: "principal component 2",
+                caption: "Each dot is a customer, coloured by segment, placed by the first two principal components of the "
+                    + "\(z.columns) scaled features (the space the segments were found in); together they show "
+                    + "\(percent(pca.explainedShare)) of the differences between customers, so segments that overlap here may still be apart in the others.")
+        }
+        let embedding = try autoencoder.encode(z)
+        let width = embedding.columns
+        if width > 2 {
+            let pca = try PCAProjection(fitting: embedding, count: 2)
+            return Projection(
+                points: try pca.project(embedding), space: "embedding", xLabel: "embedding component 1", yLabel: "embedding component 2",
+                caption: "Each dot is a customer, coloured by segment, placed by the first two principal components of the "
+                    + "autoencoder's \(width)-dimensional embedding, the space the segments were found in "
+                    + "(they show \(percent(pca.explainedShare)) of its variance).")
+        }
+        var points = Matrix(rows: embedding.rows, columns: 2)
+        for i in 0..<embedding.rows {
+            points.elements[2 * i] = embedding.elements[i * width]
+            // A one-dimensional embedding is drawn as a strip with a small deterministic spread.
+            points.elements[2 * i + 1] = width == 2 ? embedding.elements[i * width + 1] : Double((i * 7_919) % 101) / 100
+        }
+        return Projection(
+            points: points, space: "embedding", xLabel: "embedding dimension 1", yLabel: width == 2 ? "embedding dimension 2" : "(spread for legibility)",
+            caption: "Each dot is a customer, coloured by segment, placed by the autoencoder's \(width)-dimensional embedding, "
+                + "the space the segments were found in (drawn as is, no projection).")
+    }
+
     static func scatter(model: SegmentationModel, raw: Matrix, labels: [Int], maximumPoints: Int) throws(SegmentationError) -> String {
-        let size = 480.0, pad = 20.0
+        let width = 560.0, height = 440.0, left = 46.0, right = 130.0, top = 12.0, bottom = 40.0
         guard raw.rows >= 2, raw.columns >= 2 else { return "<p>Too few customers or features for a projection.</p>" }
         let stride = max(1, raw.rows / max(1, maximumPoints))
         let picked = Array(Swift.stride(from: 0, to: raw.rows, by: stride))
@@ -106,20 +154,31 @@ public enum SegmentReport {
         for (r, i) in picked.enumerated() {
             for j in 0..<raw.columns { sample.elements[r * raw.columns + j] = raw.elements[i * raw.columns + j] }
         }
-        let z = try model.scaler.transform(sample)
-        let pca = try PCAProjection(fitting: z, count: 2)
-        let p = try pca.project(z)
+        let view = try projection(model: model, scaled: try model.scaler.transform(sample))
+        let p = view.points
         let xs = (0..<p.rows).map { p[$0, 0] }, ys = (0..<p.rows).map { p[$0, 1] }
         let (x0, x1) = (xs.min() ?? 0, xs.max() ?? 1), (y0, y1) = (ys.min() ?? 0, ys.max() ?? 1)
-        let sx = (size - 2 * pad) / max(x1 - x0, 1e-12), sy = (size - 2 * pad) / max(y1 - y0, 1e-12)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pca\" width=\"\(Int(size))\" height=\"\(Int(size))\" role=\"img\" aria-label=\"PCA scatter\">"
-        svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(size))\" height=\"\(Int(size))\" fill=\"none\" stroke=\"#ccc\"/>"
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let sx = plotWidth / max(x1 - x0, 1e-12), sy = plotHeight / max(y1 - y0, 1e-12)
+        var svg = "<figure class=\"map\"><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"scatter\" data-space=\"\(view.space)\" "
+            + "width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"customers by segment, \(escape(view.xLabel)) against \(escape(view.yLabel))\">"
+        svg += "<rect class=\"plot\" x=\"\(Int(left))\" y=\"\(Int(top))\" width=\"\(Int(plotWidth))\" height=\"\(Int(plotHeight))\" fill=\"none\" stroke=\"#ccc\"/>"
         for (r, i) in picked.enumerated() {
-            let cx = pad + (xs[r] - x0) * sx, cy = size - pad - (ys[r] - y0) * sy
+            let cx = left + (xs[r] - x0) * sx, cy = top + plotHeight - (ys[r] - y0) * sy
             svg += "<circle cx=\"\(fmt(cx))\" cy=\"\(fmt(cy))\" r=\"2.5\" fill=\"\(colour(labels[i]))\" fill-opacity=\"0.7\"/>"
         }
-        svg += "<text x=\"\(Int(pad))\" y=\"14\" font-size=\"11\">PC1/PC2 explain \(percent(pca.explainedShare)) of the scaled variance; \(picked.count) customers shown</text>"
-        return svg + "</svg>"
+        svg += "<text class=\"axis\" x=\"\(fmt(left + plotWidth / 2))\" y=\"\(Int(height - 12))\" font-size=\"12\" text-anchor=\"middle\">\(escape(view.xLabel)) →</text>"
+        svg += "<text class=\"axis\" x=\"14\" y=\"\(fmt(top + plotHeight / 2))\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(fmt(top + plotHeight / 2)))\">\(escape(view.yLabel)) →</text>"
+        // Legend: one swatch per segment drawn, with its share of the customers shown.
+        let shown = Dictionary(grouping: picked.map { labels[$0] }, by: { $0 }).mapValues(\.count)
+        for (row, segment) in shown.keys.sorted().enumerated() {
+            let y = top + 8 + Double(row) * 18
+            let name = segment < 0 ? "noise" : "segment \(segment)"
+            svg += "<g class=\"legend\"><rect x=\"\(fmt(width - right + 12))\" y=\"\(fmt(y))\" width=\"10\" height=\"10\" fill=\"\(colour(segment))\"/>"
+            svg += "<text x=\"\(fmt(width - right + 28))\" y=\"\(fmt(y + 9))\" font-size=\"11\">\(name) (\(shown[segment] ?? 0))</text></g>"
+        }
+        svg += "</svg><figcaption>\(escape(view.caption)) \(picked.count) of \(raw.rows) customers shown.</figcaption></figure>"
+        return svg
     }
 
     static func profiles(model: SegmentationModel) -> String {

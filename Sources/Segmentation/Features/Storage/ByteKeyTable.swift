@@ -1,15 +1,26 @@
 /// An interning table from byte strings to dense ids `0, 1, 2, …` in order of first insertion:
 /// open addressing with linear probing over a power-of-two slot array, keys stored back to
-/// back in one byte array.
+/// back in one byte array, and keys of up to 15 bytes (most customer ids and categories)
+/// also inline in their slot.
 ///
-/// A lookup hashes the key once (``ByteHash``), compares a 32-bit tag in the slot and only
-/// then the bytes, so the per-event customer lookup allocates nothing and creates no `String`.
-/// The load factor stays at most ½.
+/// A lookup hashes the key once (``ByteHash``), compares a 32-bit tag in the slot and then
+/// the inline bytes, so a hit on a short key touches one cache line and a long key two; the
+/// per-event customer lookup allocates nothing and creates no `String`. The load factor stays
+/// at most ½.
 ///
 /// - Complexity: expected O(key length) per lookup or insertion, amortised over growth.
 struct ByteKeyTable: Sendable {
-    /// Slot: 0 when empty, else the key's hash tag in the high 32 bits and `id + 1` in the low 32.
-    private var slots: [UInt64]
+    /// One slot: the key's hash tag in the high 32 bits and `id + 1` in the low 32 of
+    /// `tagAndID` (0 when empty); then the key itself when it has at most 15 bytes (packed
+    /// little-end first, its length + 1 in the top byte of `high`), else its place in
+    /// ``keyBytes`` (`low` = offset, `high` = length, top byte 0).
+    private struct Slot: Sendable {
+        var tagAndID: UInt64 = 0
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+    }
+
+    private var slots: [Slot]
     private var hashes: [UInt64] = []
     private var keyBytes: [UInt8] = []
     /// `keyEnds[id]` is the end offset of key `id` in ``keyBytes`` (its start is the previous end).
@@ -17,25 +28,38 @@ struct ByteKeyTable: Sendable {
 
     /// Creates an empty table.
     init() {
-        slots = [UInt64](repeating: 0, count: 16)
+        slots = [Slot](repeating: Slot(), count: 16)
     }
 
     /// The number of keys.
     var count: Int { keyEnds.count }
 
+    /// The packed form of a key of at most 15 bytes, `nil` for longer keys.
+    @inline(__always)
+    private static func packed(_ key: UnsafeBufferPointer<UInt8>) -> (low: UInt64, high: UInt64)? {
+        let n = key.count
+        guard n <= 15 else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
+        if let base = key.baseAddress, n > 0 {
+            withUnsafeMutableBytes(of: &words) { $0.baseAddress?.copyMemory(from: base, byteCount: n) }
+        }
+        return (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1) | UInt64(n + 1) << 56)
+    }
+
     /// The id of `key`, or `nil`.
     func id(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         let h = ByteHash.hash(key)
-        return slots.withUnsafeBufferPointer { s in
-            let mask = s.count - 1
-            var i = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let slot = s[i]
-                if slot == 0 { return nil }
-                let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                if slot >> 32 == h >> 32, matches(id, key) { return id }
-                i = (i + 1) & mask
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        let inline = ByteKeyTable.packed(key)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let slot = slots[i]
+            if slot.tagAndID == 0 { return nil }
+            if slot.tagAndID & 0xFFFF_FFFF_0000_0000 == tag, matches(slot, key, inline) {
+                return Int(truncatingIfNeeded: slot.tagAndID & 0xFFFF_FFFF) - 1
             }
+            i = (i + 1) & mask
         }
     }
 
@@ -45,20 +69,25 @@ struct ByteKeyTable: Sendable {
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> (id: Int, inserted: Bool) {
         let h = ByteHash.hash(key)
         let tag = h & 0xFFFF_FFFF_0000_0000
+        let inline = ByteKeyTable.packed(key)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[i]
-            if slot == 0 { break }
-            let id = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-            if slot & 0xFFFF_FFFF_0000_0000 == tag, matches(id, key) { return (id, false) }
+            if slot.tagAndID == 0 { break }
+            if slot.tagAndID & 0xFFFF_FFFF_0000_0000 == tag, matches(slot, key, inline) {
+                return (Int(truncatingIfNeeded: slot.tagAndID & 0xFFFF_FFFF) - 1, false)
+            }
             i = (i + 1) & mask
         }
         let id = keyEnds.count
+        let offset = keyBytes.count
         keyBytes.append(contentsOf: key)
         keyEnds.append(keyBytes.count)
         hashes.append(h)
-        slots[i] = tag | UInt64(id + 1)
+        slots[i] = Slot(
+            tagAndID: tag | UInt64(id + 1), low: inline?.low ?? UInt64(offset),
+            high: inline?.high ?? UInt64(key.count))
         if 2 * keyEnds.count > slots.count { grow() }
         return (id, true)
     }
@@ -70,9 +99,10 @@ struct ByteKeyTable: Sendable {
     }
 
     @inline(__always)
-    private func matches(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = id == 0 ? 0 : keyEnds[id - 1]
-        guard keyEnds[id] - start == key.count else { return false }
+    private func matches(_ slot: Slot, _ key: UnsafeBufferPointer<UInt8>, _ inline: (low: UInt64, high: UInt64)?) -> Bool {
+        if let inline { return slot.low == inline.low && slot.high == inline.high }
+        guard slot.high >> 56 == 0, Int(truncatingIfNeeded: slot.high) == key.count else { return false }
+        let start = Int(truncatingIfNeeded: slot.low)
         guard let k = key.baseAddress else { return true }
         return keyBytes.withUnsafeBufferPointer { b in
             guard let base = b.baseAddress else { return false }
@@ -81,12 +111,13 @@ struct ByteKeyTable: Sendable {
     }
 
     private mutating func grow() {
-        var bigger = [UInt64](repeating: 0, count: slots.count * 2)
+        var bigger = [Slot](repeating: Slot(), count: slots.count * 2)
         let mask = bigger.count - 1
-        for (id, h) in hashes.enumerated() {
-            var i = Int(truncatingIfNeeded: h) & mask
-            while bigger[i] != 0 { i = (i + 1) & mask }
-            bigger[i] = h & 0xFFFF_FFFF_0000_0000 | UInt64(id + 1)
+        for slot in slots where slot.tagAndID != 0 {
+            let id = Int(truncatingIfNeeded: slot.tagAndID & 0xFFFF_FFFF) - 1
+            var i = Int(truncatingIfNeeded: hashes[id]) & mask
+            while bigger[i].tagAndID != 0 { i = (i + 1) & mask }
+            bigger[i] = slot
         }
         slots = bigger
     }
