@@ -32,45 +32,59 @@ public enum SegmentReport {
         body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
         table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
         th{background:#f3f3f3}td.l,th.l{text-align:left}.sw{display:inline-block;width:12px;height:12px;margin-right:4px}
+        code{font-size:85%;color:#555}.note,figcaption{color:#555;font-size:90%;max-width:900px}
         </style></head><body>
         <h1>\(escape(title))</h1>
 
         """
-        // Summary.
+        // Summary, in the reader's terms first.
         var summary: [(String, String)] = [
-            ("method", model.method.rawValue), ("segments", "\(model.segmentCount)"),
-            ("customers", "\(raw.rows)"), ("features", "\(model.featureNames.count)"),
-            ("silhouette (sample)", fmt(e.silhouette)), ("Davies–Bouldin", fmt(e.daviesBouldin)),
-            ("rule fidelity (tree depth \(model.rules.depth))", percent(model.rules.fidelity)),
-            ("fit seconds", fmt(model.fitSeconds)),
+            ("customers", "\(raw.rows)"), ("segments", "\(model.segmentCount)"),
+            ("features per customer", "\(model.featureNames.count)"),
+            ("rules agree with the segments for", "\(percent(model.rules.fidelity)) of customers (decision tree of depth \(model.rules.depth))"),
         ]
-        if let inertia = model.kmeans?.inertia { summary.append(("inertia", fmt(inertia))) }
-        if let gmm = model.gmm { summary.append(("log-likelihood / BIC", "\(fmt(gmm.logLikelihood)) / \(fmt(gmm.bic))")) }
-        if let scores = model.bicScores {
-            summary.append(("BIC by k", scores.map { "k=\($0.k): \(fmt($0.bic))" }.joined(separator: ", ")))
+        if let m = e.stabilityMean, let lo = e.stabilityMinimum {
+            summary.append(("stability on resampled customers", "\(fmt(m)) on average, \(fmt(lo)) at worst (1 = the same segments every time)"))
         }
-        if let m = e.stabilityMean, let lo = e.stabilityMinimum { summary.append(("bootstrap ARI stability (mean / min)", "\(fmt(m)) / \(fmt(lo))")) }
-        if e.noise > 0 { summary.append(("noise customers", "\(e.noise)")) }
-        page += "<h2>Summary</h2><table>" + summary.map { "<tr><th class=\"l\">\(escape($0.0))</th><td>\(escape($0.1))</td></tr>" }.joined() + "</table>\n"
+        if e.noise > 0 { summary.append(("customers in no segment (noise)", "\(e.noise)")) }
+        page += "<h2>Summary</h2><table>" + summary.map { "<tr><th class=\"l\">\(escape($0.0))</th><td class=\"l\">\(escape($0.1))</td></tr>" }.joined() + "</table>\n"
         // Segments table.
-        page += "<h2>Segments</h2><table><tr><th class=\"l\">segment</th><th>customers</th><th>share</th><th>revenue</th><th>CLV proxy</th><th class=\"l\">stands out by</th><th class=\"l\">rule</th><th>precision</th><th>recall</th></tr>"
+        page += "<h2>Segments</h2><table><tr><th class=\"l\">segment</th><th>customers</th><th>share</th><th>revenue</th><th>yearly spend per customer</th><th class=\"l\">who they are</th><th class=\"l\">rule</th><th>precision</th><th>recall</th></tr>"
         for s in e.segments {
             let rule = s.segment < model.rules.rules.count ? model.rules.rules[s.segment] : nil
-            page += "<tr><td class=\"l\"><span class=\"sw\" style=\"background:\(colour(s.segment))\"></span>\(s.segment)</td>"
+            page += "<tr><td class=\"l\"><span class=\"sw\" style=\"background:\(colour(s.segment))\"></span>segment \(s.segment)</td>"
                 + "<td>\(s.size)</td><td>\(percent(s.share))</td><td>\(s.revenue.map(fmt) ?? "–")</td><td>\(s.clvProxy.map(fmt) ?? "–")</td>"
-                + "<td class=\"l\">\(escape(s.distinguishing.map(\.description).joined(separator: ", ")))</td>"
-                + "<td class=\"l\">\(escape(rule?.description ?? "–"))</td><td>\(rule.map { percent($0.precision) } ?? "–")</td><td>\(rule.map { percent($0.recall) } ?? "–")</td></tr>"
+                + "<td class=\"l\">\(s.distinguishing.map { escape(phrase($0)) }.joined(separator: "<br>"))</td>"
+                + "<td class=\"l\"><code>\(escape(rule?.description ?? "–"))</code></td><td>\(rule.map { percent($0.precision) } ?? "–")</td><td>\(rule.map { percent($0.recall) } ?? "–")</td></tr>"
         }
-        page += "</table>\n"
+        page += "</table>\n<p class=\"note\">Revenue is the segment's total purchase value in the data's currency; yearly spend per customer "
+            + "is average order value × purchases ÷ days since first seen (at least 30) × 365. “sd” counts standard deviations from the "
+            + "average customer. A rule's precision is the share of the customers it matches that are in the segment, its recall the share "
+            + "of the segment it matches; rules use the feature names of the profile table below.</p>\n"
         page += "<h2>Sizes and value</h2>\n" + barChart(e.segments) + "\n"
         page += "<h2>Customers on a map</h2>\n" + (try scatter(model: model, raw: raw, labels: labels, maximumPoints: maximumPoints)) + "\n"
         page += "<h2>Feature profiles (segment means)</h2>\n" + profiles(model: model) + "\n"
         if let selection = model.kSelection {
             let rule = selection.gapScores == nil
-                ? "the best silhouette"
-                : "the gap statistic (smallest k with Gap(k) ≥ Gap(k+1) − s(k+1)); bars show each k's silhouette for comparison"
-            page += "<h2>Choice of k</h2>\n<p>Chosen by \(rule).</p>\n" + selectionChart(selection) + "\n"
+                ? "the k with the best silhouette (how much closer customers are to their own segment than to the next one)"
+                : "the gap statistic: the smallest k after which one more segment does not clearly tighten the groups beyond what "
+                    + "structureless data would give (Gap(k) ≥ Gap(k+1) − s(k+1)). Bars show each k's gap with its uncertainty; "
+                    + "dots show its silhouette, another view of separation, for comparison"
+            page += "<h2>How many segments</h2>\n<p>\(selection.k) segments, chosen by \(escape(rule)).</p>\n" + selectionChart(selection) + "\n"
         }
+        var technical: [(String, String, String)] = [
+            ("method", model.method.rawValue, "the clustering algorithm"),
+            ("silhouette (sample)", fmt(e.silhouette), "−1 … 1; higher means customers sit closer to their own segment than to the next"),
+            ("Davies–Bouldin", fmt(e.daviesBouldin), "0 and up; lower means tighter, better separated segments"),
+            ("fit seconds", fmt(model.fitSeconds), "time to fit"),
+        ]
+        if let inertia = model.kmeans?.inertia { technical.append(("inertia", fmt(inertia), "sum of squared distances to the segment centres (scaled units)")) }
+        if let gmm = model.gmm { technical.append(("log-likelihood / BIC", "\(fmt(gmm.logLikelihood)) / \(fmt(gmm.bic))", "fit of the mixture; lower BIC is better")) }
+        if let scores = model.bicScores {
+            technical.append(("BIC by k", scores.map { "k=\($0.k): \(fmt($0.bic))" }.joined(separator: ", "), "how k was chosen"))
+        }
+        page += "<h2>Fit quality (for analysts)</h2><table class=\"technical\">"
+            + technical.map { "<tr><th class=\"l\">\(escape($0.0))</th><td>\(escape($0.1))</td><td class=\"l\">\(escape($0.2))</td></tr>" }.joined() + "</table>\n"
         page += "</body></html>\n"
         return page
     }
@@ -79,7 +93,7 @@ public enum SegmentReport {
 
     static func barChart(_ segments: [SegmentEvaluation.Segment]) -> String {
         let width = 640.0, barHeight = 22.0, left = 90.0
-        let height = Double(segments.count) * (barHeight + 8) + 30
+        let height = Double(segments.count) * (barHeight + 8) + 46
         let maxSize = Double(segments.map(\.size).max() ?? 1)
         let maxRevenue = segments.compactMap(\.revenue).max() ?? 0
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sizes\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"segment sizes\">"
@@ -94,7 +108,14 @@ public enum SegmentReport {
             }
             svg += "<text x=\"\(fmt(left + w + 6))\" y=\"\(fmt(y + 11))\" font-size=\"11\">\(s.size) (\(percent(s.share)))\(s.revenue.map { ", revenue " + fmt($0) } ?? "")</text>"
         }
-        return svg + "</svg>"
+        let legendY = 10 + Double(segments.count) * (barHeight + 8) + 8
+        svg += "<g class=\"legend\"><rect x=\"\(Int(left))\" y=\"\(fmt(legendY))\" width=\"14\" height=\"9\" fill=\"#666\"/>"
+            + "<text x=\"\(Int(left) + 18)\" y=\"\(fmt(legendY + 9))\" font-size=\"11\">customers</text>"
+        if maxRevenue > 0 {
+            svg += "<rect x=\"\(Int(left) + 100)\" y=\"\(fmt(legendY))\" width=\"14\" height=\"9\" fill=\"#666\" opacity=\"0.45\"/>"
+                + "<text x=\"\(Int(left) + 118)\" y=\"\(fmt(legendY + 9))\" font-size=\"11\">revenue (each bar scaled to its largest segment)</text>"
+        }
+        return svg + "</g></svg>"
     }
 
     /// The 2-D picture of the customers and what its axes are.
@@ -181,35 +202,70 @@ public enum SegmentReport {
         return svg
     }
 
+    /// Whether a feature is a share or rate in [0, 1], shown as a percentage.
+    static func isShare(_ name: String) -> Bool {
+        name.hasPrefix("category_share.") || name.hasPrefix("channel_share.") || name.hasPrefix("search_bucket.")
+            || ["discount_rate", "email_open_rate", "email_click_rate", "in_store_share", "unsubscribed"].contains(name)
+    }
+
     static func profiles(model: SegmentationModel) -> String {
         let e = model.evaluation
-        var html = "<table class=\"profiles\"><tr><th class=\"l\">feature</th>" + e.segments.map { "<th>\($0.segment)</th>" }.joined() + "</tr>"
-        for (j, name) in model.featureNames.enumerated() {
-            html += "<tr><td class=\"l\">\(escape(name))</td>"
+        func row(_ j: Int, _ name: String) -> String {
+            var html = "<tr><td class=\"l\">\(escape(label(name)))<br><code>\(escape(name))</code></td>"
             for s in e.segments {
                 let v = j < s.featureMeans.count ? s.featureMeans[j] : 0
                 let z = (v - model.scaler.center[j]) / model.scaler.scale[j]
                 let alpha = min(0.6, abs(z) / 3)
                 let tint = z > 0 ? "0,114,178" : "213,94,0"
-                html += "<td style=\"background:rgba(\(tint),\(fmt(alpha)))\">\(fmt(v))</td>"
+                html += "<td style=\"background:rgba(\(tint),\(fmt(alpha)))\">\(isShare(name) ? percent(v) : fmt(v))</td>"
             }
-            html += "</tr>"
+            return html + "</tr>"
         }
-        return html + "</table><p>Cells are tinted by the distance of the segment mean from the fitted centre in scaled units (blue above, orange below).</p>"
+        let header = "<tr><th class=\"l\">feature</th>" + e.segments.map { "<th>segment \($0.segment)</th>" }.joined() + "</tr>"
+        var html = "<table class=\"profiles\">" + header
+        let times = e.segments.map { typicalTimes(model: model, means: $0.featureMeans) }
+        if times.allSatisfy({ $0 != nil }) {
+            html += "<tr><td class=\"l\">typical time of day</td>" + times.map { "<td>\(escape($0?.hour ?? ""))</td>" }.joined() + "</tr>"
+            html += "<tr><td class=\"l\">typical day of week</td>" + times.map { "<td>\(escape($0?.day ?? ""))</td>" }.joined() + "</tr>"
+        }
+        var searchRows = ""
+        for (j, name) in model.featureNames.enumerated() {
+            if name.hasPrefix("search_bucket.") { searchRows += row(j, name) } else { html += row(j, name) }
+        }
+        html += "</table>"
+        if !searchRows.isEmpty {
+            html += "<details><summary>Search terms, hashed into groups (a customer's searches are split over the groups by a fixed hash of each word)</summary>"
+                + "<table class=\"profiles search\">" + header + searchRows + "</table></details>"
+        }
+        return html + "<p class=\"note\">Segment averages in the features' own units. Cells are tinted by how far the average is from the average customer "
+            + "(blue above, orange below; the stronger the tint, the further).</p>"
     }
 
     static func selectionChart(_ selection: KMeans.Selection) -> String {
-        func gap(_ k: Int) -> String {
-            guard let g = selection.gapScores?.first(where: { $0.k == k }) else { return "" }
-            return ", gap \(fmt(g.gap)) ± \(fmt(g.standardError))"
-        }
-        let width = 400.0, height = 160.0, barWidth = width / Double(max(1, selection.scores.count))
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ksel\" width=\"\(Int(width))\" height=\"\(Int(height + 20))\" role=\"img\" aria-label=\"silhouette by k\">"
+        let gaps = selection.gapScores.map { Dictionary($0.map { ($0.k, $0) }, uniquingKeysWith: { a, _ in a }) }
+        let width = 440.0, left = 40.0, top = 10.0, height = 160.0
+        let barWidth = (width - left) / Double(max(1, selection.scores.count))
+        // Bars: the gap (when it chose k) or the silhouette, on a scale from 0 to the largest value.
+        let barValues = selection.scores.map { s in gaps?[s.k].map { $0.gap + $0.standardError } ?? s.silhouette }
+        let top1 = max(1e-12, barValues.max() ?? 1, gaps == nil ? 0 : 1)
+        let y = { (v: Double) in top + height - max(0, v) / top1 * height }
+        let what = gaps == nil ? "silhouette" : "gap statistic (bars, with ± one standard error) and silhouette (dots)"
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ksel\" width=\"\(Int(width))\" height=\"\(Int(top + height + 36))\" role=\"img\" aria-label=\"\(what) by number of segments\">"
         for (i, s) in selection.scores.enumerated() {
-            let h = max(0, s.silhouette) * height
-            svg += "<rect x=\"\(fmt(Double(i) * barWidth + 4))\" y=\"\(fmt(height - h))\" width=\"\(fmt(barWidth - 8))\" height=\"\(fmt(h))\" fill=\"\(s.k == selection.k ? "#0072B2" : "#999999")\"><title>k = \(s.k): silhouette \(fmt(s.silhouette))\(gap(s.k))</title></rect>"
-            svg += "<text x=\"\(fmt(Double(i) * barWidth + barWidth / 2 - 4))\" y=\"\(fmt(height + 14))\" font-size=\"11\">\(s.k)</text>"
+            let x = left + Double(i) * barWidth
+            let value = gaps?[s.k]?.gap ?? s.silhouette
+            let tip = "k = \(s.k): silhouette \(fmt(s.silhouette))" + (gaps?[s.k].map { ", gap \(fmt($0.gap)) ± \(fmt($0.standardError))" } ?? "")
+            svg += "<rect x=\"\(fmt(x + 4))\" y=\"\(fmt(y(value)))\" width=\"\(fmt(barWidth - 8))\" height=\"\(fmt(top + height - y(value)))\" "
+                + "fill=\"\(s.k == selection.k ? "#0072B2" : "#999999")\"><title>\(tip)</title></rect>"
+            if let g = gaps?[s.k] {
+                let cx = x + barWidth / 2
+                svg += "<line x1=\"\(fmt(cx))\" x2=\"\(fmt(cx))\" y1=\"\(fmt(y(g.gap - g.standardError)))\" y2=\"\(fmt(y(g.gap + g.standardError)))\" stroke=\"#222\"/>"
+                svg += "<circle cx=\"\(fmt(cx))\" cy=\"\(fmt(y(s.silhouette)))\" r=\"3.5\" fill=\"#E69F00\"><title>silhouette \(fmt(s.silhouette))</title></circle>"
+            }
+            svg += "<text x=\"\(fmt(x + barWidth / 2))\" y=\"\(fmt(top + height + 14))\" font-size=\"11\" text-anchor=\"middle\">\(s.k)</text>"
         }
+        svg += "<text x=\"\(fmt(left + (width - left) / 2))\" y=\"\(fmt(top + height + 30))\" font-size=\"11\" text-anchor=\"middle\">number of segments k (chosen: \(selection.k))</text>"
+        svg += "<text x=\"12\" y=\"\(fmt(top + height / 2))\" font-size=\"11\" text-anchor=\"middle\" transform=\"rotate(-90 12 \(fmt(top + height / 2)))\">\(gaps == nil ? "silhouette" : "gap / silhouette")</text>"
         return svg + "</svg>"
     }
 
