@@ -91,3 +91,60 @@ struct SegmentReportTests {
         #expect(!map.text.contains("embedding"))
     }
 }
+
+@Suite("Segment report wording")
+struct SegmentReportWordingTests {
+    @Test("The chart of k draws the gap that chose it, its error bar and the silhouette beside it")
+    func choiceOfK() throws {
+        let (model, raw, _) = try PipelineTests.fitted(seed: 5)
+        let selection = try #require(model.kSelection)
+        let gaps = try #require(selection.gapScores)
+        let html = try SegmentReport.html(model: model, raw: raw, labels: try model.assign(raw: raw))
+        let start = try #require(html.range(of: "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ksel\""))
+        let end = try #require(html.range(of: "</svg>", range: start.upperBound..<html.endIndex))
+        let parser = XMLParser(data: Data(html[start.lowerBound..<end.upperBound].utf8))
+        let collector = ElementCollector()
+        parser.delegate = collector
+        #expect(parser.parse())
+        let bars = collector.elements.filter { $0.name == "rect" }
+        #expect(bars.count == selection.scores.count)
+        #expect(collector.elements.filter { $0.name == "line" }.count == gaps.count)
+        #expect(collector.elements.filter { $0.name == "circle" }.count == selection.scores.count)
+        // Bar heights follow the gap, and the chosen k is the highlighted one.
+        let heights = bars.compactMap { $0.attributes["height"].flatMap(Double.init) }
+        for (a, b) in zip(zip(gaps, heights), zip(gaps, heights).dropFirst()) where abs(a.0.gap - b.0.gap) > 1e-6 {
+            #expect((a.0.gap < b.0.gap) == (a.1 < b.1))
+        }
+        let chosen = try #require(selection.scores.firstIndex { $0.k == selection.k })
+        #expect(bars[chosen].attributes["fill"] == "#0072B2")
+        #expect(html.contains("<p>\(selection.k) segments, chosen by the gap statistic"))
+    }
+
+    @Test("Typical hour and weekday are the circular means; weak ones are called spread out")
+    func typicalTimes() throws {
+        let (model, _, _) = try PipelineTests.fitted(seed: 5)
+        func means(hour: Double, hourStrength: Double, day: Int, dayStrength: Double) throws -> [Double] {
+            var m = [Double](repeating: 0, count: model.featureNames.count)
+            let index = { (name: String) in try #require(model.featureNames.firstIndex(of: name)) }
+            m[try index("hour_sin")] = hourStrength * sin(2 * Double.pi * hour / 24)
+            m[try index("hour_cos")] = hourStrength * cos(2 * Double.pi * hour / 24)
+            m[try index("dow_sin")] = dayStrength * sin(2 * Double.pi * Double(day) / 7)
+            m[try index("dow_cos")] = dayStrength * cos(2 * Double.pi * Double(day) / 7)
+            return m
+        }
+        let evening = SegmentReport.typicalTimes(model: model, means: try means(hour: 18.2, hourStrength: 0.9, day: 5, dayStrength: 0.5))
+        #expect(evening?.hour == "around 18:00 UTC" && evening?.day == "Saturday")
+        let night = SegmentReport.typicalTimes(model: model, means: try means(hour: 23.7, hourStrength: 0.4, day: 0, dayStrength: 0.31))
+        #expect(night?.hour == "around 00:00 UTC" && night?.day == "Monday")
+        let spread = SegmentReport.typicalTimes(model: model, means: try means(hour: 9, hourStrength: 0.1, day: 3, dayStrength: 0.2))
+        #expect(spread?.hour == "spread over the day" && spread?.day == "spread over the week")
+    }
+
+    @Test("Features read in plain words; shares show as percentages", arguments: [
+        ("channel_share.app", "share of activity via the app"), ("category_share.shoes", "share of category activity in shoes"),
+        ("aov", "average order value"), ("recency_days", "days since the last purchase"), ("f3", "f3"),
+    ])
+    func labels(name: String, expected: String) {
+        #expect(SegmentReport.label(name) == expected)
+    }
+}
