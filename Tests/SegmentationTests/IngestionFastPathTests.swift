@@ -81,6 +81,29 @@ struct IngestionFastPathTests {
             #expect(fast.profile(of: id) == alone)
         }
         #expect(fast.profile(of: "nobody") == nil)
+        // Tiny chunks: batches are handed on whenever the line buffer moves or grows.
+        var chunked = ProfileTable()
+        try EventReader(format: .jsonLines, chunkSize: 300).read(bytes: bytes, into: &chunked)
+        #expect(chunked.customerIDs == direct.customerIDs)
+        #expect(chunked.featureMatrix(schema: schema, asOf: direct.latestTimestamp).features.elements == a.features.elements)
+    }
+
+    @Test("Under the fail policy the table holds exactly the events before the first bad line")
+    func failStopsAtFirstBadLine() throws {
+        let events = EventFixtures.events(customers: 6, seed: 2)
+        var lines = Self.escapedJSONLines(events).split(separator: "\n").map(String.init)
+        let bad = 37
+        lines[bad] = "{\"customer_id\":\"x\",\"timestamp\":\"soon\",\"type\":\"click\"}"
+        var table = ProfileTable()
+        #expect(throws: SegmentationError.self) {
+            try EventReader(format: .jsonLines, onError: .fail).read(bytes: Array(lines.joined(separator: "\n").utf8), into: &table)
+        }
+        var expected = ProfileTable()
+        for e in events.prefix(bad) { expected.update(with: e) }
+        #expect(table.customerIDs == expected.customerIDs)
+        let schema = try expected.makeSchema()
+        #expect(table.featureMatrix(schema: schema, asOf: 1.8e9).features.elements
+            == expected.featureMatrix(schema: schema, asOf: 1.8e9).features.elements)
     }
 
     @Test("CSV read into a table equals the Event path")

@@ -84,16 +84,20 @@ public struct EventReader: Sendable {
     /// hashed from the bytes of the line). `progress`, when given, is called every
     /// ``progressInterval`` events with the count so far.
     ///
-    /// The profiles are the ones ``ProfileTable/update(with:)`` would build from the same events.
+    /// Events reach the table in file order, in small batches of lines of the same chunk, so
+    /// the table can look up a batch's customers before updating them and the memory accesses
+    /// of different events overlap. The profiles are the ones ``ProfileTable/update(with:)``
+    /// would build from the same events.
     /// - Throws: as ``read(path:_:)``.
     /// - Complexity: O(bytes), memory O(chunk size + longest line) besides the table.
     @discardableResult
     public func read(path: String, into table: inout ProfileTable, progress: ((Int) -> Void)? = nil) throws(SegmentationError) -> Report {
         var seen = 0
-        return try forEachView(path: path) { view in
-            table.update(view)
-            seen &+= 1
-            if let progress, seen % EventReader.progressInterval == 0 { progress(seen) }
+        return try forEachBatch(path: path) { batch in
+            table.update(batch)
+            let before = seen
+            seen &+= batch.count
+            if let progress, before / EventReader.progressInterval != seen / EventReader.progressInterval { progress(seen) }
         }
     }
 
@@ -101,7 +105,7 @@ public struct EventReader: Sendable {
     /// - Throws: as ``read(path:_:)``.
     @discardableResult
     public func read(bytes: [UInt8], into table: inout ProfileTable) throws(SegmentationError) -> Report {
-        try forEachView(bytes: bytes) { table.update($0) }
+        try forEachBatch(bytes: bytes) { table.update($0) }
     }
 
     /// Events between two progress calls of ``read(path:into:progress:)``.
@@ -118,57 +122,95 @@ public struct EventReader: Sendable {
     // MARK: - Views
 
     func forEachView(path: String, _ body: (EventView) -> Void) throws(SegmentationError) -> Report {
-        var lines = LineReader(chunkSize: chunkSize, quoteAware: format == .csv)
-        var state = State(format: format, onError: onError)
-        defer {
-            lines.deallocate()
-            state.deallocate()
-        }
-        try lines.forEachLine(path: path) { (line, number) throws(SegmentationError) in
-            try state.consume(line, number, body)
-        }
-        return try state.finish()
+        try forEachBatch(path: path) { batch in for view in batch { body(view) } }
     }
 
     func forEachView(bytes: [UInt8], _ body: (EventView) -> Void) throws(SegmentationError) -> Report {
+        try forEachBatch(bytes: bytes) { batch in for view in batch { body(view) } }
+    }
+
+    /// Calls `body` with consecutive events of the file, in order, a few lines at a time.
+    func forEachBatch(path: String, _ body: (UnsafeBufferPointer<EventView>) -> Void) throws(SegmentationError) -> Report {
         var lines = LineReader(chunkSize: chunkSize, quoteAware: format == .csv)
         var state = State(format: format, onError: onError)
         defer {
             lines.deallocate()
             state.deallocate()
         }
-        try lines.forEachLine(bytes: bytes) { (line, number) throws(SegmentationError) in
+        try lines.forEachLine(path: path, willMoveLines: { state.flush(body) }) { (line, number) throws(SegmentationError) in
             try state.consume(line, number, body)
         }
+        state.flush(body)
+        return try state.finish()
+    }
+
+    /// Calls `body` with consecutive events of in-memory bytes, in order, a few lines at a time.
+    func forEachBatch(bytes: [UInt8], _ body: (UnsafeBufferPointer<EventView>) -> Void) throws(SegmentationError) -> Report {
+        var lines = LineReader(chunkSize: chunkSize, quoteAware: format == .csv)
+        var state = State(format: format, onError: onError)
+        defer {
+            lines.deallocate()
+            state.deallocate()
+        }
+        try lines.forEachLine(bytes: bytes, willMoveLines: { state.flush(body) }) { (line, number) throws(SegmentationError) in
+            try state.consume(line, number, body)
+        }
+        state.flush(body)
         return try state.finish()
     }
 
     // MARK: - State
 
     private struct State {
+        /// Lines parsed before their events are handed on together.
+        static let batchSize = 16
+
         let format: Format
         let onError: ErrorPolicy
         var csv: CSVLineParser?
         var report = Report()
         var failed = false
-        /// Per-line scratch for decoded strings, grown to the longest line seen.
+        /// Scratch for the decoded strings of the pending lines, grown for long lines.
         var arena: UnsafeMutableBufferPointer<UInt8>
+        var arenaUsed = 0
+        /// Parsed events not yet handed on; their bytes live in the current chunk and `arena`.
+        let pending: UnsafeMutablePointer<EventView>
+        var pendingCount = 0
 
         init(format: Format, onError: ErrorPolicy) {
             self.format = format
             self.onError = onError
-            arena = .allocate(capacity: 4_096)
+            arena = .allocate(capacity: 1 << 16)
+            pending = .allocate(capacity: State.batchSize)
         }
 
-        func deallocate() { arena.deallocate() }
+        func deallocate() {
+            arena.deallocate()
+            pending.deallocate()
+        }
 
-        mutating func consume(_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ body: (EventView) -> Void) throws(SegmentationError) -> Bool {
-            if isBlank(line) { return true }
-            if line.count + EventArena.reserve > arena.count {
-                arena.deallocate()
-                arena = .allocate(capacity: 2 * line.count + EventArena.reserve)
+        /// Hands the pending events on (before their lines move, at the end, before a failure).
+        mutating func flush(_ body: (UnsafeBufferPointer<EventView>) -> Void) {
+            if pendingCount > 0 {
+                body(UnsafeBufferPointer(start: pending, count: pendingCount))
+                report.eventCount += pendingCount
+                pending.deinitialize(count: pendingCount)
+                pendingCount = 0
             }
-            var scratch = EventArena(arena)
+            arenaUsed = 0
+        }
+
+        mutating func consume(
+            _ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ body: (UnsafeBufferPointer<EventView>) -> Void
+        ) throws(SegmentationError) -> Bool {
+            if isBlank(line) { return true }
+            let need = line.count + EventArena.reserve
+            if pendingCount == State.batchSize || arenaUsed + need > arena.count { flush(body) }
+            if need > arena.count {
+                arena.deallocate()
+                arena = .allocate(capacity: 2 * need)
+            }
+            var scratch = EventArena(UnsafeMutableBufferPointer(rebasing: arena[arenaUsed...]))
             let event: EventView
             do throws(SegmentationError) {
                 switch format {
@@ -185,12 +227,17 @@ public struct EventReader: Sendable {
                 guard case .malformedEvent(let problem) = error else { throw error }
                 report.problemCount += 1
                 if report.problems.count < EventReader.maximumListedProblems { report.problems.append(problem) }
-                if onError == .fail { failed = true }
+                if onError == .fail && !failed {
+                    // Everything before the first bad line is delivered, nothing after it.
+                    flush(body)
+                    failed = true
+                }
                 return true
             }
             if !failed {
-                body(event)
-                report.eventCount += 1
+                (pending + pendingCount).initialize(to: event)
+                pendingCount += 1
+                arenaUsed += scratch.used
             }
             return true
         }
