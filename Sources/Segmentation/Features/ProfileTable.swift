@@ -98,7 +98,12 @@ public struct ProfileTable: Sendable {
             for (i, event) in batch.enumerated() { found[i] = row(of: event.customerID) }
             var touched = 0
             rows.withUnsafeBufferPointer { r in
-                for i in 0..<batch.count { touched &+= r[found[i]].eventCount }
+                // The lines every event writes: the head of the row, both halves of the
+                // day counters, and the engagement counters after them.
+                for i in 0..<batch.count {
+                    let row = found[i]
+                    touched &+= r[row].eventCount &+ Int(r[row].dayCounts[0]) &+ Int(r[row].dayCounts[40]) &+ r[row].pageViews
+                }
             }
             rowsTouched &+= touched
             for (i, event) in batch.enumerated() { update(event, row: found[i]) }
