@@ -23,6 +23,9 @@ extension SegmentationBenchmarks {
         var table = ProfileTable()
         let full = measure { table = ProfileTable(); _ = try? reader.read(path: path.path, into: &table) }
         emit("JSONL parse + profile update (EventReader.read(path:into:)) events=\(n) customers=\(table.count)", events: n, bytes: bytes, full, writer)
+        var checked = 0
+        let parseOnly = measure { checked = (try? reader.check(path: path.path))?.eventCount ?? 0 }
+        emit("JSONL parse only (EventReader.check) events=\(checked)", events: checked, bytes: bytes, parseOnly, writer)
         var parsed = 0
         let toEvents = measure { parsed = 0; _ = try? reader.read(path: path.path) { _ in parsed += 1 } }
         emit("JSONL parse to Event values events=\(parsed)", events: parsed, bytes: bytes, toEvents, writer)

@@ -236,3 +236,21 @@ struct IngestionFastPathTests {
         #expect(event.rating == Double(text))
     }
 }
+
+@Suite("Ingestion dry run")
+struct IngestionDryRunTests {
+    @Test("check counts the events and lists the problems like a read, keeping nothing")
+    func check() throws {
+        let lines = [
+            #"{"customer_id":"a","timestamp":1,"type":"click"}"#, #"{"customer_id":"a","timestamp":"later","type":"click"}"#,
+            "", #"{"customer_id":"b","timestamp":2,"type":"purchase","value":-1}"#, #"{"customer_id":"b","timestamp":3,"type":"review"}"#,
+        ]
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("attune-check-\(getpid()).jsonl")
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let report = try EventReader(format: .jsonLines, onError: .skip).check(path: url.path)
+        #expect(report.eventCount == 2 && report.problemCount == 2)
+        #expect(report.problems.map(\.line) == [2, 4])
+        #expect(throws: SegmentationError.self) { try EventReader(format: .jsonLines, onError: .fail).check(path: url.path) }
+    }
+}

@@ -108,6 +108,16 @@ public struct EventReader: Sendable {
         try forEachBatch(bytes: bytes) { table.update($0) }
     }
 
+    /// Parses and validates every line of the file at `path` without keeping anything: the
+    /// event count and the problems, as a dry run before a long ingestion (and the parser's
+    /// own speed in the benchmarks).
+    /// - Throws: as ``read(path:_:)``.
+    /// - Complexity: O(bytes), memory O(chunk size + longest line).
+    @discardableResult
+    public func check(path: String) throws(SegmentationError) -> Report {
+        try forEachBatch(path: path) { _ in }
+    }
+
     /// Events between two progress calls of ``read(path:into:progress:)``.
     public static let progressInterval = 65_536
 
