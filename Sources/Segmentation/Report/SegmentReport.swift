@@ -74,6 +74,8 @@ public enum SegmentReport {
         }
         var technical: [(String, String, String)] = [
             ("method", model.method.rawValue, "the clustering algorithm"),
+            ("clustered in", model.autoencoder.map { "a \($0.embeddingDimension)-dimensional autoencoder embedding" } ?? "the scaled features",
+             model.autoencoder == nil ? "every feature centred and scaled as stored in the model" : "a small neural network's compression of the scaled features"),
             ("silhouette (sample)", fmt(e.silhouette), "−1 … 1; higher means customers sit closer to their own segment than to the next"),
             ("Davies–Bouldin", fmt(e.daviesBouldin), "0 and up; lower means tighter, better separated segments"),
             ("fit seconds", fmt(model.fitSeconds), "time to fit"),
