@@ -47,6 +47,7 @@ struct BenchOptions: Sendable {
     var peers = true
     var quick = false
     var sizes: [Int]? = nil
+    var tasks: [String]? = nil
     var rounds: Int? = nil
     var seed: UInt64 = 20_240_601
     var budgetSeconds: Double? = nil
@@ -83,6 +84,8 @@ struct BenchOptions: Sendable {
       --soak SECONDS        server only: a steady decide+reward+events load for SECONDS,
                             RSS at start, at intervals and at the end (JSON lines)
       --no-peers            do not start the Python peers
+      --tasks LIST          only these tasks of the suite (segmentation: kmeans, tree, dbscan,
+                            ingestion; e.g. --tasks ingestion --no-peers)
       -h, --help            this help
 
     Results go to stdout, progress and notes to stderr. BLAS runs on one thread, and the
@@ -142,6 +145,11 @@ struct BenchOptions: Sendable {
                     throw .invalidValue(option: argument, value: text, expected: "seconds in [1, 86400]")
                 }
                 options.soakSeconds = s
+            case "--tasks":
+                let text = try value(argument)
+                let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !names.isEmpty else { throw .invalidValue(option: argument, value: text, expected: "comma-separated task names") }
+                options.tasks = names
             case "--quick":
                 options.quick = true
             case "--no-peers":

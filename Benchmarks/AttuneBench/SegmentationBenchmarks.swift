@@ -40,11 +40,14 @@ enum SegmentationBenchmarks {
             return try runPeer(python: python, script: script, arguments: arguments)
         }
 
+        let wants = { (task: String) in options.tasks?.contains(task) ?? true }
         // k-means first, so the process's peak resident memory is the fit's.
-        let (kmeansLabels, mixture) = try kmeans(rows: sizes.kmeansRows, seed: options.seed, directory: directory, writer: writer, peer: peer)
-        try tree(mixture: mixture, labels: kmeansLabels, rows: sizes.treeRows, directory: directory, writer: writer, peer: peer)
-        try dbscan(rows: sizes.dbscanRows, seed: options.seed, directory: directory, writer: writer, peer: peer)
-        try ingestion(events: sizes.events, customers: sizes.customers, seed: options.seed, directory: directory, writer: writer)
+        if wants("kmeans") || wants("tree") {
+            let (kmeansLabels, mixture) = try kmeans(rows: sizes.kmeansRows, seed: options.seed, directory: directory, writer: writer, peer: peer)
+            if wants("tree") { try tree(mixture: mixture, labels: kmeansLabels, rows: sizes.treeRows, directory: directory, writer: writer, peer: peer) }
+        }
+        if wants("dbscan") { try dbscan(rows: sizes.dbscanRows, seed: options.seed, directory: directory, writer: writer, peer: peer) }
+        if wants("ingestion") { try ingestion(events: sizes.events, customers: sizes.customers, seed: options.seed, directory: directory, writer: writer) }
         writer.finish()
     }
 
@@ -140,53 +143,5 @@ enum SegmentationBenchmarks {
             }
         }
         writer.emit(record)
-    }
-
-    static func ingestion(events n: Int, customers: Int, seed: UInt64, directory: URL, writer: ResultWriter) throws(BenchError) {
-        let path = directory.appendingPathComponent("events.jsonl")
-        let bytes = try writeEvents(count: n, customers: customers, seed: seed, to: path)
-        let reader = EventReader(format: .jsonLines)
-        // Parsing alone, then parsing with profile updates (the file is in the page cache).
-        var parsed = 0
-        let parseSeconds = timed { _ = try? reader.read(path: path.path) { _ in parsed += 1 } }
-        var table = ProfileTable()
-        let profileSeconds = timed { _ = try? reader.read(path: path.path) { table.update(with: $0) } }
-        for (task, seconds) in [("JSONL parse", parseSeconds), ("JSONL parse + profile update", profileSeconds)] {
-            var record = BenchmarkRecord()
-            record["task"] = .string("\(task) events=\(n) customers=\(customers)")
-            record["size"] = .int(n)
-            record["median_ns"] = .double(seconds * 1e9 / Double(n))
-            record["events_per_second"] = .double(Double(n) / seconds)
-            record["mb_per_second"] = .double(Double(bytes) / 1_048_576 / seconds)
-            writer.emit(record)
-        }
-        // Profile updates alone, from events already in memory.
-        var events: [Event] = []
-        events.reserveCapacity(n)
-        _ = try? reader.read(path: path.path) { events.append($0) }
-        var fresh = ProfileTable()
-        let updateSeconds = timed { for e in events { fresh.update(with: e) } }
-        var record = BenchmarkRecord()
-        record["task"] = .string("profile update (table lookup + CustomerProfile.update) events=\(n)")
-        record["size"] = .int(n)
-        record["median_ns"] = .double(updateSeconds * 1e9 / Double(max(1, events.count)))
-        record["events_per_second"] = .double(Double(events.count) / updateSeconds)
-        writer.emit(record)
-        // Live re-assignment: profile update + feature vector + nearest centre, per event.
-        guard let schema = try? fresh.makeSchema() else { return }
-        let (_, raw) = fresh.featureMatrix(schema: schema, asOf: fresh.latestTimestamp)
-        var rng = SeededGenerator(seed: seed)
-        guard let options = try? SegmentationFitter.Options(k: 8, initializations: 2, bootstrapRuns: 0),
-              let model = try? SegmentationFitter(options).fit(raw: raw, featureNames: schema.names, schema: schema, using: &rng),
-              var live = try? RealTimeSegmenter(model: model)
-        else { return }
-        let liveEvents = events.prefix(200_000)
-        let liveSeconds = timed { for e in liveEvents { _ = try? live.ingest(e) } }
-        var liveRecord = BenchmarkRecord()
-        liveRecord["task"] = .string("live ingest (profile update + \(schema.count) features + k-means re-assignment k=8) events=\(liveEvents.count)")
-        liveRecord["size"] = .int(liveEvents.count)
-        liveRecord["median_ns"] = .double(liveSeconds * 1e9 / Double(max(1, liveEvents.count)))
-        liveRecord["events_per_second"] = .double(Double(liveEvents.count) / liveSeconds)
-        writer.emit(liveRecord)
     }
 }

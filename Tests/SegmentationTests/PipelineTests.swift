@@ -107,7 +107,8 @@ struct PipelineTests {
             rest = rest[end.upperBound...]
         }
         #expect(counts["sizes"]?["rect"] ?? 0 >= 2 * model.segmentCount)  // size and revenue bars
-        #expect(counts["pca"]?["circle"] == raw.rows)
+        #expect(counts["scatter"]?["circle"] == raw.rows)
+        #expect(html.contains("data-space=\"features\""))
         #expect(counts["ksel"]?["rect"] == model.kSelection?.scores.count)
         #expect(html.contains("<table class=\"profiles\">"))
         for rule in model.rules.rules { #expect(html.contains(SegmentReport.escape(rule.description))) }

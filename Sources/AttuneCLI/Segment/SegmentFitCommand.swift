@@ -22,7 +22,7 @@ struct SegmentFitCommand: Command {
     static let epochs = Option<Int>("epochs", default: 100, help: "Autoencoder training passes over the customers.")
     static let bootstrap = Option<Int>("bootstrap", default: 5, help: "Bootstrap refits for the stability estimate (0 skips it).")
     static let maxCategories = Option<Int>("max-categories", default: 8, help: "Product categories with their own share feature; the rest share 'other'.")
-    static let output = Option<String>("output", isRequired: true, valueName: "model.json", help: "Where to write the fitted model.")
+    static let output = Option<String>("output", valueName: "model.json", help: "Where to write the fitted model, which `attune segment assign` and the server read; without it the model is not kept.")
     static let report = Option<String>("report", valueName: "report.html", help: "Also write a self-contained HTML report.")
 
     static let configuration = CommandConfiguration(
@@ -45,7 +45,7 @@ struct SegmentFitCommand: Command {
     var method: SegmentationMethod, k: String, maxK: Int, nInit: Int, algorithm: KMeans.Algorithm, scaling: Scaler.Method, treeDepth: Int
     var embedding: SegmentationEmbedding, embeddingDimension: Int, hiddenWidth: Int, epochs: Int
     var epsilon: Double, minPoints: Int, covariance: GaussianMixture.Covariance, bootstrap: Int, maxCategories: Int, seed: UInt64
-    var output: String, report: String?, format: OutputFormat, quiet: Bool
+    var output: String?, report: String?, format: OutputFormat, quiet: Bool
 
     init(arguments: ParsedArguments) throws {
         events = try arguments.valueIfPresent(SegmentInput.events)
@@ -69,7 +69,7 @@ struct SegmentFitCommand: Command {
         epochs = try arguments.value(Self.epochs)
         maxCategories = try arguments.value(Self.maxCategories)
         seed = try arguments.value(StandardOptions.seed)
-        output = try arguments.value(Self.output)
+        output = try arguments.valueIfPresent(Self.output)
         report = try arguments.valueIfPresent(Self.report)
         format = try arguments.value(StandardOptions.format)
         quiet = try arguments.isSet(StandardOptions.quiet)
@@ -113,7 +113,11 @@ struct SegmentFitCommand: Command {
         if model.segmentCount == 0 && !quiet {
             context.errors.writeLine("no segments found: every customer is noise; raise --eps or lower --min-points")
         }
-        try SegmentInput.write(try model.jsonData(), to: output)
+        if let output {
+            try SegmentInput.write(try model.jsonData(), to: output)
+        } else if !quiet {
+            context.errors.writeLine("the model was not saved; add --output model.json to keep it for `attune segment assign`")
+        }
         if let report {
             let labels = try model.assign(raw: input.raw)
             let html = try SegmentReport.html(model: model, raw: input.raw, labels: labels)

@@ -42,10 +42,12 @@ struct SegmentInput {
         var table = ProfileTable(searchBuckets: schema?.searchBuckets ?? 8)
         let progress = context.makeProgressReporter(label: "events", total: nil, quiet: quiet)
         let reader = EventReader(format: EventReader.Format.inferred(fromPath: path), onError: onError)
-        let report = try reader.read(path: path) { event in
-            table.update(with: event)
-            progress.advance()
+        var reported = 0
+        let report = try reader.read(path: path, into: &table) { seen in
+            progress.advance(by: seen - reported)
+            reported = seen
         }
+        progress.advance(by: report.eventCount - reported)
         progress.finish()
         if report.problemCount > 0 && !quiet {
             context.errors.writeLine("skipped \(report.problemCount) malformed line(s); the first ones:")

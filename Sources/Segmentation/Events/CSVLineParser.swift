@@ -16,7 +16,6 @@
 public struct CSVLineParser: Sendable {
     /// The field of each column (`nil` for ignored columns).
     private let fields: [EventField?]
-    private var scratch: [UInt8] = []
 
     /// Creates a parser for records laid out as `header` says.
     /// - Throws: ``SegmentationError/invalidHeader(reason:)`` when a required column is
@@ -38,7 +37,6 @@ public struct CSVLineParser: Sendable {
 
     private static func columns(_ bytes: UnsafeBufferPointer<UInt8>) throws(SegmentationError) -> [EventField?] {
         var fields: [EventField?] = []
-        var scratch: [UInt8] = []
         var seen = Set<EventField>()
         var trimmed = bytes
         // A UTF-8 byte-order mark is common in spreadsheet exports.
@@ -46,13 +44,16 @@ public struct CSVLineParser: Sendable {
             trimmed = UnsafeBufferPointer(rebasing: trimmed[3...])
         }
         do {
-            try forEachCell(trimmed, line: 1, scratch: &scratch) { (cell, _) throws(SegmentationError) in
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: trimmed.count + 1) { (scratch) throws(SegmentationError) in
+            var arena = EventArena(scratch)
+            try forEachCell(trimmed, line: 1, arena: &arena) { (cell, _, _) throws(SegmentationError) in
                 let name = String(decoding: cell, as: UTF8.self).trimmingASCIIWhitespace().lowercased()
                 let field = name.utf8.withContiguousStorageIfAvailable { EventField.parse($0) } ?? nil
                 if let field {
                     guard seen.insert(field).inserted else { throw .invalidHeader(reason: "column \(name) appears twice") }
                 }
                 fields.append(field)
+            }
             }
         } catch {
             if case .invalidHeader = error { throw error }
@@ -67,12 +68,7 @@ public struct CSVLineParser: Sendable {
     /// Parses one record given as text.
     /// - Throws: ``SegmentationError/malformedEvent(_:)`` naming the line and the problem.
     public mutating func parse(_ line: String, line number: Int) throws(SegmentationError) -> Event {
-        var copy = line
-        var result: Result<Event, SegmentationError> = .failure(.malformedEvent(.init(line: number, reason: "empty")))
-        copy.withUTF8 { bytes in
-            do throws(SegmentationError) { result = .success(try parse(bytes, line: number)) } catch { result = .failure(error) }
-        }
-        return try result.get()
+        try Array(line.utf8).withUnsafeBufferPointer { (bytes) throws(SegmentationError) in try parse(bytes, line: number) }
     }
 
     /// Parses one record given as UTF-8 bytes (without the record terminator).
@@ -80,14 +76,25 @@ public struct CSVLineParser: Sendable {
     ///   problem (wrong number of cells, unterminated quote, bad value).
     /// - Complexity: O(length of the record).
     public mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(SegmentationError) -> Event {
-        var builder = EventBuilder()
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + EventArena.reserve) {
+            (scratch) throws(SegmentationError) -> Event in
+            var arena = EventArena(scratch)
+            return try view(bytes, line: line, arena: &arena).event
+        }
+    }
+
+    /// Parses one record into a view over `bytes` and `arena` (room for
+    /// `bytes.count + EventArena.reserve` bytes).
+    /// - Throws: ``SegmentationError/malformedEvent(_:)``.
+    func view(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, arena: inout EventArena) throws(SegmentationError) -> EventView {
+        var builder = EventViewBuilder()
         var column = 0
         let fields = self.fields
-        try CSVLineParser.forEachCell(bytes, line: line, scratch: &scratch) { (cell, _) throws(SegmentationError) in
+        try CSVLineParser.forEachCell(bytes, line: line, arena: &arena) { (cell, _, arena) throws(SegmentationError) in
             guard column < fields.count else {
                 throw .malformedEvent(.init(line: line, reason: "more cells than the header's \(fields.count) columns"))
             }
-            if let field = fields[column] { try builder.setText(cell, for: field, line: line) }
+            if let field = fields[column] { try builder.setText(cell, for: field, line: line, arena: &arena) }
             column += 1
         }
         guard column == fields.count else {
@@ -96,10 +103,25 @@ public struct CSVLineParser: Sendable {
         return try builder.build(line: line)
     }
 
-    /// Calls `body` with each cell of the record, unquoted.
+    /// Calls `body` with each cell of the record, unquoted, decoding quoted cells into
+    /// `scratch` (grown to the record's length as needed).
     static func forEachCell(
         _ b: UnsafeBufferPointer<UInt8>, line: Int, scratch: inout [UInt8],
         _ body: (UnsafeBufferPointer<UInt8>, Int) throws(SegmentationError) -> Void
+    ) throws(SegmentationError) {
+        if scratch.count < b.count + 1 { scratch = [UInt8](repeating: 0, count: b.count + 1) }
+        try scratch.withUnsafeMutableBufferPointer { (buffer) throws(SegmentationError) in
+            var arena = EventArena(buffer)
+            try forEachCell(b, line: line, arena: &arena) { (cell, column, _) throws(SegmentationError) in try body(cell, column) }
+        }
+    }
+
+    /// Calls `body` with each cell of the record, unquoted.
+    /// Quoted cells are unescaped into `arena` (never longer than their source), so every
+    /// cell handed out stays valid until the record is done.
+    static func forEachCell(
+        _ b: UnsafeBufferPointer<UInt8>, line: Int, arena: inout EventArena,
+        _ body: (UnsafeBufferPointer<UInt8>, Int, inout EventArena) throws(SegmentationError) -> Void
     ) throws(SegmentationError) {
         var end = b.count
         if end > 0, b[end - 1] == 0x0D { end -= 1 }
@@ -107,7 +129,7 @@ public struct CSVLineParser: Sendable {
         var column = 0
         while true {
             if i < end, b[i] == UInt8(ascii: "\"") {
-                scratch.removeAll(keepingCapacity: true)
+                let cellStart = arena.used
                 i += 1
                 var closed = false
                 while i < end {
@@ -115,35 +137,31 @@ public struct CSVLineParser: Sendable {
                     i += 1
                     if c == UInt8(ascii: "\"") {
                         if i < end, b[i] == UInt8(ascii: "\"") {
-                            scratch.append(c)
+                            arena.append(c)
                             i += 1
                         } else {
                             closed = true
                             break
                         }
                     } else {
-                        scratch.append(c)
+                        arena.append(c)
                     }
                 }
                 guard closed else { throw .malformedEvent(.init(line: line, reason: "unterminated quoted cell in column \(column + 1)")) }
                 guard i == end || b[i] == UInt8(ascii: ",") else {
                     throw .malformedEvent(.init(line: line, reason: "text after a closing quote in column \(column + 1)"))
                 }
-                var failure: SegmentationError?
-                scratch.withUnsafeBufferPointer { cell in
-                    do throws(SegmentationError) { try body(cell, column) } catch { failure = error }
-                }
-                if let failure { throw failure }
+                try body(arena.slice(from: cellStart), column, &arena)
             } else {
                 let start = i
                 while i < end, b[i] != UInt8(ascii: ",") { i += 1 }
-                try body(UnsafeBufferPointer(rebasing: b[start..<i]), column)
+                try body(UnsafeBufferPointer(rebasing: b[start..<i]), column, &arena)
             }
             column += 1
             if i >= end { return }
             i += 1  // the comma
             if i == end {
-                try body(UnsafeBufferPointer(rebasing: b[end..<end]), column)
+                try body(UnsafeBufferPointer(rebasing: b[end..<end]), column, &arena)
                 return
             }
         }

@@ -19,15 +19,19 @@ public enum Channel: UInt8, Sendable, Hashable, Codable, CaseIterable {
 
     /// The channel named by `bytes` (ASCII, case-sensitive), or ``other``.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Channel {
+        @inline(__always) func equals(_ name: StaticString) -> Bool {
+            guard name.utf8CodeUnitCount == bytes.count, let base = bytes.baseAddress else { return false }
+            return memcmp(name.utf8Start, base, bytes.count) == 0
+        }
         switch bytes.count {
         case 3:
-            if bytes.elementsEqual("web".utf8) { return .web }
-            if bytes.elementsEqual("app".utf8) { return .app }
+            if equals("web") { return .web }
+            if equals("app") { return .app }
         case 5:
-            if bytes.elementsEqual("email".utf8) { return .email }
-            if bytes.elementsEqual("store".utf8) { return .store }
+            if equals("email") { return .email }
+            if equals("store") { return .store }
         case 6:
-            if bytes.elementsEqual("social".utf8) { return .social }
+            if equals("social") { return .social }
         default: break
         }
         return .other

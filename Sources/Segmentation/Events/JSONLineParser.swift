@@ -1,10 +1,13 @@
 /// A hand-written parser of one JSON Lines event: a single JSON object per line.
 ///
 /// It reads only what an ``Event`` needs and skips every other value (nested objects and
-/// arrays included) without building it, so a line costs one pass over its bytes and, for
-/// identifiers of at most 15 bytes, no allocation beyond the optional text fields. Strings
-/// are decoded with all JSON escapes, `\uXXXX` surrogate pairs included. It is strict
-/// about JSON syntax: a malformed line is reported, never guessed at.
+/// arrays included) without building it, so a line costs one pass over its bytes. Strings are
+/// scanned eight bytes at a time and handed on as slices of the line; only strings with
+/// escapes are decoded (all JSON escapes, `\uXXXX` surrogate pairs included), into a
+/// per-line arena. The readers feed these byte views straight to the profile table, so the
+/// ingestion path creates no `String`; ``parse(_:line:)-(UnsafeBufferPointer<UInt8>,_)``
+/// makes an owned ``Event``. It is strict about JSON syntax: a malformed line is reported,
+/// never guessed at.
 ///
 /// ```
 /// var parser = JSONLineParser()
@@ -14,9 +17,6 @@
 /// ## References
 /// RFC 8259 (JSON); JSON Lines, https://jsonlines.org.
 public struct JSONLineParser: Sendable {
-    /// Scratch space for strings with escapes, reused across lines.
-    private var scratch: [UInt8] = []
-
     /// Creates a parser.
     public init() {}
 
@@ -24,12 +24,7 @@ public struct JSONLineParser: Sendable {
     /// - Throws: ``SegmentationError/malformedEvent(_:)`` naming the line and the problem.
     /// - Complexity: O(length of the line).
     public mutating func parse(_ line: String, line number: Int) throws(SegmentationError) -> Event {
-        var copy = line
-        var result: Result<Event, SegmentationError> = .failure(.malformedEvent(.init(line: number, reason: "empty")))
-        copy.withUTF8 { bytes in
-            do throws(SegmentationError) { result = .success(try parse(bytes, line: number)) } catch { result = .failure(error) }
-        }
-        return try result.get()
+        try Array(line.utf8).withUnsafeBufferPointer { (bytes) throws(SegmentationError) in try parse(bytes, line: number) }
     }
 
     /// Parses one line given as UTF-8 bytes (without its line terminator).
@@ -37,8 +32,20 @@ public struct JSONLineParser: Sendable {
     ///   there is one, and the problem.
     /// - Complexity: O(length of the line).
     public mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(SegmentationError) -> Event {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + EventArena.reserve) {
+            (scratch) throws(SegmentationError) -> Event in
+            var arena = EventArena(scratch)
+            return try JSONLineParser.view(bytes, line: line, arena: &arena).event
+        }
+    }
+
+    /// Parses one line into a view over `bytes` and `arena` (which must have room for
+    /// `bytes.count + EventArena.reserve` bytes): the allocation-free path of the readers.
+    /// - Throws: ``SegmentationError/malformedEvent(_:)``.
+    /// - Complexity: O(length of the line).
+    static func view(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, arena: inout EventArena) throws(SegmentationError) -> EventView {
         var cursor = Cursor(bytes: bytes, line: line)
-        var builder = EventBuilder()
+        var builder = EventViewBuilder()
         cursor.skipWhitespace()
         try cursor.expect(UInt8(ascii: "{"), "a JSON object starting with {")
         cursor.skipWhitespace()
@@ -47,13 +54,12 @@ public struct JSONLineParser: Sendable {
         } else {
             while true {
                 cursor.skipWhitespace()
-                let key = try cursor.string(scratch: &scratch)
-                let field = key.withBuffer(scratch) { EventField.parse($0) }
+                let field = EventField.parse(try cursor.string(arena: &arena))
                 cursor.skipWhitespace()
                 try cursor.expect(UInt8(ascii: ":"), "':' after a key")
                 cursor.skipWhitespace()
                 if let field {
-                    try readValue(of: field, cursor: &cursor, into: &builder)
+                    try readValue(of: field, cursor: &cursor, into: &builder, arena: &arena)
                 } else {
                     try cursor.skipValue(depth: 0)
                 }
@@ -69,12 +75,14 @@ public struct JSONLineParser: Sendable {
         return try builder.build(line: line)
     }
 
-    private mutating func readValue(of field: EventField, cursor: inout Cursor, into builder: inout EventBuilder) throws(SegmentationError) {
+    private static func readValue(
+        of field: EventField, cursor: inout Cursor, into builder: inout EventViewBuilder, arena: inout EventArena
+    ) throws(SegmentationError) {
         guard let c = cursor.peek else { throw cursor.problem("missing value", field: field) }
         switch c {
         case UInt8(ascii: "\""):
-            let text = try cursor.string(scratch: &scratch)
-            try text.withBuffer(scratch) { (b) throws(SegmentationError) in try builder.setText(b, for: field, line: cursor.line) }
+            let text = try cursor.string(arena: &arena)
+            try builder.setText(text, for: field, line: cursor.line, arena: &arena)
         case UInt8(ascii: "n"):
             try cursor.literal("null")
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
@@ -85,42 +93,20 @@ public struct JSONLineParser: Sendable {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             throw cursor.problem("expected a single value, got an \(c == UInt8(ascii: "{") ? "object" : "array")", field: field)
         default:
+            if let number = cursor.smallInteger() {
+                try builder.setNumber(number, for: field, line: cursor.line, arena: &arena)
+                return
+            }
             let token = cursor.numberToken()
             guard let number = NumberParser.parse(token) else {
                 throw cursor.problem("expected a value, got \"\(String(decoding: token, as: UTF8.self))\"", field: field)
             }
-            try builder.setNumber(number, for: field, line: cursor.line)
+            try builder.setNumber(number, for: field, line: cursor.line, arena: &arena)
         }
     }
 }
 
 // MARK: - Cursor
-
-/// Where a decoded string lives: a slice of the line (no escapes) or the scratch buffer.
-private enum DecodedString {
-    case slice(UnsafeBufferPointer<UInt8>)
-    case scratch
-
-    func withBuffer<R>(_ scratch: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws(SegmentationError) -> R) throws(SegmentationError) -> R {
-        switch self {
-        case .slice(let b): return try body(b)
-        case .scratch:
-            var result: Result<R, SegmentationError>?
-            scratch.withUnsafeBufferPointer { b in
-                do throws(SegmentationError) { result = .success(try body(b)) } catch { result = .failure(error) }
-            }
-            guard let result else { throw .malformedEvent(.init(line: 0, reason: "internal scratch buffer unavailable")) }
-            return try result.get()
-        }
-    }
-
-    func withBuffer<R>(_ scratch: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        switch self {
-        case .slice(let b): return body(b)
-        case .scratch: return scratch.withUnsafeBufferPointer(body)
-        }
-    }
-}
 
 private struct Cursor {
     let bytes: UnsafeBufferPointer<UInt8>
@@ -146,10 +132,14 @@ private struct Cursor {
         }
     }
 
-    mutating func expect(_ c: UInt8, _ what: String) throws(SegmentationError) {
-        guard peek == c else { throw problem("expected \(what)") }
+    @inline(__always)
+    mutating func expect(_ c: UInt8, _ what: StaticString) throws(SegmentationError) {
+        guard index < bytes.count, bytes[index] == c else { throw expected(what) }
         index += 1
     }
+
+    @inline(never)
+    func expected(_ what: StaticString) -> SegmentationError { problem("expected \(what)") }
 
     mutating func literal(_ word: StaticString) throws(SegmentationError) {
         let n = word.utf8CodeUnitCount
@@ -170,47 +160,111 @@ private struct Cursor {
         return UnsafeBufferPointer(rebasing: bytes[start..<index])
     }
 
-    /// Reads a string at the cursor; escapes are decoded into `scratch`.
-    mutating func string(scratch: inout [UInt8]) throws(SegmentationError) -> DecodedString {
+    /// The index of the first byte at or after `start` that is a quote, a backslash or a
+    /// control character (or the end): eight bytes per step, with the classic "has a byte
+    /// equal to / less than" word tricks, whose lowest flagged byte is always exact.
+    @inline(__always)
+    func plainRun(from start: Int) -> Int {
+        var i = start
+        let n = bytes.count
+        guard let base = bytes.baseAddress else { return n }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= n {
+            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let q = w ^ (0x22 &* ones), b = w ^ (0x5C &* ones)
+            let flagged = ((q &- ones) & ~q | (b &- ones) & ~b | (w &- 0x20 &* ones) & ~w) & highs
+            if flagged != 0 { return i + flagged.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < n {
+            let c = base[i]
+            if c == 0x22 || c == 0x5C || c < 0x20 { return i }
+            i += 1
+        }
+        return n
+    }
+
+    /// Reads a string at the cursor: a slice of the line, or (with escapes) the decoded
+    /// bytes appended to `arena`.
+    mutating func string(arena: inout EventArena) throws(SegmentationError) -> UnsafeBufferPointer<UInt8> {
         try expect(UInt8(ascii: "\""), "a string in double quotes")
         let start = index
-        while index < bytes.count {
-            let c = bytes[index]
-            if c == UInt8(ascii: "\"") {
-                index += 1
-                return .slice(UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)]))
-            }
-            if c == UInt8(ascii: "\\") { break }
-            guard c >= 0x20 else { throw problem("control character in a string") }
-            index += 1
-        }
+        index = plainRun(from: index)
         guard index < bytes.count else { throw problem("unterminated string") }
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        let stop = bytes[index]
+        if stop == UInt8(ascii: "\"") {
+            index += 1
+            return UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)])
+        }
+        guard stop == UInt8(ascii: "\\") else { throw problem("control character in a string") }
+        let decodedStart = arena.used
+        arena.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
             let c = bytes[index]
             index += 1
             switch c {
-            case UInt8(ascii: "\""): return .scratch
-            case UInt8(ascii: "\\"): try escape(into: &scratch)
+            case UInt8(ascii: "\""): return arena.slice(from: decodedStart)
+            case UInt8(ascii: "\\"): try escape { arena.append($0) }
             default:
                 guard c >= 0x20 else { throw problem("control character in a string") }
-                scratch.append(c)
+                arena.append(c)
             }
         }
         throw problem("unterminated string")
     }
 
-    private mutating func escape(into out: inout [UInt8]) throws(SegmentationError) {
+    /// Skips a string at the cursor, checking its escapes without decoding them.
+    mutating func skipString() throws(SegmentationError) {
+        try expect(UInt8(ascii: "\""), "a string in double quotes")
+        while true {
+            index = plainRun(from: index)
+            guard index < bytes.count else { throw problem("unterminated string") }
+            let c = bytes[index]
+            index += 1
+            if c == UInt8(ascii: "\"") { return }
+            guard c == UInt8(ascii: "\\") else { throw problem("control character in a string") }
+            try escape { _ in }
+        }
+    }
+
+    /// A plain integer of at most 15 digits ending at a delimiter, read directly (epoch
+    /// seconds, counts, durations): exact as a `Double`. Anything else leaves the cursor
+    /// where it was and returns `nil` for the general number path.
+    @inline(__always)
+    mutating func smallInteger() -> Double? {
+        var i = index
+        let n = bytes.count
+        let negative = i < n && bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let first = i
+        var value: Int64 = 0
+        while i < n, i - first < 16 {
+            let d = bytes[i] &- 48
+            guard d < 10 else { break }
+            value = value &* 10 &+ Int64(d)
+            i += 1
+        }
+        let digits = i - first
+        guard digits > 0, digits <= 15 else { return nil }
+        if i < n {
+            let c = bytes[i]
+            guard c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { return nil }
+        }
+        index = i
+        return negative ? -Double(value) : Double(value)
+    }
+
+    private mutating func escape(_ out: (UInt8) -> Void) throws(SegmentationError) {
         guard let c = peek else { throw problem("unterminated escape") }
         index += 1
         switch c {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(c)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out(c)
+        case UInt8(ascii: "b"): out(0x08)
+        case UInt8(ascii: "f"): out(0x0C)
+        case UInt8(ascii: "n"): out(0x0A)
+        case UInt8(ascii: "r"): out(0x0D)
+        case UInt8(ascii: "t"): out(0x09)
         case UInt8(ascii: "u"):
             var scalar = try hex4()
             if (0xD800..<0xDC00).contains(scalar) {
@@ -225,7 +279,7 @@ private struct Cursor {
                 throw problem("unpaired surrogate in \\u escape")
             }
             guard let u = Unicode.Scalar(scalar) else { throw problem("invalid \\u escape") }
-            UTF8.encode(u) { out.append($0) }
+            UTF8.encode(u) { out($0) }
         default:
             throw problem("invalid escape \\\(Character(Unicode.Scalar(c)))")
         }
@@ -256,8 +310,7 @@ private struct Cursor {
         guard let c = peek else { throw problem("missing value") }
         switch c {
         case UInt8(ascii: "\""):
-            var discard: [UInt8] = []
-            _ = try string(scratch: &discard)
+            try skipString()
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let isObject = c == UInt8(ascii: "{")
             let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
@@ -270,8 +323,7 @@ private struct Cursor {
             while true {
                 skipWhitespace()
                 if isObject {
-                    var discard: [UInt8] = []
-                    _ = try string(scratch: &discard)
+                    try skipString()
                     skipWhitespace()
                     try expect(UInt8(ascii: ":"), "':' after a key")
                 }

@@ -22,8 +22,12 @@ struct LineReader {
     /// standard input). Lines exclude their terminator (`\n`; a trailing `\r` is left for the
     /// parser, which ignores it). `body` returns `false` to stop early.
     /// - Throws: ``SegmentationError/unreadableFile(path:reason:)``, or what `body` throws.
+    ///
+    /// Lines stay valid until `willMoveLines` is called (before the buffer is compacted or
+    /// refilled), so a caller may hold on to several lines of one chunk and release them there.
     mutating func forEachLine(
-        path: String, _ body: (UnsafeBufferPointer<UInt8>, Int) throws(SegmentationError) -> Bool
+        path: String, willMoveLines: () throws(SegmentationError) -> Void = {},
+        _ body: (UnsafeBufferPointer<UInt8>, Int) throws(SegmentationError) -> Bool
     ) throws(SegmentationError) {
         let file: UnsafeMutablePointer<FILE>?
         file = path == "-" ? fdopen(dup(0), "rb") : fopen(path, "rb")
@@ -35,13 +39,14 @@ struct LineReader {
             let n = fread(dest, 1, count, file)
             if n == 0, ferror(file) != 0 { return -1 }
             return n
-        }, path: path, body)
+        }, path: path, willMoveLines: willMoveLines, body)
     }
 
     /// Calls `body` for every line of `bytes` (in-memory input, for tests and small documents).
     /// - Throws: what `body` throws.
     mutating func forEachLine(
-        bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>, Int) throws(SegmentationError) -> Bool
+        bytes: [UInt8], willMoveLines: () throws(SegmentationError) -> Void = {},
+        _ body: (UnsafeBufferPointer<UInt8>, Int) throws(SegmentationError) -> Bool
     ) throws(SegmentationError) {
         var offset = 0
         try bytes.withUnsafeBufferPointer { (source) throws(SegmentationError) in
@@ -52,13 +57,13 @@ struct LineReader {
                 }
                 offset += n
                 return n
-            }, path: "input", body)
+            }, path: "input", willMoveLines: willMoveLines, body)
         }
     }
 
     /// The core loop over a `read(destination, capacity) -> bytes read (0 at the end, < 0 on error)` source.
     private mutating func forEachLine(
-        read: (UnsafeMutableRawPointer, Int) -> Int, path: String,
+        read: (UnsafeMutableRawPointer, Int) -> Int, path: String, willMoveLines: () throws(SegmentationError) -> Void,
         _ body: (UnsafeBufferPointer<UInt8>, Int) throws(SegmentationError) -> Bool
     ) throws(SegmentationError) {
         var filled = 0  // bytes of valid data in the buffer
@@ -104,6 +109,7 @@ struct LineReader {
                 return
             }
             // Move the partial line to the front, growing the buffer for very long lines.
+            try willMoveLines()
             let partial = filled - start
             if start > 0, partial > 0 {
                 memmove(base, base + start, partial)

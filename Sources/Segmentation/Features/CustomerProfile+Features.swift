@@ -17,6 +17,23 @@ extension CustomerProfile {
     /// Writes the feature vector into `x` (which must have `schema.count` elements).
     /// - Complexity: O(features + categories of the customer), no allocation.
     public func writeFeatures(schema: FeatureSchema, asOf: Double, into x: inout [Double]) {
+        let counts = searchTermCounts
+        x.withUnsafeMutableBufferPointer { out in
+            writeFeatures(
+                schema: schema, asOf: asOf, into: out,
+                categoryCount: { categoryCounts[schema.topCategories[$0]] ?? 0 },
+                searchCount: { $0 < counts.count ? counts[$0] : 0 })
+        }
+    }
+
+    /// Writes the feature vector into `x` with the per-category counts (`categoryCount(k)` for
+    /// the k-th top category of `schema`) and per-bucket search-term counts supplied by the
+    /// owner of those counters.
+    @inline(__always)
+    func writeFeatures(
+        schema: FeatureSchema, asOf: Double, into x: UnsafeMutableBufferPointer<Double>,
+        categoryCount: (Int) -> Int, searchCount: (Int) -> Int
+    ) {
         guard x.count == schema.count else { return }
         for i in x.indices { x[i] = 0 }
         guard eventCount > 0 else { return }
@@ -37,8 +54,8 @@ extension CustomerProfile {
         // Category mix.
         if categoryTotal > 0 {
             var inTop = 0
-            for (k, name) in schema.topCategories.enumerated() {
-                let c = categoryCounts[name] ?? 0
+            for k in schema.topCategories.indices {
+                let c = categoryCount(k)
                 inTop += c
                 x[schema.categoryOffset + k] = Double(c) / Double(categoryTotal)
             }
@@ -64,8 +81,8 @@ extension CustomerProfile {
         x[e + 2] = unsubscribed ? 1 : 0
         // Search intent.
         if searchTermTotal > 0 {
-            for b in 0..<min(schema.searchBuckets, searchTermCounts.count) {
-                x[schema.searchOffset + b] = Double(searchTermCounts[b]) / Double(searchTermTotal)
+            for b in 0..<schema.searchBuckets {
+                x[schema.searchOffset + b] = Double(searchCount(b)) / Double(searchTermTotal)
             }
         }
         // Reviews, tenure, trend, store share, intensity.

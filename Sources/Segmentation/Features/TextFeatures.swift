@@ -43,17 +43,22 @@ public enum TextFeatures {
     /// Calls `body` with each lowercased token's bytes (tokens longer than 64 bytes are cut).
     /// - Complexity: O(length), no allocation.
     static func forEachToken(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var s = text
+        s.withUTF8 { forEachToken($0, body) }
+    }
+
+    /// Calls `body` with each lowercased token of UTF-8 `text` (see ``tokens(_:)``).
+    /// - Complexity: O(length), no allocation.
+    @inline(__always)
+    static func forEachToken(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
             var length = 0
-            func flush() {
-                if length > 0 { body(UnsafeBufferPointer(rebasing: buffer[0..<length])) }
-                length = 0
-            }
-            for var c in text.utf8 {
+            for var c in text {
                 let isUpper = c >= 65 && c <= 90
                 let isWord = isUpper || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 39
                 guard isWord else {
-                    flush()
+                    if length > 0 { body(UnsafeBufferPointer(rebasing: buffer[0..<length])) }
+                    length = 0
                     continue
                 }
                 if isUpper { c += 32 }
@@ -62,29 +67,67 @@ public enum TextFeatures {
                     length += 1
                 }
             }
-            flush()
+            if length > 0 { body(UnsafeBufferPointer(rebasing: buffer[0..<length])) }
         }
     }
 
     /// The lexicon sentiment of `text` in [−1, 1] (0 when no lexicon word occurs).
     /// - Complexity: O(length).
     public static func sentiment(_ text: String) -> Double {
+        var s = text
+        return s.withUTF8 { sentiment($0) }
+    }
+
+    /// The lexicon sentiment of UTF-8 `text` (see ``sentiment(_:)-(String)``).
+    ///
+    /// Tokens are packed, lowercased, into two machine words as they are scanned and looked
+    /// up in a small open-addressing table of the lexicon and the negations (every word of
+    /// which fits in 16 bytes), so no string is made per word.
+    /// - Complexity: O(length), no allocation.
+    static func sentiment(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+        let table = PackedLexicon.shared
         var signed = 0.0
         var total = 0.0
         var negationWindow = 0
-        forEachToken(text) { bytes in
-            // Words of up to 15 bytes are stored inline by String: no allocation here.
-            let word = String(decoding: bytes, as: UTF8.self)
-            if negations.contains(word) {
+        var w0: UInt64 = 0, w1: UInt64 = 0
+        var length = 0
+        func finishWord() {
+            defer {
+                w0 = 0
+                w1 = 0
+                length = 0
+            }
+            guard length > 0, length <= 16 else {
+                if length > 0, negationWindow > 0 { negationWindow -= 1 }
+                return
+            }
+            let weight = table.weight(w0, w1, length)
+            if weight.isNaN {
                 negationWindow = 2
                 return
             }
-            if let w = lexicon[word] {
-                signed += negationWindow > 0 ? -w : w
-                total += abs(w)
+            if weight != 0 {
+                signed += negationWindow > 0 ? -weight : weight
+                total += abs(weight)
             }
             if negationWindow > 0 { negationWindow -= 1 }
         }
+        for var c in text {
+            let isUpper = c >= 65 && c <= 90
+            let isWord = isUpper || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 39
+            guard isWord else {
+                finishWord()
+                continue
+            }
+            if isUpper { c += 32 }
+            if length < 8 {
+                w0 |= UInt64(c) << (8 * UInt64(length))
+            } else if length < 16 {
+                w1 |= UInt64(c) << (8 * UInt64(length - 8))
+            }
+            length += 1
+        }
+        finishWord()
         return total > 0 ? signed / total : 0
     }
 
@@ -103,5 +146,50 @@ public enum TextFeatures {
             hash = hash &* 0x0000_0100_0000_01b3
         }
         return Int(hash % UInt64(max(1, buckets)))
+    }
+}
+
+/// The lexicon and the negations of ``TextFeatures`` as an open-addressing table keyed by
+/// words packed little-end-first into two 64-bit words; a negation's weight is NaN.
+private struct PackedLexicon: Sendable {
+    static let shared = PackedLexicon()
+    private var keys: [(UInt64, UInt64, Int)]
+    private var weights: [Double]
+    private let mask: Int
+
+    init() {
+        let size = 256
+        mask = size - 1
+        keys = Array(repeating: (0, 0, 0), count: size)
+        weights = Array(repeating: 0, count: size)
+        var entries = TextFeatures.lexicon.map { ($0.key, $0.value) }
+        entries += TextFeatures.negations.map { ($0, Double.nan) }
+        for (word, weight) in entries where word.utf8.count <= 16 {
+            var w0: UInt64 = 0, w1: UInt64 = 0
+            for (k, c) in word.utf8.enumerated() {
+                if k < 8 { w0 |= UInt64(c) << (8 * UInt64(k)) } else { w1 |= UInt64(c) << (8 * UInt64(k - 8)) }
+            }
+            var i = PackedLexicon.slot(w0, w1, word.utf8.count, mask: mask)
+            while keys[i].2 != 0 { i = (i + 1) & mask }
+            keys[i] = (w0, w1, word.utf8.count)
+            weights[i] = weight
+        }
+    }
+
+    @inline(__always)
+    private static func slot(_ w0: UInt64, _ w1: UInt64, _ length: Int, mask: Int) -> Int {
+        Int(truncatingIfNeeded: ByteHash.mix(w0 ^ (w1 << 1 | w1 >> 63) ^ UInt64(length) << 59)) & mask
+    }
+
+    /// The weight of the packed word (NaN for a negation, 0 when not in the lexicon).
+    @inline(__always)
+    func weight(_ w0: UInt64, _ w1: UInt64, _ length: Int) -> Double {
+        var i = PackedLexicon.slot(w0, w1, length, mask: mask)
+        while true {
+            let k = keys[i]
+            if k.2 == 0 { return 0 }
+            if k.0 == w0, k.1 == w1, k.2 == length { return weights[i] }
+            i = (i + 1) & mask
+        }
     }
 }
