@@ -157,7 +157,7 @@ struct DBSCANTests {
         let tree = KDTree(x)
         for q in stride(from: 0, to: x.rows, by: 13) {
             var found: [Int] = []
-            tree.forEachNeighbour(of: q, radius: 1.5) { found.append($0) }
+            tree.forEachNeighbour(of: q, in: x, radius: 1.5) { found.append($0) }
             let expected = (0..<x.rows).filter { NaiveReferences.distance2(x, $0, x.row(q).elements) <= 2.25 }
             #expect(found.sorted() == expected)
         }
