@@ -100,7 +100,10 @@ extension KDTree {
         /// Calls `body` with every leaf whose box is within squared distance `r2` of the box of
         /// leaf `leaf` and whose positions start at `from` or later, nearer subtrees first,
         /// until `body` returns `false`. `leaf` itself (gap 0) is among them when `from` allows.
-        func forEachLeaf(nearLeaf leaf: Int, within r2: Double, from: Int = 0, _ body: (Int) -> Bool) {
+        /// Subtrees for which `skipping` returns `true` are left out whole.
+        func forEachLeaf(
+            nearLeaf leaf: Int, within r2: Double, from: Int = 0, skipping: (Int) -> Bool = { _ in false }, _ body: (Int) -> Bool
+        ) {
             guard !nodes.isEmpty else { return }
             withUnsafeTemporaryAllocation(of: Int.self, capacity: View.stackCapacity) { stack in
                 var top = 1
@@ -108,6 +111,7 @@ extension KDTree {
                 while top > 0 {
                     top -= 1
                     let index = stack[top]
+                    if skipping(index) { continue }
                     let node = nodes[index]
                     if node.left < 0 {
                         guard body(index) else { return }
