@@ -55,13 +55,16 @@ struct TreeBuilder {
         self.configuration = configuration
         n = x.rows
         d = x.columns
-        order = [Int32](repeating: 0, count: n * d)
-        values = [Double](repeating: 0, count: n * d)
-        sortedLabels = [Int32](repeating: 0, count: n * d)
+        // The big blocks are written before they are read (the sort fills every element, a
+        // partition writes its scratch first), so they skip the zero fill: their pages are
+        // first touched by the parallel workers instead of by one thread.
+        order = TreeBuilder.unfilled(n * d)
+        values = TreeBuilder.unfilled(n * d)
+        sortedLabels = TreeBuilder.unfilled(n * d)
         workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, x.columns))
-        scratch = [Int32](repeating: 0, count: n * workers)
-        scratchValues = [Double](repeating: 0, count: n * workers)
-        scratchLabels = [Int32](repeating: 0, count: n * workers)
+        scratch = TreeBuilder.unfilled(n * workers)
+        scratchValues = TreeBuilder.unfilled(n * workers)
+        scratchLabels = TreeBuilder.unfilled(n * workers)
         goesLeft = [Bool](repeating: false, count: n)
         // Each feature is sorted independently by a radix sort: in parallel, each worker with
         // its own sorter writing the blocks of its own features.
@@ -93,6 +96,16 @@ struct TreeBuilder {
                 }
             }
         }
+    }
+
+    /// An array of `count` plain numbers whose contents are not set: every element must be
+    /// written before it is read.
+    private static func unfilled<T: BinaryInteger & BitwiseCopyable>(_ count: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    private static func unfilled(_ count: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     mutating func build() -> [DecisionTree.Node] {

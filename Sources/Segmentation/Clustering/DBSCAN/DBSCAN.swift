@@ -1,5 +1,4 @@
 import AttuneCore
-import Dispatch
 import Foundation
 import Linalg
 
@@ -117,7 +116,8 @@ public struct DBSCAN: Segmenter {
         let tree = KDTree(x)
         let labelling = tree.withView { view in
             x.elements.withUnsafeBufferPointer { xb in
-                DBSCANLabelling(view: view, points: xb, epsilon: configuration.epsilon, minimumPoints: configuration.minimumPoints)
+                DBSCANLabelling(
+                    view: view, leaves: tree.leaves, points: xb, epsilon: configuration.epsilon, minimumPoints: configuration.minimumPoints)
                     .run(parallelism: configuration.parallelism)
             }
         }

@@ -13,13 +13,15 @@ import Synchronization
 ///    first along the kept neighbours and inside each leaf, then between each leaf and
 ///    every later leaf near its box.
 ///    When a leaf's core points are all in one component, a core point already in it is
-///    skipped and one found link is enough; when both leaves are in the same component the
-///    pair is skipped. Components do not depend on the order of the links.
+///    skipped and one found link is enough; subtrees whose core points are all in the
+///    leaf's component are skipped whole. Components do not depend on the order of the links.
 /// 3. **Numbering and borders**: components are numbered by their lowest row index; each
 ///    non-core point (in parallel) takes the lowest number among the core points within
 ///    `epsilon`, or stays noise (−1).
 struct DBSCANLabelling: @unchecked Sendable {  // read-only pointers shared by the threads
     let view: KDTree.View
+    /// The tree's leaves (node indices) in position order.
+    let leaves: [Int]
     /// The points, row-major (row `indices[p]` for position p).
     let points: UnsafeBufferPointer<Double>
     let epsilon: Double
@@ -44,7 +46,6 @@ struct DBSCANLabelling: @unchecked Sendable {  // read-only pointers shared by t
         var core = [Bool](repeating: false, count: n)
         var clusters = [Int32](repeating: -1, count: n)
         guard n > 0, points.baseAddress != nil else { return Result(core: core, clusters: clusters, clusterCount: 0) }
-        let leaves = KDTree.leafList(view)
         let workers = max(1, min(parallelism, leaves.count / 16))
         var links = [Int32](repeating: 0, count: n * DBSCANLabelling.linksPerPoint)
         var linkCounts = [UInt8](repeating: 0, count: n)
@@ -77,81 +78,81 @@ struct DBSCANLabelling: @unchecked Sendable {  // read-only pointers shared by t
         let r2 = epsilon * epsilon, minPts = minimumPoints, cap = DBSCANLabelling.linksPerPoint
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: KDTree.leafSize) { buffer in
-              withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * KDTree.leafSize) { slots in
-                guard let distances = buffer.baseAddress, let active = slots.baseAddress else { return }
-                // The positions still below `minimumPoints`, and their counts so far.
-                let counts = active + KDTree.leafSize
-                while true {
-                    let claim = next.add(DBSCANLabelling.leavesPerClaim, ordering: .relaxed).oldValue
-                    guard claim < leaves.count else { return }
-                    for leaf in leaves[claim..<min(leaves.count, claim + DBSCANLabelling.leavesPerClaim)] {
-                        let node = view.nodes[leaf]
-                        var live = 0
-                        for p in node.lo..<node.hi {
-                            active[live] = p
-                            counts[live] = 0
-                            live += 1
-                        }
-                        var visited = 0
-                        view.forEachLeaf(nearLeaf: leaf, within: r2) { other in
-                            visited += 1
-                            let size = view.nodes[other].hi - view.nodes[other].lo
-                            var a = 0
-                            while a < live {
-                                let q = row(active[a])
-                                if other != leaf && view.gap(q, other) > r2 {
-                                    a += 1
-                                    continue
-                                }
-                                view.squaredDistances(from: q, toLeaf: other, into: distances)
-                                var found = 0
-                                let p = active[a], first = view.nodes[other].lo
-                                var recorded = Int(linkCounts.base[p])
-                                for b in 0..<size where distances[b] <= r2 {
-                                    found += 1
-                                    if recorded < cap && first + b != p {
-                                        links.base[p * cap + recorded] = Int32(truncatingIfNeeded: first + b)
-                                        recorded += 1
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * KDTree.leafSize) { slots in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: KDTree.leafSize) { buffer in
+                    guard let distances = buffer.baseAddress, let active = slots.baseAddress else { return }
+                    // The positions still below `minimumPoints`, and their counts so far.
+                    let counts = active + KDTree.leafSize
+                    while true {
+                        let claim = next.add(DBSCANLabelling.leavesPerClaim, ordering: .relaxed).oldValue
+                        guard claim < leaves.count else { return }
+                        for leaf in leaves[claim..<min(leaves.count, claim + DBSCANLabelling.leavesPerClaim)] {
+                            let node = view.nodes[leaf]
+                            var live = 0
+                            for p in node.lo..<node.hi {
+                                active[live] = p
+                                counts[live] = 0
+                                live += 1
+                            }
+                            var visited = 0
+                            view.forEachLeaf(nearLeaf: leaf, within: r2) { other in
+                                visited += 1
+                                let size = view.nodes[other].hi - view.nodes[other].lo
+                                var a = 0
+                                while a < live {
+                                    let q = row(active[a])
+                                    if other != leaf && view.gap(q, other) > r2 {
+                                        a += 1
+                                        continue
                                     }
+                                    view.squaredDistances(from: q, toLeaf: other, into: distances)
+                                    var found = 0
+                                    let p = active[a], first = view.nodes[other].lo
+                                    var recorded = Int(linkCounts.base[p])
+                                    for b in 0..<size where distances[b] <= r2 {
+                                        found += 1
+                                        if recorded < cap && first + b != p {
+                                            links.base[p * cap + recorded] = Int32(truncatingIfNeeded: first + b)
+                                            recorded += 1
+                                        }
+                                    }
+                                    linkCounts.base[p] = UInt8(recorded)
+                                    counts[a] += found
+                                    if counts[a] >= minPts {
+                                        core.base[active[a]] = true
+                                        live -= 1
+                                        active[a] = active[live]
+                                        counts[a] = counts[live]
+                                    } else {
+                                        a += 1
+                                    }
+                                }
+                                return live > 0 && visited < DBSCANLabelling.sharedLeafVisits
+                            }
+                            // The points still short (sparse regions, cluster edges) start again on their own,
+                            // where the tighter point-to-box test prunes far more than the leaf's box does.
+                            for a in 0..<live {
+                                let p = active[a]
+                                let q = row(p)
+                                var count = 0, recorded = 0
+                                view.forEachLeaf(near: q, within: r2) { other in
+                                    let first = view.nodes[other].lo, size = view.nodes[other].hi - first
+                                    view.squaredDistances(from: q, toLeaf: other, into: distances)
+                                    for b in 0..<size where distances[b] <= r2 {
+                                        count += 1
+                                        if recorded < cap && first + b != p {
+                                            links.base[p * cap + recorded] = Int32(truncatingIfNeeded: first + b)
+                                            recorded += 1
+                                        }
+                                    }
+                                    return count < minPts
                                 }
                                 linkCounts.base[p] = UInt8(recorded)
-                                counts[a] += found
-                                if counts[a] >= minPts {
-                                    core.base[active[a]] = true
-                                    live -= 1
-                                    active[a] = active[live]
-                                    counts[a] = counts[live]
-                                } else {
-                                    a += 1
-                                }
+                                if count >= minPts { core.base[p] = true }
                             }
-                            return live > 0 && visited < DBSCANLabelling.sharedLeafVisits
-                        }
-                        // The points still short (sparse regions, cluster edges) start again on their own,
-                        // where the tighter point-to-box test prunes far more than the leaf's box does.
-                        for a in 0..<live {
-                            let p = active[a]
-                            let q = row(p)
-                            var count = 0, recorded = 0
-                            view.forEachLeaf(near: q, within: r2) { other in
-                                let first = view.nodes[other].lo, size = view.nodes[other].hi - first
-                                view.squaredDistances(from: q, toLeaf: other, into: distances)
-                                for b in 0..<size where distances[b] <= r2 {
-                                    count += 1
-                                    if recorded < cap && first + b != p {
-                                        links.base[p * cap + recorded] = Int32(truncatingIfNeeded: first + b)
-                                        recorded += 1
-                                    }
-                                }
-                                return count < minPts
-                            }
-                            linkCounts.base[p] = UInt8(recorded)
-                            if count >= minPts { core.base[p] = true }
                         }
                     }
                 }
-              }
             }
         }
     }
@@ -279,65 +280,5 @@ struct DBSCANLabelling: @unchecked Sendable {  // read-only pointers shared by t
                 }
             }
         }
-    }
-}
-
-/// A mutable buffer shared by the threads of a parallel phase, each writing its own elements.
-struct Shared<Element>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Element>
-
-    init(_ base: UnsafeMutablePointer<Element>) {
-        self.base = base
-    }
-
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) {
-        self.base = buffer.baseAddress.unsafelyUnwrapped
-    }
-}
-
-extension KDTree {
-    /// The leaves of a view in position order.
-    static func leafList(_ view: View) -> [Int] {
-        var leaves: [Int] = []
-        for (index, node) in view.nodes.enumerated() where node.left < 0 { leaves.append(index) }
-        return leaves.sorted { view.nodes[$0].lo < view.nodes[$1].lo }
-    }
-}
-
-/// Disjoint sets over `0..<count` with path halving; the root of a merged set is the smaller
-/// index, so the forest does not depend on anything but the links made.
-///
-/// ## References
-/// Tarjan, "Efficiency of a good but not linear set union algorithm", JACM 22(2), 1975.
-struct UnionFind {
-    private var parent: [Int32]
-
-    init(count: Int) {
-        parent = (0..<Int32(count)).map { $0 }
-    }
-
-    mutating func find(_ i: Int) -> Int {
-        var i = i
-        while Int(parent[i]) != i {
-            let grand = parent[Int(parent[i])]
-            parent[i] = grand
-            i = Int(grand)
-        }
-        return i
-    }
-
-    mutating func union(_ a: Int, _ b: Int) {
-        let ra = find(a), rb = find(b)
-        if ra < rb { parent[rb] = Int32(ra) } else if rb < ra { parent[ra] = Int32(rb) }
-    }
-
-    /// Whether the positions of `range` flagged in `core` are all in one set.
-    mutating func isOneComponent(_ range: Range<Int>, core: UnsafeBufferPointer<Bool>) -> Bool {
-        var root = -1
-        for p in range where core[p] {
-            let r = find(p)
-            if root < 0 { root = r } else if r != root { return false }
-        }
-        return true
     }
 }
