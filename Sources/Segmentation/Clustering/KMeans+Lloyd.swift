@@ -8,8 +8,8 @@ extension KMeans {
     /// `tolerance` (absolute, squared), the labels stop changing, or `maximumIterations`.
     ///
     /// An empty cluster is re-seeded at the point farthest from its centre, so `k` clusters
-    /// always come back. The reported inertia is computed directly as `Σ ‖x − c‖²`, free
-    /// of the cancellation of the gemm expansion, in the same pass as the last assignment.
+    /// always come back. The reported inertia is recomputed directly as `Σ ‖x − c‖²`, free
+    /// of the cancellation of the gemm expansion.
     static func lloyd(
         _ x: Matrix, norms: [Double], k: Int, maximumIterations: Int, tolerance: Double,
         generator: inout SeededGenerator
@@ -27,38 +27,15 @@ extension KMeans {
         var counts = [Int](repeating: 0, count: k)
         var search = NearestCentre(k: k, d: d)
         var iterations = 0
-        // Exact inertia of the labels against the centres they were assigned with.
-        var inertia = 0.0
         x.elements.withUnsafeBufferPointer { xe in
             norms.withUnsafeBufferPointer { nb in
                 guard let xb = xe.baseAddress, let nn = nb.baseAddress else { return }
-                // One pass over x per iteration: the labels, and, block by block while the rows
-                // are in cache, the update step's sums and counts and the exact inertia
-                // `Σ ‖x − c‖²` (free of the cancellation of the gemm expansion). Both are
-                // accumulated in row order, as separate passes would.
                 func assignAll() {
-                    for j in 0..<(k * d) { sums[j] = 0 }
-                    for j in 0..<k { counts[j] = 0 }
-                    inertia = 0
                     centres.withUnsafeBufferPointer { cb in
                         labels.withUnsafeMutableBufferPointer { lb in
                             distances.withUnsafeMutableBufferPointer { db in
-                                sums.withUnsafeMutableBufferPointer { sb in
-                                    counts.withUnsafeMutableBufferPointer { kb in
-                                        guard let c = cb.baseAddress, let l = lb.baseAddress, let dd = db.baseAddress,
-                                              let s = sb.baseAddress, let counts = kb.baseAddress
-                                        else { return }
-                                        search.assign(x: xb, rowNorms: nn, range: 0..<n, centres: c, labels: l, distances: dd) { block in
-                                            for i in block {
-                                                let label = Int(l[i])
-                                                counts[label] += 1
-                                                let row = xb + i * d
-                                                for t in 0..<d { s[label * d + t] += row[t] }
-                                                inertia += squaredDistance(row, c + label * d, d)
-                                            }
-                                        }
-                                    }
-                                }
+                                guard let c = cb.baseAddress, let l = lb.baseAddress, let dd = db.baseAddress else { return }
+                                search.assign(x: xb, rowNorms: nn, range: 0..<n, centres: c, labels: l, distances: dd)
                             }
                         }
                     }
@@ -72,7 +49,17 @@ extension KMeans {
                         converged = true
                         break
                     }
-                    // Update step, from the sums and counts of the pass above.
+                    // Update step.
+                    for j in 0..<(k * d) { sums[j] = 0 }
+                    for j in 0..<k { counts[j] = 0 }
+                    sums.withUnsafeMutableBufferPointer { sb in
+                        for i in 0..<n {
+                            let c = Int(labels[i])
+                            counts[c] += 1
+                            let row = xb + i * d
+                            for t in 0..<d { sb[c * d + t] += row[t] }
+                        }
+                    }
                     var shift = 0.0
                     for j in 0..<k {
                         if counts[j] == 0 {
@@ -97,8 +84,19 @@ extension KMeans {
                 if !converged { assignAll() }
             }
         }
-        // The last pass assigned with the final centres: its counts are the sizes.
-        let sizes = counts
+        // Exact inertia and sizes for the final centres.
+        var inertia = 0.0
+        var sizes = [Int](repeating: 0, count: k)
+        x.elements.withUnsafeBufferPointer { xe in
+            centres.withUnsafeBufferPointer { cb in
+                guard let xb = xe.baseAddress, let c = cb.baseAddress else { return }
+                for i in 0..<n {
+                    let l = Int(labels[i])
+                    sizes[l] += 1
+                    inertia += squaredDistance(xb + i * d, c + l * d, d)
+                }
+            }
+        }
         let centreMatrix = (try? Matrix(rows: k, columns: d, elements: centres)) ?? Matrix(rows: k, columns: d)
         return Model(centres: centreMatrix, inertia: inertia, iterations: iterations, sizes: sizes)
     }

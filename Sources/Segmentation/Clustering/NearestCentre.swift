@@ -28,14 +28,11 @@ struct NearestCentre {
     }
 
     /// Labels and squared distances of rows `range` of `x` against `centres` (k × d, row-major).
-    /// `rowNorms[i]` must hold `‖xᵢ‖²`. Results go to `labels[i]` and `distances[i]`;
-    /// `afterBlock` is called with each block of rows once its labels are written, while the
-    /// block's rows are still in cache, in row order.
+    /// `rowNorms[i]` must hold `‖xᵢ‖²`. Results go to `labels[i]` and `distances[i]`.
     /// - Complexity: O(|range| k d) through gemm, no allocation.
     mutating func assign(
         x: UnsafePointer<Double>, rowNorms: UnsafePointer<Double>, range: Range<Int>,
-        centres: UnsafePointer<Double>, labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Double>,
-        afterBlock: (Range<Int>) -> Void = { _ in }
+        centres: UnsafePointer<Double>, labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Double>
     ) {
         let k = self.k, d = self.d
         centreNorms.withUnsafeMutableBufferPointer { cn in
@@ -64,7 +61,6 @@ struct NearestCentre {
                         labels[start + r] = Int32(best)
                         distances[start + r] = max(0, bestValue + rowNorms[start + r])
                     }
-                    afterBlock(start..<(start + rows))
                     start += rows
                 }
             }
