@@ -151,13 +151,31 @@ struct DBSCANTests {
         #expect(model.labels == NaiveReferences.dbscan(x, epsilon: epsilon, minimumPoints: minimumPoints))
     }
 
+    @Test("Touching blobs in 4-d over a hundred leaves: the brute-force labels whatever the thread count")
+    func touchingBlobs() throws {
+        var rng = SeededGenerator(seed: 11)
+        var rows: [[Double]] = []
+        for i in 0..<1_200 {
+            let c = Double(i % 3) * 2.2
+            rows.append([c + rng.nextStandardNormal() * 0.6, rng.nextStandardNormal() * 0.6, rng.nextStandardNormal() * 0.3, rng.nextUniform()])
+        }
+        for _ in 0..<100 { rows.append([rng.nextUniform() * 10 - 3, rng.nextUniform() * 6 - 3, rng.nextUniform() * 2 - 1, rng.nextUniform()]) }
+        let x = try Matrix(rowArrays: rows)
+        let expected = NaiveReferences.dbscan(x, epsilon: 0.35, minimumPoints: 6)
+        #expect(Set(expected).count > 3)  // several clusters and noise: the ordering rules matter
+        for threads in [1, 2, 3] {
+            let model = try DBSCAN(.init(epsilon: 0.35, minimumPoints: 6, parallelism: threads)).fit(x)
+            #expect(model.labels == expected)
+        }
+    }
+
     @Test("k-d tree radius queries equal a linear scan")
     func kdTree() {
         let x = Self.blobsWithNoise(seed: 7)
         let tree = KDTree(x)
         for q in stride(from: 0, to: x.rows, by: 13) {
             var found: [Int] = []
-            tree.forEachNeighbour(of: q, radius: 1.5) { found.append($0) }
+            tree.forEachNeighbour(of: q, in: x, radius: 1.5) { found.append($0) }
             let expected = (0..<x.rows).filter { NaiveReferences.distance2(x, $0, x.row(q).elements) <= 2.25 }
             #expect(found.sorted() == expected)
         }

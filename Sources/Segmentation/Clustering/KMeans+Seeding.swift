@@ -69,8 +69,7 @@ extension KMeans {
             while chosen.count < k {
                 var total = 0.0
                 for v in nearest { total += v }
-                var candidates: [Int] = []
-                for _ in 0..<trials { candidates.append(draw(weights: nearest, total: total, generator: &generator)) }
+                let candidates = draw(trials, weights: nearest, total: total, generator: &generator)
                 for slot in 0..<trials { potentials[slot] = 0 }
                 nearest.withUnsafeBufferPointer { near in
                     potentials.withUnsafeMutableBufferPointer { pot in
@@ -100,19 +99,41 @@ extension KMeans {
 
     /// An index drawn with probability proportional to `weights` (uniform when they are all 0).
     static func draw(weights: [Double], total: Double, generator: inout SeededGenerator) -> Int {
+        draw(1, weights: weights, total: total, generator: &generator)[0]
+    }
+
+    /// `count` independent draws with probability proportional to `weights` (uniform when
+    /// they are all 0), resolved in one pass over the weights.
+    ///
+    /// The result is that of `count` successive single draws: the targets are taken from the
+    /// generator in the same order, and each is matched against the same running sum (the
+    /// first positive weight whose cumulative sum exceeds it, else the last positive one).
+    /// - Complexity: O(n + count log count).
+    static func draw(_ count: Int, weights: [Double], total: Double, generator: inout SeededGenerator) -> [Int] {
         let n = weights.count
-        guard total > 0, total.isFinite else { return (try? generator.nextInt(below: n)) ?? 0 }
-        let target = generator.nextUniform() * total
-        return weights.withUnsafeBufferPointer { w in
+        guard total > 0, total.isFinite else { return (0..<count).map { _ in (try? generator.nextInt(below: n)) ?? 0 } }
+        let targets = (0..<count).map { _ in generator.nextUniform() * total }
+        let order = (0..<count).sorted { targets[$0] < targets[$1] }
+        var result = [Int](repeating: 0, count: count)
+        weights.withUnsafeBufferPointer { w in
             var cumulative = 0.0
             var lastPositive = 0
+            var next = 0  // the smallest target not matched yet, in `order`
             for i in 0..<n where w[i] > 0 {
                 cumulative += w[i]
                 lastPositive = i
-                if cumulative > target { return i }
+                while next < count && cumulative > targets[order[next]] {
+                    result[order[next]] = i
+                    next += 1
+                }
+                if next == count { return }
             }
-            return lastPositive
+            while next < count {
+                result[order[next]] = lastPositive
+                next += 1
+            }
         }
+        return result
     }
 
     @inline(__always)

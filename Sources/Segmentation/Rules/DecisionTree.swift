@@ -103,7 +103,9 @@ public struct DecisionTree: Sendable {
     /// - Throws: ``SegmentationError/dimensionMismatch(expected:actual:what:)`` when the
     ///   label count differs from the rows, ``SegmentationError/invalidParameter(name:value:expected:)``
     ///   for a negative label, ``SegmentationError/nonFiniteValue(row:column:)``.
-    /// - Complexity: O(d n log n) for the initial sort plus O(depth · n d); memory O(n d) indices.
+    /// - Complexity: O(d n) for the initial radix sort (plus O(m log m) for any run of m
+    ///   distinct values within one `Float` step of each other) and O(depth · n d) for the
+    ///   splits; memory O(n d) (each feature's sorted rows, values and labels).
     public func fit(_ x: Matrix, labels: [Int]) throws(SegmentationError) -> Model {
         guard labels.count == x.rows else { throw .dimensionMismatch(expected: x.rows, actual: labels.count, what: "tree labels") }
         try ClusteringInput.check(x, minimumRows: 1, what: "tree rows")

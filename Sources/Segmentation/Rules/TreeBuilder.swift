@@ -6,6 +6,7 @@ import Synchronization
 /// The presorted blocks, shared by the sorting workers; each worker writes only the block of
 /// its own feature, so no two threads touch the same element.
 private struct SortTargets: @unchecked Sendable {
+    let source: UnsafePointer<Double>
     let order: UnsafeMutablePointer<Int32>
     let values: UnsafeMutablePointer<Double>
     let labels: UnsafeMutablePointer<Int32>
@@ -54,29 +55,42 @@ struct TreeBuilder {
         self.configuration = configuration
         n = x.rows
         d = x.columns
-        order = [Int32](repeating: 0, count: n * d)
-        values = [Double](repeating: 0, count: n * d)
-        sortedLabels = [Int32](repeating: 0, count: n * d)
+        // The big blocks are written before they are read (the sort fills every element, a
+        // partition writes its scratch first), so they skip the zero fill: their pages are
+        // first touched by the parallel workers instead of by one thread.
+        order = TreeBuilder.unfilled(n * d)
+        values = TreeBuilder.unfilled(n * d)
+        sortedLabels = TreeBuilder.unfilled(n * d)
         workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, x.columns))
-        scratch = [Int32](repeating: 0, count: n * workers)
-        scratchValues = [Double](repeating: 0, count: n * workers)
-        scratchLabels = [Int32](repeating: 0, count: n * workers)
+        scratch = TreeBuilder.unfilled(n * workers)
+        scratchValues = TreeBuilder.unfilled(n * workers)
+        scratchLabels = TreeBuilder.unfilled(n * workers)
         goesLeft = [Bool](repeating: false, count: n)
-        // Each feature is sorted independently: in parallel, each worker writing its own blocks.
-        let x = self.x, y = self.labels, n = self.n, d = self.d
-        order.withUnsafeMutableBufferPointer { ob in
-            values.withUnsafeMutableBufferPointer { vb in
-                sortedLabels.withUnsafeMutableBufferPointer { lb in
-                    guard let o = ob.baseAddress, let v = vb.baseAddress, let l = lb.baseAddress else { return }
-                    let shared = SortTargets(order: o, values: v, labels: l)
-                    DispatchQueue.concurrentPerform(iterations: d) { j in
-                        var pairs = [(value: Double, index: Int32)](repeating: (0, 0), count: n)
-                        for i in 0..<n { pairs[i] = (x.elements[i * d + j], Int32(i)) }
-                        pairs.sort { $0.value < $1.value }
-                        for p in 0..<n {
-                            shared.order[j * n + p] = pairs[p].index
-                            shared.values[j * n + p] = pairs[p].value
-                            shared.labels[j * n + p] = y[Int(pairs[p].index)]
+        // Each feature is sorted independently by a radix sort: in parallel, each worker with
+        // its own sorter writing the blocks of its own features.
+        let y = self.labels, n = self.n, d = self.d, workers = self.workers
+        x.elements.withUnsafeBufferPointer { xb in
+            order.withUnsafeMutableBufferPointer { ob in
+                values.withUnsafeMutableBufferPointer { vb in
+                    sortedLabels.withUnsafeMutableBufferPointer { lb in
+                        guard let source = xb.baseAddress, let o = ob.baseAddress, let v = vb.baseAddress, let l = lb.baseAddress
+                        else { return }
+                        let shared = SortTargets(source: source, order: o, values: v, labels: l)
+                        DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            let features = (d * w / workers)..<(d * (w + 1) / workers)
+                            // The worker's columns, contiguous, in one pass over the rows.
+                            for i in 0..<n {
+                                for j in features { shared.values[j * n + i] = shared.source[i * d + j] }
+                            }
+                            var sorter = RadixSorter(n: n)
+                            for j in features {
+                                let base = j * n
+                                sorter.sort(shared.values + base) { p, row, value in
+                                    shared.order[base + p] = row
+                                    shared.values[base + p] = value
+                                    shared.labels[base + p] = y[Int(row)]
+                                }
+                            }
                         }
                     }
                 }
@@ -84,16 +98,27 @@ struct TreeBuilder {
         }
     }
 
+    /// An array of `count` plain numbers whose contents are not set: every element must be
+    /// written before it is read.
+    private static func unfilled<T: BinaryInteger & BitwiseCopyable>(_ count: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    private static func unfilled(_ count: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
     mutating func build() -> [DecisionTree.Node] {
         nodes = []
-        _ = grow(lo: 0, hi: n, depth: 0)
+        var counts = [Int](repeating: 0, count: classes)
+        for label in labels { counts[Int(label)] += 1 }
+        _ = grow(lo: 0, hi: n, depth: 0, counts: counts)
         return nodes
     }
 
-    /// Builds the subtree over sorted positions `lo..<hi` and returns its node index.
-    private mutating func grow(lo: Int, hi: Int, depth: Int) -> Int {
-        var counts = [Int](repeating: 0, count: classes)
-        for p in lo..<hi { counts[Int(sortedLabels[p])] += 1 }
+    /// Builds the subtree over sorted positions `lo..<hi`, whose class counts are `counts`,
+    /// and returns its node index.
+    private mutating func grow(lo: Int, hi: Int, depth: Int, counts: [Int]) -> Int {
         var prediction = 0
         for c in 1..<max(1, classes) where counts[c] > counts[prediction] { prediction = c }
         let index = nodes.count
@@ -102,10 +127,27 @@ struct TreeBuilder {
         guard depth < configuration.maximumDepth, size >= 2 * configuration.minimumLeafSize,
             counts[prediction] < size, let split = bestSplit(lo: lo, hi: hi, counts: counts)
         else { return index }
-        // Partition every feature's range stably by the split.
         let f = split.feature
-        for p in lo..<hi { goesLeft[Int(order[f * n + p])] = values[f * n + p] <= split.threshold }
-        let leftCount = split.leftCount
+        var leftCounts = [Int](repeating: 0, count: classes)
+        for p in (f * n + lo)..<(f * n + lo + split.leftCount) { leftCounts[Int(sortedLabels[p])] += 1 }
+        let rightCounts = zip(counts, leftCounts).map { $0 - $1 }
+        // Partition every feature's range stably by the split, unless the children are at the
+        // maximum depth: leaves need only their counts.
+        if depth + 1 < configuration.maximumDepth { partition(lo: lo, hi: hi, feature: f, threshold: split.threshold, leftCount: split.leftCount) }
+        let left = grow(lo: lo, hi: lo + split.leftCount, depth: depth + 1, counts: leftCounts)
+        let right = grow(lo: lo + split.leftCount, hi: hi, depth: depth + 1, counts: rightCounts)
+        nodes[index].feature = f
+        nodes[index].threshold = split.threshold
+        nodes[index].left = left
+        nodes[index].right = right
+        return index
+    }
+
+    /// Reorders positions `lo..<hi` of every feature's block stably so that the rows with
+    /// `x[feature] ≤ threshold` (the first `leftCount` of `feature`'s block) come first.
+    private mutating func partition(lo: Int, hi: Int, feature f: Int, threshold: Double, leftCount: Int) {
+        let size = hi - lo
+        for p in lo..<hi { goesLeft[Int(order[f * n + p])] = values[f * n + p] <= threshold }
         let n = self.n, d = self.d, workers = size >= 10_000 ? self.workers : 1
         order.withUnsafeMutableBufferPointer { o in
             values.withUnsafeMutableBufferPointer { v in
@@ -154,13 +196,6 @@ struct TreeBuilder {
                 }
             }
         }
-        let left = grow(lo: lo, hi: lo + leftCount, depth: depth + 1)
-        let right = grow(lo: lo + leftCount, hi: hi, depth: depth + 1)
-        nodes[index].feature = f
-        nodes[index].threshold = split.threshold
-        nodes[index].left = left
-        nodes[index].right = right
-        return index
     }
 
     /// The split minimising the weighted Gini impurity, `nil` when no split improves on the
@@ -175,6 +210,7 @@ struct TreeBuilder {
         let floor = parentSquares / total + 1e-12 * total
         let workers = size >= 10_000 ? self.workers : 1
         let d = self.d, n = self.n, classes = self.classes, minLeaf = configuration.minimumLeafSize
+        let counts = counts
         typealias Candidate = (score: Double, split: (feature: Int, threshold: Double, leftCount: Int)?)
         let results = Mutex([Candidate](repeating: (floor, nil), count: workers))
         values.withUnsafeBufferPointer { vals in
@@ -184,34 +220,37 @@ struct TreeBuilder {
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     var bestScore = floor
                     var best: (feature: Int, threshold: Double, leftCount: Int)?
-                    var lc = [Int](repeating: 0, count: classes)
-                    var rc = counts
-                    for j in (d * w / workers)..<(d * (w + 1) / workers) {
-                        for c in 0..<classes {
-                            lc[c] = 0
-                            rc[c] = counts[c]
-                        }
-                        var leftSquares = 0.0
-                        var rightSquares = parentSquares
-                        let base = j * n
-                        for p in lo..<(hi - 1) {
-                            let c = Int(inputs.labels[base + p])
-                            leftSquares += Double(2 * lc[c] + 1)
-                            rightSquares -= Double(2 * rc[c] - 1)
-                            lc[c] += 1
-                            rc[c] -= 1
-                            let v = inputs.values[base + p]
-                            let next = inputs.values[base + p + 1]
-                            guard v < next else { continue }
-                            let nl = p - lo + 1
-                            guard nl >= minLeaf, size - nl >= minLeaf else { continue }
-                            let score = leftSquares / Double(nl) + rightSquares / Double(size - nl)
-                            if score > bestScore {
-                                bestScore = score
-                                var threshold = v + (next - v) / 2
-                                // The midpoint can round up to `next` when the two are adjacent doubles.
-                                if threshold >= next { threshold = v }
-                                best = (j, threshold, nl)
+                    // Class counts of both sides, left then right, without bounds checks in the sweep.
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * classes) { sides in
+                        guard let lc = sides.baseAddress else { return }
+                        let rc = lc + classes
+                        for j in (d * w / workers)..<(d * (w + 1) / workers) {
+                            for c in 0..<classes {
+                                lc[c] = 0
+                                rc[c] = counts[c]
+                            }
+                            var leftSquares = 0.0
+                            var rightSquares = parentSquares
+                            let vals = inputs.values + j * n, ys = inputs.labels + j * n
+                            for p in lo..<(hi - 1) {
+                                let c = Int(ys[p])
+                                leftSquares += Double(2 * lc[c] + 1)
+                                rightSquares -= Double(2 * rc[c] - 1)
+                                lc[c] += 1
+                                rc[c] -= 1
+                                let v = vals[p]
+                                let next = vals[p + 1]
+                                guard v < next else { continue }
+                                let nl = p - lo + 1
+                                guard nl >= minLeaf, size - nl >= minLeaf else { continue }
+                                let score = leftSquares / Double(nl) + rightSquares / Double(size - nl)
+                                if score > bestScore {
+                                    bestScore = score
+                                    var threshold = v + (next - v) / 2
+                                    // The midpoint can round up to `next` when the two are adjacent doubles.
+                                    if threshold >= next { threshold = v }
+                                    best = (j, threshold, nl)
+                                }
                             }
                         }
                     }

@@ -1,18 +1,21 @@
 import AttuneCore
-import Dispatch
 import Foundation
 import Linalg
-import Synchronization
 
 /// Density-based clustering: a point with at least `minimumPoints` points (itself included)
 /// within distance `epsilon` is a core point; core points within `epsilon` of each other
 /// share a cluster, and non-core points within `epsilon` of a core point join its cluster
 /// (the first such cluster in index order). Everything else is noise, labelled −1.
 ///
-/// Neighbourhoods come from a ``KDTree``, not an O(n²) scan: the core-point counts run in
-/// parallel and stop at `minimumPoints`; the cluster expansion skips subtrees whose rows
-/// are all labelled already. Clusters are numbered in order of their lowest-index core point,
-/// so the labels are deterministic (DBSCAN draws no random numbers).
+/// Clusters are numbered in order of their lowest-index core point, and a border point (not
+/// core, within `epsilon` of core points of several clusters) joins the lowest-numbered of
+/// them: exactly the labels of the textbook algorithm that expands clusters one at a time
+/// from the points in index order, whatever the thread count (DBSCAN draws no random numbers).
+///
+/// Neighbourhoods come from a ``KDTree``, not an O(n²) scan, one leaf of up to 16 points
+/// at a time: the core test counts in parallel and stops at `minimumPoints`; core points
+/// are joined in a union–find forest, skipping leaf pairs whose core points are already
+/// joined; border points look for their lowest cluster in parallel (see `DBSCANLabelling`).
 ///
 /// ## References
 /// Ester, Kriegel, Sander & Xu, "A density-based algorithm for discovering clusters in
@@ -98,8 +101,9 @@ public struct DBSCAN: Segmenter {
     /// Clusters the rows of `x`; the generator is not used (DBSCAN is deterministic).
     /// - Throws: ``SegmentationError/insufficientData(needed:available:what:)`` for an empty
     ///   matrix, ``SegmentationError/nonFiniteValue(row:column:)``.
-    /// - Complexity: O(n log n) to build the index plus one capped count per point and one
-    ///   pruned radius query per core point; memory O(n).
+    /// - Complexity: O(n log n) to build the index plus one capped count per leaf, one
+    ///   pruned leaf-pair sweep per leaf holding core points and one radius query per
+    ///   non-core point; memory O(n).
     public func fit(_ x: Matrix, using generator: inout SeededGenerator) throws(SegmentationError) -> Model {
         try fit(x)
     }
@@ -108,52 +112,30 @@ public struct DBSCAN: Segmenter {
     /// - Throws: as ``fit(_:using:)``.
     public func fit(_ x: Matrix) throws(SegmentationError) -> Model {
         try ClusteringInput.check(x, minimumRows: 1, what: "DBSCAN rows")
-        let n = x.rows, eps = configuration.epsilon, minPts = configuration.minimumPoints
+        let n = x.rows, d = x.columns
         let tree = KDTree(x)
-        // Core points first, in parallel chunks: a count that stops at minPts, with boxes
-        // wholly inside the ball counted without visiting their points.
-        let workers = min(configuration.parallelism, max(1, n / 1_000))
-        let chunks = Mutex([[Bool]](repeating: [], count: workers))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let range = (n * w / workers)..<(n * (w + 1) / workers)
-            let flags = range.map { tree.countNeighbours(of: $0, radius: eps, limit: minPts) >= minPts }
-            chunks.withLock { $0[w] = flags }
-        }
-        let core = chunks.withLock { $0.flatMap { $0 } }
-        // Expand clusters breadth-first from core points in index order. A row's label never
-        // changes once set, so the queries skip subtrees whose rows are all labelled: late in
-        // a cluster's growth most of its neighbourhood is pruned whole.
-        var labels = [Int](repeating: -1, count: n)
-        var cluster = 0
-        var queue: [Int] = []
-        var remaining = tree.subtreeSizes()
-        remaining.withUnsafeMutableBufferPointer { remaining in
-            for i in 0..<n where core[i] && labels[i] < 0 {
-                labels[i] = cluster
-                tree.markVisited(i, remaining: remaining)
-                queue.removeAll(keepingCapacity: true)
-                queue.append(i)
-                var head = 0
-                while head < queue.count {
-                    let p = queue[head]
-                    head += 1
-                    tree.forEachNeighbour(of: p, radius: eps, remaining: remaining) { q in
-                        guard labels[q] < 0 else { return }
-                        labels[q] = cluster
-                        tree.markVisited(q, remaining: remaining)
-                        if core[q] { queue.append(q) }
-                    }
-                }
-                cluster += 1
+        let labelling = tree.withView { view in
+            x.elements.withUnsafeBufferPointer { xb in
+                DBSCANLabelling(
+                    view: view, leaves: tree.leaves, points: xb, epsilon: configuration.epsilon, minimumPoints: configuration.minimumPoints)
+                    .run(parallelism: configuration.parallelism)
             }
+        }
+        var labels = [Int](repeating: -1, count: n)
+        var isCore = [Bool](repeating: false, count: n)
+        for p in 0..<n {
+            let row = Int(tree.indices[p])
+            labels[row] = Int(labelling.clusters[p])
+            isCore[row] = labelling.core[p]
         }
         var coreRows: [Double] = []
         var coreLabels: [Int] = []
-        for i in 0..<n where core[i] {
-            coreRows.append(contentsOf: x.elements[(i * x.columns)..<((i + 1) * x.columns)])
+        for i in 0..<n where isCore[i] {
+            coreRows.append(contentsOf: x.elements[(i * d)..<((i + 1) * d)])
             coreLabels.append(labels[i])
         }
-        let coreMatrix = (try? Matrix(rows: coreLabels.count, columns: x.columns, elements: coreRows)) ?? Matrix(rows: 0, columns: x.columns)
-        return Model(configuration: configuration, labels: labels, corePoints: coreMatrix, coreLabels: coreLabels, segmentCount: cluster)
+        let coreMatrix = (try? Matrix(rows: coreLabels.count, columns: d, elements: coreRows)) ?? Matrix(rows: 0, columns: d)
+        return Model(
+            configuration: configuration, labels: labels, corePoints: coreMatrix, coreLabels: coreLabels, segmentCount: labelling.clusterCount)
     }
 }
