@@ -93,6 +93,7 @@ extension ServerBenchmarks {
             var record = BenchmarkRecord()
             record["task"] = .string(task)
             record["size"] = .string("connections=\(connections)")
+            record["server_threads"] = .string("2 event loops")
             record["generator"] = .string("wrk -t2")
             record["requests"] = .int(requests)
             record["errors"] = .int((figures["socket_errors"] as? Int ?? 0) + (figures["status_errors"] as? Int ?? 0))

@@ -56,30 +56,53 @@ enum ServerBenchmarks {
 
     static func inProcess(directory: String, seconds: Double, connections: Int, _ writer: ResultWriter) throws(BenchError) {
         let engine: Engine
-        let server: HTTPServer
         do {
             let specification = try PolicySpecification(decoding: Data(policyJSON.utf8))
             try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
             engine = try Engine(specifications: [specification], store: SQLiteEventStore(path: directory + "/data/events.sqlite"),
                                 configuration: EngineConfiguration(dataDirectory: directory + "/data"))
-            server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)))
         } catch {
-            throw .io(path: directory, reason: "cannot start the server: \(error)")
+            throw .io(path: directory, reason: "cannot start the engine: \(error)")
         }
-        defer {
-            server.stop()
-            engine.shutdown()
-        }
+        defer { engine.shutdown() }
         writer.emit(diskSync(directory: directory + "/data"))
-        let port = server.port
         let rssStart = residentMegabytes()
+        for threading in [HTTPServer.Threading.eventLoops(2), .threadPerConnection] {
+            let server: HTTPServer
+            do { server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)), threading: threading) } catch {
+                throw .io(path: directory, reason: "cannot start the server: \(error)")
+            }
+            defer { server.stop() }
+            let mode = threading == .threadPerConnection ? "thread per connection" : "2 event loops"
+            let ceiling = try loadPhases(port: server.port, mode: mode, seconds: seconds, connections: connections, engine: engine, writer)
+            if threading != .threadPerConnection, let ceiling {
+                try wrkPhases(port: server.port, directory: directory, seconds: seconds, ceiling: ceiling, engine: engine, writer)
+            }
+        }
+        let stats = engine.statistics
+        var record = BenchmarkRecord()
+        record["task"] = .string("server group commit")
+        record["size"] = .string("all phases")
+        record["commits"] = .int(stats.commits)
+        record["entries"] = .int(stats.committedEntries)
+        record["entries_per_commit"] = .double(Double(stats.committedEntries) / Double(max(stats.commits, 1)))
+        record["mean_commit_ms"] = .double(stats.commitSeconds * 1000 / Double(max(stats.commits, 1)))
+        record["rss_mb_start"] = .double(rssStart)
+        record["rss_mb_end"] = .double(residentMegabytes())
+        writer.emit(record)
+    }
+
+    /// The healthz ceiling, then decisions and decisions with rewards, from the in-process generator.
+    /// - Returns: The ceiling (requests per second).
+    static func loadPhases(port: Int, mode: String, seconds: Double, connections: Int, engine: Engine,
+                           _ writer: ResultWriter) throws(BenchError) -> Double? {
         let phases = [Phase(name: "server healthz", connections: connections, decides: false, rewards: false),
                       Phase(name: "server decide K=10 d=20 durable", connections: connections, decides: true, rewards: false),
                       Phase(name: "server decide K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: false),
                       Phase(name: "server decide+reward K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: true)]
         var ceiling: Double?
         for phase in phases {
-            ResultWriter.progress("attune-bench server: \(phase.name), \(phase.connections) connections, \(seconds) s")
+            ResultWriter.progress("attune-bench server: \(phase.name), \(mode), \(phase.connections) connections, \(seconds) s")
             let before = engine.statistics
             let cpuBefore = LoadGenerator.processCPUSeconds()
             let result = LoadGenerator.run(port: port, connections: phase.connections, seconds: seconds) { connection, thread, i in
@@ -94,6 +117,7 @@ enum ServerBenchmarks {
             var record = BenchmarkRecord()
             record["task"] = .string(phase.name)
             record["size"] = .string("connections=\(phase.connections)")
+            record["server_threads"] = .string(mode)
             record["generator"] = .string("in-process threads")
             let throughput = Double(result.latencies.count) / result.seconds
             latencyFields(&record, requests: result.latencies.count, errors: result.errors, throughput: throughput,
@@ -110,18 +134,7 @@ enum ServerBenchmarks {
             record["rss_mb"] = .double(residentMegabytes())
             writer.emit(record)
         }
-        if let ceiling { try wrkPhases(port: port, directory: directory, seconds: seconds, ceiling: ceiling, engine: engine, writer) }
-        let stats = engine.statistics
-        var record = BenchmarkRecord()
-        record["task"] = .string("server group commit")
-        record["size"] = .string("all phases")
-        record["commits"] = .int(stats.commits)
-        record["entries"] = .int(stats.committedEntries)
-        record["entries_per_commit"] = .double(Double(stats.committedEntries) / Double(max(stats.commits, 1)))
-        record["mean_commit_ms"] = .double(stats.commitSeconds * 1000 / Double(max(stats.commits, 1)))
-        record["rss_mb_start"] = .double(rssStart)
-        record["rss_mb_end"] = .double(residentMegabytes())
-        writer.emit(record)
+        return ceiling
     }
 
     /// Throughput and latency quantiles (p50 is `median_ns`).

@@ -23,7 +23,21 @@ final class Journal: Sendable {
         let entry: JournalEntry
         let reply = Mutex<Result<Reply, EngineError>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        init(_ entry: JournalEntry) { self.entry = entry }
+        /// Called instead of signalling `done` for requests that do not wait on a thread.
+        let completion: (@Sendable (Result<Reply, EngineError>) -> Void)?
+        init(_ entry: JournalEntry, completion: (@Sendable (Result<Reply, EngineError>) -> Void)? = nil) {
+            self.entry = entry
+            self.completion = completion
+        }
+
+        func finish(_ result: Result<Reply, EngineError>) {
+            if let completion {
+                completion(result)
+            } else {
+                reply.withLock { $0 = result }
+                done.signal()
+            }
+        }
     }
 
     /// A request to make a side file's appended bytes durable with the next pass.
@@ -118,9 +132,22 @@ final class Journal: Sendable {
         }
     }
 
+    /// Queues an entry; `completion` runs on the journal thread once it is committed and
+    /// applied (or at once with `.shuttingDown`). Nothing waits: event-loop servers use it.
+    func submit(_ entry: JournalEntry, completion: @escaping @Sendable (Result<Reply, EngineError>) -> Void) {
+        let submission = Submission(entry, completion: completion)
+        let (accepted, first) = inbox.withLock { i -> (Bool, Bool) in
+            guard !i.isStopping else { return (false, false) }
+            i.submissions.append(submission)
+            return (true, i.isFirstSinceDrain)
+        }
+        guard accepted else { return completion(.failure(.shuttingDown)) }
+        if first { wake.signal() }
+    }
+
     /// Queues several entries together (they share one transaction) and waits until all are committed.
     func commitAll(_ entries: [JournalEntry]) throws(EngineError) -> [Reply] {
-        let submissions = entries.map(Submission.init)
+        let submissions = entries.map { Submission($0) }
         let (accepted, first) = inbox.withLock { i -> (Bool, Bool) in
             guard !i.isStopping else { return (false, false) }
             i.submissions.append(contentsOf: submissions)
@@ -277,10 +304,7 @@ final class Journal: Sendable {
             do throws(EngineError) {
                 results = try store.append(entries, outcomes: outcomes)
             } catch {
-                for s in submissions {
-                    s.reply.withLock { $0 = .failure(error) }
-                    s.done.signal()
-                }
+                for s in submissions { s.finish(.failure(error)) }
                 return
             }
         }
@@ -328,10 +352,7 @@ final class Journal: Sendable {
             }
         }
         // Reply before handing work to the learner: requests never wait for learning.
-        for (s, reply) in zip(submissions, replies) {
-            s.reply.withLock { $0 = .success(reply) }
-            s.done.signal()
-        }
+        for (s, reply) in zip(submissions, replies) { s.finish(.success(reply)) }
         let checkpointDue = configuration.dataDirectory != nil
             && (forceCheckpoint || writer.withLock { $0.scheduler.isDue(at: now) })
         if checkpointDue, let directory = configuration.dataDirectory {

@@ -110,7 +110,7 @@ public final class Router: Sendable {
 
     // MARK: - Authorization and limits
 
-    private func authorize(_ request: HTTPRequest, scope: APIScope?) throws(APIError) {
+    func authorize(_ request: HTTPRequest, scope: APIScope?) throws(APIError) {
         guard let scope else { return }
         var client = "anonymous"
         if configuration.apiKeys.isEnabled {
@@ -140,7 +140,7 @@ public final class Router: Sendable {
 
     /// Decodes a body strictly; with `reading`, a one-pass `JSONReader` reading comes first and
     /// the strict decoder runs only when it deviates (same values, same errors).
-    private func decodeBody<T: Decodable>(_ type: T.Type, _ request: HTTPRequest,
+    func decodeBody<T: Decodable>(_ type: T.Type, _ request: HTTPRequest,
                                           reading: ((inout JSONReader) throws(JSONReader.Deviation) -> T)? = nil) throws(APIError) -> T {
         if let reading, !request.isBodyTooLarge, request.body.count <= configuration.maxBodyBytes,
            let value = JSONReader.read(request.body, maximumDepth: configuration.maxJSONDepth, reading) {
