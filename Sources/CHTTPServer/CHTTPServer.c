@@ -15,9 +15,14 @@ struct attune_http_server {
     void *context;
     size_t max_body_bytes;
     uint16_t port;
-    /// Requests answered later (`attune_http_complete`) and not yet completed.
-    atomic_long pending;
+    /// Requests handed to the handler whose reply is not sent yet.
+    atomic_long in_flight;
+    /// Set by `attune_http_stop`: new requests get 503 instead of reaching the handler.
+    atomic_int stopping;
 };
+
+static const char stopping_reply[] =
+    "{\"error\":{\"code\":\"shutting_down\",\"message\":\"the server is stopping; retry the request\"}}";
 
 /// Per-request state. A deferred request goes: handler returned ATTUNE_HTTP_PENDING →
 /// suspended (unless already completed) → completed by another thread, which resumes the
@@ -31,6 +36,7 @@ typedef struct request_state {
     struct attune_http_server *server;
     struct MHD_Connection *connection;
     pthread_mutex_t lock;
+    int counted;
     int deferred;
     int suspended;
     int completed;
@@ -42,6 +48,9 @@ static void completed(void *cls, struct MHD_Connection *connection, void **con_c
     (void)cls; (void)connection; (void)toe;
     request_state *state = *con_cls;
     if (state != NULL) {
+        // A request counts as in flight from its handler call until its reply is sent (or its
+        // connection gone), so that stopping never cuts a reply to a committed request.
+        if (state->counted) atomic_fetch_sub(&state->server->in_flight, 1);
         free(state->body);
         free(state->response.body);  // non-NULL only when the reply was never queued
         pthread_mutex_destroy(&state->lock);
@@ -108,6 +117,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
         return MHD_YES;
     }
 
+    if (atomic_load(&server->stopping)) {
+        struct MHD_Response *reply = MHD_create_response_from_buffer(sizeof(stopping_reply) - 1, (void *)stopping_reply,
+                                                                     MHD_RESPMEM_PERSISTENT);
+        if (reply == NULL) return MHD_NO;
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONNECTION, "close");
+        enum MHD_Result queued = MHD_queue_response(connection, 503, reply);
+        MHD_destroy_response(reply);
+        return queued;
+    }
     const char *query_start = strchr(url, '?');
     attune_http_request request = {
         .method = method,
@@ -120,6 +139,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
         .token = state,
     };
     attune_http_response response = {.status = 500, .body = NULL, .body_length = 0, .content_type = "application/json"};
+    state->counted = 1;
+    atomic_fetch_add(&server->in_flight, 1);
     if (server->handler(server->context, &request, &response) != ATTUNE_HTTP_PENDING) {
         return queue_reply(connection, &response);
     }
@@ -135,14 +156,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
     return MHD_YES;
 }
 
-void attune_http_defer(const attune_http_request *request) {
-    request_state *state = request->token;
-    atomic_fetch_add(&state->server->pending, 1);
-}
-
 void attune_http_complete(void *token, const attune_http_response *response) {
     request_state *state = token;
-    struct attune_http_server *server = state->server;
     pthread_mutex_lock(&state->lock);
     state->response = *response;
     state->completed = 1;
@@ -151,7 +166,6 @@ void attune_http_complete(void *token, const attune_http_response *response) {
         MHD_resume_connection(state->connection);
     }
     pthread_mutex_unlock(&state->lock);
-    atomic_fetch_sub(&server->pending, 1);
 }
 
 attune_http_server *attune_http_start(const char *host, uint16_t port, size_t max_body_bytes,
@@ -168,7 +182,8 @@ attune_http_server *attune_http_start(const char *host, uint16_t port, size_t ma
     server->handler = handler;
     server->context = context;
     server->max_body_bytes = max_body_bytes;
-    atomic_init(&server->pending, 0);
+    atomic_init(&server->in_flight, 0);
+    atomic_init(&server->stopping, 0);
 
     if (threads == 0) {
         server->daemon = MHD_start_daemon(
@@ -203,11 +218,13 @@ uint16_t attune_http_port(const attune_http_server *server) { return server->por
 
 void attune_http_stop(attune_http_server *server) {
     if (server == NULL) return;
-    // Stop accepting, then let deferred requests complete (libmicrohttpd refuses to stop with
-    // suspended connections), waiting at most about 30 s.
+    // Refuse new requests, stop accepting, then let the requests in flight be answered
+    // (libmicrohttpd refuses to stop with suspended connections, and cuts the sockets of
+    // connection threads), waiting at most about 30 s.
+    atomic_store(&server->stopping, 1);
     MHD_socket listening = MHD_quiesce_daemon(server->daemon);
     if (listening != MHD_INVALID_SOCKET) close(listening);
-    for (int i = 0; i < 30000 && atomic_load(&server->pending) > 0; i++) usleep(1000);
+    for (int i = 0; i < 30000 && atomic_load(&server->in_flight) > 0; i++) usleep(1000);
     MHD_stop_daemon(server->daemon);
     free(server);
 }

@@ -124,7 +124,6 @@ private let handleRequest: attune_http_handler = { context, request, response in
         fill(&response.pointee, with: box.router.handle(httpRequest))
         return 0
     }
-    attune_http_defer(request)
     let token = RequestToken(pointer: r.token)
     box.router.handle(httpRequest) { reply in
         var completed = attune_http_response(status: 500, body: nil, body_length: 0, content_type: nil)

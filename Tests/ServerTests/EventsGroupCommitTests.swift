@@ -14,6 +14,8 @@ final class GatedStore: EventStore {
     private let gate = Mutex<Bool>(false)
     private let opened = DispatchSemaphore(value: 0)
     let entered = DispatchSemaphore(value: 0)
+    /// Entries in commits held so far (for async tests, which must not block on `entered`).
+    let held = Atomic<Int>(0)
 
     init() throws { inner = try SQLiteEventStore(path: ":memory:") }
 
@@ -27,6 +29,7 @@ final class GatedStore: EventStore {
 
     func append(_ entries: [JournalEntry], outcomes: [OutcomeRecord]) throws(EngineError) -> [(AppendOutcome, Int64)] {
         if gate.withLock({ $0 }), !entries.isEmpty {
+            held.add(entries.count, ordering: .relaxed)
             entered.signal()
             opened.wait()
         }

@@ -30,9 +30,9 @@ typedef struct attune_http_request {
 /// Returned by a handler that answers later through `attune_http_complete`.
 #define ATTUNE_HTTP_PENDING 1
 
-/// Fills `response` and returns 0, or calls `attune_http_defer` and returns ATTUNE_HTTP_PENDING
-/// (then `attune_http_complete` must be called exactly once with the request's token, from any
-/// thread, possibly before the handler returns).
+/// Fills `response` and returns 0, or returns ATTUNE_HTTP_PENDING (then `attune_http_complete`
+/// must be called exactly once with the request's token, from any thread, possibly before the
+/// handler returns).
 typedef int (*attune_http_handler)(void *context, const attune_http_request *request, attune_http_response *response);
 
 typedef struct attune_http_server attune_http_server;
@@ -46,16 +46,14 @@ attune_http_server *attune_http_start(const char *host, uint16_t port, size_t ma
                                       unsigned connection_limit, unsigned timeout_seconds, unsigned threads,
                                       attune_http_handler handler, void *context);
 
-/// Marks the request as answered later; call from the handler before returning ATTUNE_HTTP_PENDING.
-void attune_http_defer(const attune_http_request *request);
-
 /// Answers a deferred request (takes ownership of `response->body`) and resumes its connection.
 void attune_http_complete(void *token, const attune_http_response *response);
 
 /// The port the server is bound to.
 uint16_t attune_http_port(const attune_http_server *server);
 
-/// Stops accepting, waits for deferred requests to be completed (up to about 30 s), stops the
+/// Answers new requests 503 (shutting_down), stops accepting, waits for the requests in flight
+/// to be answered and sent (up to about 30 s), stops the
 /// threads and frees the server.
 void attune_http_stop(attune_http_server *server);
 
