@@ -157,13 +157,17 @@ enum ServerBenchmarks {
         record["client_cpu_us_per_request"] = .double(clientCPU / n * 1e6)
     }
 
-    /// Group-commit figures of a phase: commits (one fsync each) per second, entries per commit, commit time.
+    /// Group-commit figures of a phase: commits (one fsync each) per second, entries per commit,
+    /// commit time and the share of the phase spent committing.
     static func commitFields(_ record: inout BenchmarkRecord, before: EngineStatistics, after: EngineStatistics, seconds: Double) {
         let commits = after.commits - before.commits
         guard commits > 0 else { return }
         record["commits_per_s"] = .double(Double(commits) / seconds)
         record["entries_per_commit"] = .double(Double(after.committedEntries - before.committedEntries) / Double(commits))
         record["mean_commit_ms"] = .double((after.commitSeconds - before.commitSeconds) * 1000 / Double(commits))
+        // Share of the phase the journal thread spent inside commits (SQLite work and fsync):
+        // near 1, throughput is bounded by the disk, not by CPU.
+        record["commit_busy_fraction"] = .double((after.commitSeconds - before.commitSeconds) / seconds)
     }
 
     /// What one durable write costs on the data directory's disk right now: a 4 KiB overwrite
