@@ -4,21 +4,36 @@ import Foundation
 import Synchronization
 
 /// Checkpoints a WAL database from its own connection and thread, once a second while the WAL
-/// holds frames: a passive checkpoint never blocks writers, so commits keep one fsync each.
-/// Stops when the owning store is released.
+/// holds frames: a passive checkpoint never blocks writers, so commits keep one fsync each;
+/// past ``restartFrames`` a restart checkpoint bounds the WAL. Stops when the owning store is released.
 final class WALCheckpointer: Sendable {
+    /// WAL frames (pages) past which the WAL is restarted: 8192 frames, 32 MiB with 4 KiB pages.
+    static let restartFrames: Int32 = 8192
+
     private final class Flag: Sendable { let value = Atomic<Bool>(false) }
     private let stopped = Flag()
     private let finished = DispatchSemaphore(value: 0)
 
     init(path: String) throws(EngineError) {
         let connection = try SQLiteConnection(path: path)
+        // A connection learns that the database is in WAL mode only when it first reads it;
+        // until then a checkpoint on it does nothing (and reports -1 frames), so the WAL would
+        // grow without bound.
+        try connection.execute("SELECT count(*) FROM sqlite_master;")
         let box = ConnectionBox(connection)
         let thread = Thread { [stopped, finished] in
             while !stopped.value.load(ordering: .relaxed) {
                 for _ in 0..<20 where !stopped.value.load(ordering: .relaxed) { usleep(50_000) }
                 var logFrames: Int32 = 0, checkpointed: Int32 = 0
-                sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &checkpointed)
+                let status = sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &checkpointed)
+                if status == SQLITE_OK, logFrames >= WALCheckpointer.restartFrames {
+                    // The WAL is rewritten from its start only once a checkpoint has caught up
+                    // with the writer, which a passive one never does under continuous commits.
+                    // Past this size a RESTART checkpoint holds commits back while it copies
+                    // the few frames written since the passive pass, so the WAL stays bounded
+                    // (and later commits overwrite it instead of growing the file).
+                    sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_RESTART, &logFrames, &checkpointed)
+                }
             }
             finished.signal()
         }
