@@ -15,15 +15,17 @@ struct WALCheckpointTests {
         var n = 0
         let end = Date().addingTimeInterval(2.5)
         while Date() < end {
-            let batch: [JournalEntry] = (0..<20).map { _ in
+            var batch: [JournalEntry] = (0..<20).map { _ in
                 n += 1
                 return .decision(DecisionRecord(eventID: "e\(n)", policyID: "p", timestamp: Double(n), context: [1, 2], candidates: [0, 1],
                                                 candidateIDs: ["a", "b"], position: 0, probabilities: [0.5, 0.5], modelVersion: 0))
             }
+            // Rewards too: their event lookup must not leave a read snapshot open that pins the WAL.
+            batch.append(.reward(RewardRecord(eventID: "e\(n)", key: "", value: 1, timestamp: Double(n))))
             _ = try store.append(batch, outcomes: [])
         }
         // Checkpoints run once a second: after 2.5 s of commits, pages have been copied.
         #expect(size(path) > 64 * 1024, "database \(size(path)) bytes, WAL \(size(path + "-wal")) bytes after \(n) decisions")
-        #expect(try store.decision(eventID: "e1")?.eventID == "e1" && store.lastSequence() == Int64(n))
+        #expect(try store.decision(eventID: "e1")?.eventID == "e1")
     }
 }

@@ -20,6 +20,8 @@ final class WALCheckpointer: Sendable {
         // until then a checkpoint on it does nothing (and reports -1 frames), so the WAL would
         // grow without bound.
         try connection.execute("SELECT count(*) FROM sqlite_master;")
+        // A restart checkpoint holds commits back while it waits for readers: give up soon.
+        sqlite3_busy_timeout(connection.handle, 100)
         let box = ConnectionBox(connection)
         let thread = Thread { [stopped, finished] in
             while !stopped.value.load(ordering: .relaxed) {
