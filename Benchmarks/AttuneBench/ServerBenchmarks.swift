@@ -8,13 +8,18 @@ import Glibc
 #endif
 
 /// `attune-bench server`: the decision server under load on a loopback port, with a closed-loop
-/// keep-alive load generator in this process (one thread per connection), and the kill -9 test
-/// against the `attune serve` executable. Tasks:
+/// keep-alive load generator in this process (one thread per connection) and, when installed,
+/// `wrk` as a second generator; and the kill -9 test against the `attune serve` executable. Tasks:
+/// - `server stages K=10 d=20` — time per request by stage on one thread (decode, decide and log, route and encode);
+/// - `server disk sync` — what one 4 KiB write + `fdatasync` costs on the data directory's disk now;
 /// - `server healthz` — the HTTP stack's ceiling (libmicrohttpd, routing, an empty JSON reply);
-/// - `server decide K=10 d=20 durable` — decisions, each committed (group commit, fsync) before its reply;
+/// - `server decide K=10 d=20 durable` — decisions, each committed (group commit, fsync) before its
+///   reply: throughput, p50/p90/p99/max, the ceiling ratio, CPU per request on the server and
+///   client sides, commits (fsyncs) per second, RSS;
 /// - `server decide+reward K=10 d=20 durable` — every connection alternates a decision and its reward;
 /// - `server kill -9 loss` — kills the server under load, restarts it, checks that every
-///   acknowledged decision and reward is in the log, and reports time to ready.
+///   acknowledged decision and reward is in the log, and reports time to ready;
+/// - `server recovery …` — time to ready with a long log, without and with a checkpoint.
 enum ServerBenchmarks {
     static let suite = BenchSuite(name: "server") { options, writer throws(BenchError) in try run(options, writer) }
 
@@ -37,6 +42,7 @@ enum ServerBenchmarks {
         }
         let seconds = options.budgetSeconds.map { max($0, 1) } ?? (options.quick ? 2 : 10)
         let connections = 64
+        try stages(requests: options.quick ? 5_000 : 20_000, writer)
         try inProcess(directory: directory, seconds: seconds, connections: connections, writer)
         try killNine(directory: directory, kills: options.quick ? 3 : 20, connections: 16, writer)
         try recovery(directory: directory, entries: options.quick ? 100_000 : 1_000_000, writer)
@@ -45,54 +51,43 @@ enum ServerBenchmarks {
 
     // MARK: - Throughput and latency
 
+    /// One load phase against the in-process server.
+    struct Phase {
+        var name: String
+        var connections: Int
+        var decides: Bool
+        var rewards: Bool
+    }
+
     static func inProcess(directory: String, seconds: Double, connections: Int, _ writer: ResultWriter) throws(BenchError) {
         let engine: Engine
-        let server: HTTPServer
         do {
             let specification = try PolicySpecification(decoding: Data(policyJSON.utf8))
             try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
             engine = try Engine(specifications: [specification], store: SQLiteEventStore(path: directory + "/data/events.sqlite"),
                                 configuration: EngineConfiguration(dataDirectory: directory + "/data"))
-            server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)))
         } catch {
-            throw .io(path: directory, reason: "cannot start the server: \(error)")
+            throw .io(path: directory, reason: "cannot start the engine: \(error)")
         }
-        defer {
-            server.stop()
-            engine.shutdown()
-        }
-        let port = server.port
+        defer { engine.shutdown() }
+        writer.emit(diskSync(directory: directory + "/data"))
         let rssStart = residentMegabytes()
-        let tasks: [(String, Bool, Bool, Int)] = [("server healthz", false, false, connections),
-                                                  ("server decide K=10 d=20 durable", true, false, connections),
-                                                  ("server decide K=10 d=20 durable", true, false, 4 * connections),
-                                                  ("server decide+reward K=10 d=20 durable", true, true, 4 * connections)]
-        for (name, decides, rewards, connections) in tasks {
-            ResultWriter.progress("attune-bench server: \(name), \(connections) connections, \(seconds) s")
-            let result = LoadGenerator.run(port: port, connections: connections, seconds: seconds) { connection, thread, i in
-                guard decides else { return connection.send("GET", "/healthz", nil).map { [$0] } }
-                let body = decisionBody(thread: thread, index: i, eventID: nil)
-                guard let reply = connection.send("POST", "/v1/decisions", body) else { return nil }
-                guard rewards, reply.status == 200, let id = eventID(in: reply.body) else { return [reply] }
-                guard let second = connection.send("POST", "/v1/rewards", #"{"event_id":"\#(id)","reward":\#(i % 3 == 0 ? 1 : 0)}"#) else { return nil }
-                return [reply, second]
+        for threading in [HTTPServer.Threading.eventLoops(2), .threadPerConnection] {
+            let server: HTTPServer
+            do { server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)), threading: threading) } catch {
+                throw .io(path: directory, reason: "cannot start the server: \(error)")
             }
-            var record = BenchmarkRecord()
-            record["task"] = .string(name)
-            record["size"] = .string("connections=\(connections)")
-            record["requests"] = .int(result.latencies.count)
-            record["errors"] = .int(result.errors)
-            record["throughput_per_s"] = .double(Double(result.latencies.count) / result.seconds)
-            let sorted = result.latencies.sorted()
-            record["median_ns"] = .double(quantile(sorted, 0.5))
-            record["p99_ns"] = .double(quantile(sorted, 0.99))
-            record["p999_ns"] = .double(quantile(sorted, 0.999))
-            writer.emit(record)
+            defer { server.stop() }
+            let mode = threading == .threadPerConnection ? "thread per connection" : "2 event loops"
+            let ceiling = try loadPhases(port: server.port, mode: mode, seconds: seconds, connections: connections, engine: engine, writer)
+            if threading != .threadPerConnection, let ceiling {
+                try wrkPhases(port: server.port, directory: directory, seconds: seconds, ceiling: ceiling, engine: engine, writer)
+            }
         }
         let stats = engine.statistics
         var record = BenchmarkRecord()
         record["task"] = .string("server group commit")
-        record["size"] = .string("connections=\(connections)")
+        record["size"] = .string("all phases")
         record["commits"] = .int(stats.commits)
         record["entries"] = .int(stats.committedEntries)
         record["entries_per_commit"] = .double(Double(stats.committedEntries) / Double(max(stats.commits, 1)))
@@ -102,123 +97,114 @@ enum ServerBenchmarks {
         writer.emit(record)
     }
 
-    // MARK: - kill -9
-
-    static func killNine(directory: String, kills: Int, connections: Int, _ writer: ResultWriter) throws(BenchError) {
-        guard let binary = attuneBinary() else {
-            ResultWriter.progress("attune-bench server: the attune executable is not next to attune-bench; kill -9 test skipped")
-            return
-        }
-        let data = directory + "/kill-data"
-        let acknowledgedDecisions = Mutex<[String]>([])
-        let acknowledgedRewards = Mutex<[String]>([])
-        var readySeconds: [Double] = []
-        var generator = SystemRandomNumberGenerator()
-        for round in 0...kills {
-            let port = freePort()
-            let started = Date()
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["serve", "--port", "\(port)", "--data-dir", data, "--policies", directory + "/policies"]
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            do { try process.run() } catch { throw .io(path: binary.path, reason: "\(error)") }
-            guard waitUntilHealthy(port: port, seconds: 30) else {
-                process.terminate()
-                throw .io(path: binary.path, reason: "the server did not become ready on port \(port)")
-            }
-            readySeconds.append(Date().timeIntervalSince(started))
-            if round == kills {
-                process.terminate()
-                process.waitUntilExit()
-                break
-            }
-            let killAfter = Double.random(in: 0.3...1.0, using: &generator)
-            let killer = Thread { usleep(UInt32(killAfter * 1e6)); kill(process.processIdentifier, SIGKILL) }
-            killer.start()
-            _ = LoadGenerator.run(port: port, connections: connections, seconds: killAfter + 0.5) { connection, thread, i in
-                let id = "kill\(round)-\(thread)-\(i)"
-                guard let reply = connection.send("POST", "/v1/decisions", decisionBody(thread: thread, index: i, eventID: id)) else { return nil }
-                guard reply.status == 200 else { return [reply] }
-                acknowledgedDecisions.withLock { $0.append(id) }
-                guard let second = connection.send("POST", "/v1/rewards", #"{"event_id":"\#(id)","reward":1}"#) else { return nil }
-                if second.status == 200 { acknowledgedRewards.withLock { $0.append(id) } }
+    /// The healthz ceiling, then decisions and decisions with rewards, from the in-process generator.
+    /// - Returns: The ceiling (requests per second).
+    static func loadPhases(port: Int, mode: String, seconds: Double, connections: Int, engine: Engine,
+                           _ writer: ResultWriter) throws(BenchError) -> Double? {
+        let phases = [Phase(name: "server healthz", connections: connections, decides: false, rewards: false),
+                      Phase(name: "server decide K=10 d=20 durable", connections: connections, decides: true, rewards: false),
+                      Phase(name: "server decide K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: false),
+                      Phase(name: "server decide+reward K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: true)]
+        var ceiling: Double?
+        for phase in phases {
+            ResultWriter.progress("attune-bench server: \(phase.name), \(mode), \(phase.connections) connections, \(seconds) s")
+            let before = engine.statistics
+            let cpuBefore = LoadGenerator.processCPUSeconds()
+            let result = LoadGenerator.run(port: port, connections: phase.connections, seconds: seconds) { connection, thread, i in
+                guard phase.decides else { return connection.send("GET", "/healthz", nil).map { [$0] } }
+                let body = decisionBody(thread: thread, index: i, eventID: nil)
+                guard let reply = connection.send("POST", "/v1/decisions", body) else { return nil }
+                guard phase.rewards, reply.status == 200, let id = eventID(in: reply.body) else { return [reply] }
+                guard let second = connection.send("POST", "/v1/rewards", #"{"event_id":"\#(id)","reward":\#(i % 3 == 0 ? 1 : 0)}"#) else { return nil }
                 return [reply, second]
             }
-            process.waitUntilExit()
-        }
-        // Check against the log itself, with the server stopped.
-        var loggedDecisions = Set<String>()
-        var loggedRewards = Set<String>()
-        do {
-            let store = try SQLiteEventStore(path: data + "/events.sqlite")
-            try store.replay(after: 0) { entry in
-                switch entry {
-                case .decision(let d): loggedDecisions.insert(d.eventID)
-                case .reward(let r): loggedRewards.insert(r.eventID)
-                }
+            let processCPU = LoadGenerator.processCPUSeconds() - cpuBefore
+            var record = BenchmarkRecord()
+            record["task"] = .string(phase.name)
+            record["size"] = .string("connections=\(phase.connections)")
+            record["server_threads"] = .string(mode)
+            record["generator"] = .string("in-process threads")
+            let throughput = Double(result.latencies.count) / result.seconds
+            latencyFields(&record, requests: result.latencies.count, errors: result.errors, throughput: throughput,
+                          sortedNanoseconds: result.latencies.sorted())
+            if phase.decides, let ceiling {
+                record["ceiling_per_s"] = .double(ceiling)
+                record["ceiling_ratio"] = .double(throughput / ceiling)
+            } else if !phase.decides {
+                ceiling = throughput
             }
-        } catch {
-            throw .io(path: data, reason: "cannot read the log: \(error)")
+            cpuFields(&record, units: result.latencies.count, seconds: result.seconds, serverCPU: processCPU - result.cpuSeconds,
+                      clientCPU: result.cpuSeconds)
+            commitFields(&record, before: before, after: engine.statistics, seconds: result.seconds)
+            record["rss_mb"] = .double(residentMegabytes())
+            writer.emit(record)
         }
-        let decisions = acknowledgedDecisions.withLock { $0 }
-        let rewards = acknowledgedRewards.withLock { $0 }
-        var record = BenchmarkRecord()
-        record["task"] = .string("server kill -9 loss")
-        record["size"] = .string("kills=\(kills) connections=\(connections)")
-        record["acknowledged_decisions"] = .int(decisions.count)
-        record["lost_decisions"] = .int(decisions.filter { !loggedDecisions.contains($0) }.count)
-        record["acknowledged_rewards"] = .int(rewards.count)
-        record["lost_rewards"] = .int(rewards.filter { !loggedRewards.contains($0) }.count)
-        record["logged_entries"] = .int(loggedDecisions.count + loggedRewards.count)
-        record["max_ready_seconds"] = .double(readySeconds.max() ?? 0)
-        record["median_ready_seconds"] = .double(quantile(readySeconds.sorted(), 0.5))
-        writer.emit(record)
+        return ceiling
     }
 
-    // MARK: - Recovery
+    /// Throughput and latency quantiles (p50 is `median_ns`).
+    static func latencyFields(_ record: inout BenchmarkRecord, requests: Int, errors: Int, throughput: Double, sortedNanoseconds sorted: [Double]) {
+        record["requests"] = .int(requests)
+        record["errors"] = .int(errors)
+        record["throughput_per_s"] = .double(throughput)
+        record["median_ns"] = .double(quantile(sorted, 0.5))
+        record["p90_ns"] = .double(quantile(sorted, 0.9))
+        record["p99_ns"] = .double(quantile(sorted, 0.99))
+        record["p999_ns"] = .double(quantile(sorted, 0.999))
+        record["max_ns"] = .double(sorted.last ?? .nan)
+    }
 
-    /// Time to ready after a crash with `entries` logged decisions: full replay without a
-    /// checkpoint (every window closes and is learned), then with the checkpoint taken after it.
-    static func recovery(directory: String, entries: Int, _ writer: ResultWriter) throws(BenchError) {
-        let data = directory + "/recovery-data"
-        do {
-            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-            let specification = try PolicySpecification(decoding: Data(policyJSON.utf8))
-            do {
-                let store = try SQLiteEventStore(path: data + "/events.sqlite")
-                var batch: [JournalEntry] = []
-                batch.reserveCapacity(10_000)
-                let ids = (0..<actions).map { "offer_\($0)" }
-                for i in 0..<entries {
-                    let context = (0..<dimension).map { Double(($0 * 7 + i) % 13) / 13 - 0.5 }
-                    var p = Array(repeating: 0.05 / Double(actions), count: actions)
-                    p[i % actions] += 0.95
-                    batch.append(.decision(DecisionRecord(eventID: "r\(i)", policyID: "bench", timestamp: 1_700_000_000 + Double(i) * 0.001,
-                                                          context: context, candidates: Array(0..<actions), candidateIDs: ids,
-                                                          position: i % actions, probabilities: p, modelVersion: 0)))
-                    if batch.count == 10_000 || i == entries - 1 {
-                        _ = try store.append(batch, outcomes: [])
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                }
-            }
-            for phase in ["replay", "checkpoint"] {
-                let started = Date()
-                let engine = try Engine(specifications: [specification], store: SQLiteEventStore(path: data + "/events.sqlite"),
-                                        configuration: EngineConfiguration(dataDirectory: data))
-                let seconds = Date().timeIntervalSince(started)
-                var record = BenchmarkRecord()
-                record["task"] = .string(phase == "replay" ? "server recovery, full log replay" : "server recovery from a checkpoint")
-                record["size"] = .string("entries=\(entries)")
-                record["replayed_entries"] = .int(engine.recovery.replayedEntries)
-                record["learned"] = .int(engine.recovery.learnedInteractions)
-                record["ready_seconds"] = .double(seconds)
-                writer.emit(record)
-                engine.shutdown()  // writes the checkpoint the second phase starts from
-            }
-        } catch {
-            throw .io(path: data, reason: "recovery benchmark failed: \(error)")
+    /// Where the CPU went: cores used, and CPU microseconds per unit of work on each side.
+    static func cpuFields(_ record: inout BenchmarkRecord, units: Int, seconds: Double, serverCPU: Double, clientCPU: Double) {
+        let n = Double(max(units, 1))
+        record["cpu_cores_used"] = .double((serverCPU + clientCPU) / seconds)
+        record["server_cpu_us_per_request"] = .double(serverCPU / n * 1e6)
+        record["client_cpu_us_per_request"] = .double(clientCPU / n * 1e6)
+    }
+
+    /// Group-commit figures of a phase: commits (one fsync each) per second, entries per commit,
+    /// commit time and the share of the phase spent committing.
+    static func commitFields(_ record: inout BenchmarkRecord, before: EngineStatistics, after: EngineStatistics, seconds: Double) {
+        let commits = after.commits - before.commits
+        guard commits > 0 else { return }
+        record["commits_per_s"] = .double(Double(commits) / seconds)
+        record["entries_per_commit"] = .double(Double(after.committedEntries - before.committedEntries) / Double(commits))
+        record["mean_commit_ms"] = .double((after.commitSeconds - before.commitSeconds) * 1000 / Double(commits))
+        // Share of the phase the journal thread spent inside commits (SQLite work and fsync):
+        // near 1, throughput is bounded by the disk, not by CPU.
+        record["commit_busy_fraction"] = .double((after.commitSeconds - before.commitSeconds) / seconds)
+    }
+
+    /// What one durable write costs on the data directory's disk right now: a 4 KiB overwrite
+    /// followed by `fdatasync`, as a commit to a reused WAL does (SQLite syncs the WAL with `fdatasync`).
+    static func diskSync(directory: String, writes: Int = 100) -> BenchmarkRecord {
+        var record = BenchmarkRecord()
+        record["task"] = .string("server disk sync")
+        record["size"] = .string("4 KiB pwrite + fdatasync, \(writes) writes")
+        let path = directory + "/sync-probe"
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return record }
+        defer {
+            close(fd)
+            unlink(path)
         }
+        let block = [UInt8](repeating: 7, count: 4096)
+        _ = block.withUnsafeBytes { pwrite(fd, $0.baseAddress, 4096, 0) }
+        fsync(fd)
+        var times: [Double] = []
+        for _ in 0..<writes {
+            let t0 = monotonicNanoseconds()
+            _ = block.withUnsafeBytes { pwrite(fd, $0.baseAddress, 4096, 0) }
+            fdatasync(fd)
+            times.append(Double(monotonicNanoseconds() - t0))
+        }
+        times.sort()
+        record["median_ns"] = .double(quantile(times, 0.5))
+        record["p90_ns"] = .double(quantile(times, 0.9))
+        record["p99_ns"] = .double(quantile(times, 0.99))
+        record["max_ns"] = .double(times.last ?? .nan)
+        record["syncs_per_s"] = .double(1e9 / max(quantile(times, 0.5), 1))
+        return record
     }
 
     // MARK: - Inputs
@@ -293,136 +279,5 @@ enum ServerBenchmarks {
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
         return ok ? Int(UInt16(bigEndian: address.sin_port)) : 18_080
-    }
-}
-
-// MARK: - Load generator
-
-/// One keep-alive HTTP/1.1 connection to 127.0.0.1 (blocking sockets; one per load thread).
-final class LoadConnection {
-    struct Reply {
-        var status: Int
-        var body: [UInt8]
-    }
-
-    private let fd: Int32
-    private var buffer: [UInt8] = []
-
-    init?(port: Int) {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connected else {
-            close(fd)
-            return nil
-        }
-    }
-
-    deinit { close(fd) }
-
-    /// Sends one request and reads its reply; `nil` when the connection failed.
-    func send(_ method: String, _ path: String, _ body: String?) -> Reply? {
-        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)" } else { request += "\r\n" }
-        var bytes = Array(request.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return nil }
-            offset += n
-        }
-        // Headers, then Content-Length bytes of body; parsed on bytes, the client must stay cheap.
-        var headerEnd: Int?
-        var searched = 0
-        while headerEnd == nil {
-            headerEnd = Self.find([13, 10, 13, 10], in: buffer, from: searched).map { $0 + 4 }
-            searched = max(0, buffer.count - 3)
-            if headerEnd == nil, !fill() { return nil }
-        }
-        guard let end = headerEnd, end > 12 else { return nil }
-        var status = 0
-        for i in 9..<12 { status = status * 10 + Int(buffer[i]) - 48 }
-        var length = 0
-        if let at = Self.find(Array("Content-Length: ".utf8), in: buffer, from: 0, limit: end) {
-            var i = at + 16
-            while i < end, buffer[i] >= 48, buffer[i] <= 57 { length = length * 10 + Int(buffer[i]) - 48; i += 1 }
-        }
-        while buffer.count < end + length { if !fill() { return nil } }
-        let reply = Reply(status: status, body: Array(buffer[end..<(end + length)]))
-        buffer.removeFirst(end + length)
-        return reply
-    }
-
-    private var chunk = [UInt8](repeating: 0, count: 16_384)
-
-    private func fill() -> Bool {
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { return false }
-        buffer.append(contentsOf: chunk[..<n])
-        return true
-    }
-
-    private static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int, limit: Int? = nil) -> Int? {
-        let end = min(limit ?? bytes.count, bytes.count)
-        guard end - start >= pattern.count else { return nil }
-        outer: for i in start...(end - pattern.count) where bytes[i] == pattern[0] {
-            for j in 1..<pattern.count where bytes[i + j] != pattern[j] { continue outer }
-            return i
-        }
-        return nil
-    }
-}
-
-/// A closed loop: each connection thread sends its next request as soon as the previous reply arrives.
-enum LoadGenerator {
-    struct Result {
-        var latencies: [Double]
-        var errors: Int
-        var seconds: Double
-    }
-
-    /// Runs `connections` threads for `seconds`; `step` sends one unit of work and returns its replies
-    /// (`nil` when the connection broke, which ends that thread). Latency is per unit, in nanoseconds.
-    static func run(port: Int, connections: Int, seconds: Double,
-                    step: @escaping @Sendable (LoadConnection, Int, Int) -> [LoadConnection.Reply]?) -> Result {
-        let collected = Mutex<(latencies: [Double], errors: Int)>(([], 0))
-        let group = DispatchGroup()
-        let start = monotonicNanoseconds()
-        let deadline = start + UInt64(seconds * 1e9)
-        for thread in 0..<connections {
-            group.enter()
-            let worker = Thread {
-                var latencies: [Double] = []
-                var errors = 0
-                if let connection = LoadConnection(port: port) {
-                    var i = 0
-                    while monotonicNanoseconds() < deadline {
-                        let t0 = monotonicNanoseconds()
-                        guard let replies = step(connection, thread, i) else { break }
-                        latencies.append(Double(monotonicNanoseconds() - t0))
-                        errors += replies.filter { $0.status != 200 }.count
-                        i += 1
-                    }
-                }
-                collected.withLock { $0.latencies += latencies; $0.errors += errors }
-                group.leave()
-            }
-            worker.stackSize = 1 << 20
-            worker.start()
-        }
-        group.wait()
-        let elapsed = Double(monotonicNanoseconds() - start) / 1e9
-        let c = collected.withLock { $0 }
-        return Result(latencies: c.latencies, errors: c.errors, seconds: elapsed)
     }
 }

@@ -3,8 +3,11 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct attune_http_server {
     struct MHD_Daemon *daemon;
@@ -12,13 +15,32 @@ struct attune_http_server {
     void *context;
     size_t max_body_bytes;
     uint16_t port;
+    /// Requests handed to the handler whose reply is not sent yet.
+    atomic_long in_flight;
+    /// Set by `attune_http_stop`: new requests get 503 instead of reaching the handler.
+    atomic_int stopping;
 };
 
+static const char stopping_reply[] =
+    "{\"error\":{\"code\":\"shutting_down\",\"message\":\"the server is stopping; retry the request\"}}";
+
+/// Per-request state. A deferred request goes: handler returned ATTUNE_HTTP_PENDING →
+/// suspended (unless already completed) → completed by another thread, which resumes the
+/// connection → libmicrohttpd calls the access handler again, which queues the stored reply.
+/// `lock` orders the suspension before the resumption, whichever thread gets there first.
 typedef struct request_state {
     char *body;
     size_t length;
     size_t capacity;
     int too_large;
+    struct attune_http_server *server;
+    struct MHD_Connection *connection;
+    pthread_mutex_t lock;
+    int counted;
+    int deferred;
+    int suspended;
+    int completed;
+    attune_http_response response;
 } request_state;
 
 static void completed(void *cls, struct MHD_Connection *connection, void **con_cls,
@@ -26,10 +48,30 @@ static void completed(void *cls, struct MHD_Connection *connection, void **con_c
     (void)cls; (void)connection; (void)toe;
     request_state *state = *con_cls;
     if (state != NULL) {
+        // A request counts as in flight from its handler call until its reply is sent (or its
+        // connection gone), so that stopping never cuts a reply to a committed request.
+        if (state->counted) atomic_fetch_sub(&state->server->in_flight, 1);
         free(state->body);
+        free(state->response.body);  // non-NULL only when the reply was never queued
+        pthread_mutex_destroy(&state->lock);
         free(state);
         *con_cls = NULL;
     }
+}
+
+static enum MHD_Result queue_reply(struct MHD_Connection *connection, attune_http_response *response) {
+    struct MHD_Response *reply = MHD_create_response_from_buffer(
+        response->body_length, response->body ? response->body : "", response->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (reply == NULL) {
+        free(response->body);
+        response->body = NULL;
+        return MHD_NO;
+    }
+    response->body = NULL;  // owned by the reply now
+    MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response->content_type ? response->content_type : "application/json");
+    enum MHD_Result queued = MHD_queue_response(connection, (unsigned int)response->status, reply);
+    MHD_destroy_response(reply);
+    return queued;
 }
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connection, const char *url,
@@ -41,8 +83,18 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
     if (state == NULL) {
         state = calloc(1, sizeof(request_state));
         if (state == NULL) return MHD_NO;
+        pthread_mutex_init(&state->lock, NULL);
+        state->server = server;
+        state->connection = connection;
         *con_cls = state;
         return MHD_YES;
+    }
+    if (state->deferred) {
+        // Called again after the resumption: the reply is stored.
+        pthread_mutex_lock(&state->lock);
+        int ready = state->completed;
+        pthread_mutex_unlock(&state->lock);
+        return ready ? queue_reply(connection, &state->response) : MHD_YES;
     }
     if (*upload_data_size > 0) {
         size_t incoming = *upload_data_size;
@@ -65,6 +117,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
         return MHD_YES;
     }
 
+    if (atomic_load(&server->stopping)) {
+        struct MHD_Response *reply = MHD_create_response_from_buffer(sizeof(stopping_reply) - 1, (void *)stopping_reply,
+                                                                     MHD_RESPMEM_PERSISTENT);
+        if (reply == NULL) return MHD_NO;
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONNECTION, "close");
+        enum MHD_Result queued = MHD_queue_response(connection, 503, reply);
+        MHD_destroy_response(reply);
+        return queued;
+    }
     const char *query_start = strchr(url, '?');
     attune_http_request request = {
         .method = method,
@@ -74,24 +136,40 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
         .body = state->body ? state->body : "",
         .body_length = state->length,
         .body_too_large = state->too_large,
+        .token = state,
     };
     attune_http_response response = {.status = 500, .body = NULL, .body_length = 0, .content_type = "application/json"};
-    server->handler(server->context, &request, &response);
-
-    struct MHD_Response *reply = MHD_create_response_from_buffer(
-        response.body_length, response.body ? response.body : "", response.body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (reply == NULL) {
-        free(response.body);
-        return MHD_NO;
+    state->counted = 1;
+    atomic_fetch_add(&server->in_flight, 1);
+    if (server->handler(server->context, &request, &response) != ATTUNE_HTTP_PENDING) {
+        return queue_reply(connection, &response);
     }
-    MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type ? response.content_type : "application/json");
-    enum MHD_Result queued = MHD_queue_response(connection, (unsigned int)response.status, reply);
-    MHD_destroy_response(reply);
-    return queued;
+    pthread_mutex_lock(&state->lock);
+    state->deferred = 1;
+    if (state->completed) {
+        pthread_mutex_unlock(&state->lock);
+        return queue_reply(connection, &state->response);
+    }
+    state->suspended = 1;
+    MHD_suspend_connection(connection);
+    pthread_mutex_unlock(&state->lock);
+    return MHD_YES;
+}
+
+void attune_http_complete(void *token, const attune_http_response *response) {
+    request_state *state = token;
+    pthread_mutex_lock(&state->lock);
+    state->response = *response;
+    state->completed = 1;
+    if (state->suspended) {
+        state->suspended = 0;
+        MHD_resume_connection(state->connection);
+    }
+    pthread_mutex_unlock(&state->lock);
 }
 
 attune_http_server *attune_http_start(const char *host, uint16_t port, size_t max_body_bytes,
-                                      unsigned connection_limit, unsigned timeout_seconds,
+                                      unsigned connection_limit, unsigned timeout_seconds, unsigned threads,
                                       attune_http_handler handler, void *context) {
     struct sockaddr_in address;
     memset(&address, 0, sizeof(address));
@@ -104,15 +182,29 @@ attune_http_server *attune_http_start(const char *host, uint16_t port, size_t ma
     server->handler = handler;
     server->context = context;
     server->max_body_bytes = max_body_bytes;
+    atomic_init(&server->in_flight, 0);
+    atomic_init(&server->stopping, 0);
 
-    server->daemon = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL,
-        port, NULL, NULL, &access_handler, server,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-        MHD_OPTION_CONNECTION_LIMIT, connection_limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
-        MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
-        MHD_OPTION_END);
+    if (threads == 0) {
+        server->daemon = MHD_start_daemon(
+            MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME,
+            port, NULL, NULL, &access_handler, server,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+            MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+            MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
+            MHD_OPTION_END);
+    } else {
+        server->daemon = MHD_start_daemon(
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME,
+            port, NULL, NULL, &access_handler, server,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+            MHD_OPTION_THREAD_POOL_SIZE, threads,
+            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+            MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+            MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
+            MHD_OPTION_END);
+    }
     if (server->daemon == NULL) {
         free(server);
         return NULL;
@@ -126,6 +218,13 @@ uint16_t attune_http_port(const attune_http_server *server) { return server->por
 
 void attune_http_stop(attune_http_server *server) {
     if (server == NULL) return;
+    // Refuse new requests, stop accepting, then let the requests in flight be answered
+    // (libmicrohttpd refuses to stop with suspended connections, and cuts the sockets of
+    // connection threads), waiting at most about 30 s.
+    atomic_store(&server->stopping, 1);
+    MHD_socket listening = MHD_quiesce_daemon(server->daemon);
+    if (listening != MHD_INVALID_SOCKET) close(listening);
+    for (int i = 0; i < 30000 && atomic_load(&server->in_flight) > 0; i++) usleep(1000);
     MHD_stop_daemon(server->daemon);
     free(server);
 }

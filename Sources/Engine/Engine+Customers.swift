@@ -12,7 +12,10 @@ extension Engine {
             throw .invalidField(field: "segment_model",
                                 reason: "no segmentation model is configured; set segment_model in the serve configuration to accept events")
         }
-        return try customers.ingest(jsonLines: body, now: clock())
+        // The event log is synced by the journal's group commit: one fsync for every request waiting.
+        return try customers.ingest(jsonLines: body, now: clock()) { descriptor throws(EngineError) in
+            try journal.sync(descriptor: descriptor)
+        }
     }
 
     /// The request with the customer's live segment and profile features added: the segment

@@ -122,6 +122,39 @@ public final class Engine: Sendable {
     ///   unknown segment), `.duplicateEvent`, `.storage`, `.shuttingDown`.
     /// - Complexity: the policy's decision cost plus one group commit.
     public func decide(_ incoming: DecisionRequest) throws(EngineError) -> DecisionResponse {
+        switch try prepareDecision(incoming) {
+        case .answered(let response): return response
+        case .logging(let record, let live): return try finishDecision(journal.commit(.decision(record)), record, live)
+        }
+    }
+
+    /// As ``decide(_:)``, without waiting for the commit: `completion` gets the reply on the
+    /// journal thread once the decision is durable (or at once on an error). Multi-slot
+    /// requests are decided and committed on the caller's thread.
+    /// - Complexity: the policy's decision cost; the commit happens later.
+    public func decide(_ incoming: DecisionRequest, completion: @escaping @Sendable (Result<DecisionResponse, EngineError>) -> Void) {
+        let prepared: PreparedDecision
+        do throws(EngineError) { prepared = try prepareDecision(incoming) } catch { return completion(.failure(error)) }
+        switch prepared {
+        case .answered(let response): completion(.success(response))
+        case .logging(let record, let live):
+            journal.submit(.decision(record)) { [self] result in
+                switch result {
+                case .success(let reply):
+                    do throws(EngineError) { completion(.success(try finishDecision(reply, record, live))) } catch { completion(.failure(error)) }
+                case .failure(let error): completion(.failure(error))
+                }
+            }
+        }
+    }
+
+    /// A decision made and waiting for its commit, or already answered (multi-slot decisions).
+    enum PreparedDecision {
+        case answered(DecisionResponse)
+        case logging(DecisionRecord, LivePolicy)
+    }
+
+    func prepareDecision(_ incoming: DecisionRequest) throws(EngineError) -> PreparedDecision {
         let live = try policy(named: incoming.policy)
         let request = addingCustomer(to: incoming, live, now: clock())
         let eventID = try request.eventID.map { id throws(EngineError) in try Self.checkedEventID(id, field: "event_id") }
@@ -131,7 +164,8 @@ public final class Engine: Sendable {
         let now = clock()
         // A policy that declares slots fills them unless the request names its own count.
         if let slotCount = request.slots ?? live.specification.slots.map({ min($0.count, candidates.count) }) {
-            return try decideSlate(request, live, eventID: eventID, context: context, candidates: candidates, slotCount: slotCount, now: now)
+            return .answered(try decideSlate(request, live, eventID: eventID, context: context, candidates: candidates,
+                                             slotCount: slotCount, now: now))
         }
         let record = try live.serving.withLock { (s: inout LivePolicy.Serving) throws(EngineError) -> DecisionRecord in
             do throws(BanditsError) {
@@ -170,7 +204,12 @@ public final class Engine: Sendable {
                 throw EngineError.policy(error)
             }
         }
-        switch try journal.commit(.decision(record)) {
+        return .logging(record, live)
+    }
+
+    func finishDecision(_ reply: Journal.Reply, _ record: DecisionRecord, _ live: LivePolicy) throws(EngineError) -> DecisionResponse {
+        let eventID = record.eventID
+        switch reply {
         case .decision(.stored, let committed):
             meters.decisionCounts.withLock { c in
                 // A reload may have just resized the counters to a new catalog.
@@ -193,13 +232,35 @@ public final class Engine: Sendable {
     /// - Throws: `EngineError.invalidField` (empty event id, non-finite reward), `.unknownEvent`,
     ///   `.storage`, `.shuttingDown`.
     public func reward(_ request: RewardRequest) throws(EngineError) -> RewardResponse {
+        let record = try prepareReward(request)
+        return try finishReward(journal.commit(.reward(record)), eventID: record.eventID)
+    }
+
+    /// As ``reward(_:)``, without waiting for the commit: `completion` gets the reply on the
+    /// journal thread once the reward is durable (or at once on an error).
+    public func reward(_ request: RewardRequest, completion: @escaping @Sendable (Result<RewardResponse, EngineError>) -> Void) {
+        let record: RewardRecord
+        do throws(EngineError) { record = try prepareReward(request) } catch { return completion(.failure(error)) }
+        journal.submit(.reward(record)) { [self] result in
+            switch result {
+            case .success(let reply):
+                do throws(EngineError) { completion(.success(try finishReward(reply, eventID: record.eventID))) } catch { completion(.failure(error)) }
+            case .failure(let error): completion(.failure(error))
+            }
+        }
+    }
+
+    func prepareReward(_ request: RewardRequest) throws(EngineError) -> RewardRecord {
         let eventID = try Self.checkedEventID(request.eventID, field: "event_id")
         guard request.reward.isFinite else {
             throw .invalidField(field: "reward", reason: "\(request.reward) is not a finite number")
         }
         let key = try request.rewardID.map { id throws(EngineError) in try Self.checkedEventID(id, field: "reward_id") } ?? ""
-        let record = RewardRecord(eventID: eventID, key: key, value: request.reward, timestamp: clock())
-        switch try journal.commit(.reward(record)) {
+        return RewardRecord(eventID: eventID, key: key, value: request.reward, timestamp: clock())
+    }
+
+    func finishReward(_ reply: Journal.Reply, eventID: String) throws(EngineError) -> RewardResponse {
+        switch reply {
         case .reward(.stored, let result): return RewardResponse(eventID: eventID, status: result == .late ? .late : .joined)
         case .reward(.duplicate, _): return RewardResponse(eventID: eventID, status: .duplicate)
         case .reward(.unknownEvent, _): throw .unknownEvent(eventID)

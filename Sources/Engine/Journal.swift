@@ -5,6 +5,9 @@ import Synchronization
 
 /// Group commit and reward joining on one thread.
 ///
+/// Side logs (the customer event log) are synced by the same loop: a request that appended to
+/// one asks for a sync, and the next pass fsyncs each such file once after its commit.
+///
 /// Request threads queue entries and wait; the journal thread takes everything queued, stamps
 /// it with one non-decreasing timestamp, commits it in one transaction (one fsync), then applies
 /// it to the reward joiner in journal order, hands closed windows to the learner and wakes the
@@ -20,16 +23,43 @@ final class Journal: Sendable {
         let entry: JournalEntry
         let reply = Mutex<Result<Reply, EngineError>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        init(_ entry: JournalEntry) { self.entry = entry }
+        /// Called instead of signalling `done` for requests that do not wait on a thread.
+        let completion: (@Sendable (Result<Reply, EngineError>) -> Void)?
+        init(_ entry: JournalEntry, completion: (@Sendable (Result<Reply, EngineError>) -> Void)? = nil) {
+            self.entry = entry
+            self.completion = completion
+        }
+
+        func finish(_ result: Result<Reply, EngineError>) {
+            if let completion {
+                completion(result)
+            } else {
+                reply.withLock { $0 = result }
+                done.signal()
+            }
+        }
+    }
+
+    /// A request to make a side file's appended bytes durable with the next pass.
+    final class FileSync: Sendable {
+        let descriptor: Int32
+        let failure = Mutex<EngineError?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        init(_ descriptor: Int32) { self.descriptor = descriptor }
     }
 
     private struct Inbox: Sendable {
         var submissions: [Submission] = []
+        var fileSyncs: [FileSync] = []
         var barriers: [Learner.Ticket] = []
         var checkpointRequested = false
         var isStopping = false
         var checkpointOnStop = false
         var isStopped = false
+
+        /// Whether the item just added is alone in the inbox: only then is the journal woken,
+        /// since a non-empty inbox has already woken it for everything in it (it drains all).
+        var isFirstSinceDrain: Bool { submissions.count + fileSyncs.count + barriers.count == 1 }
     }
 
     struct WriterState: Sendable {
@@ -51,8 +81,13 @@ final class Journal: Sendable {
         var commits: Int
         var entries: Int
         var commitSeconds: Double
+        /// Passes that synced side logs (one `fsync` per log each).
+        var fileSyncs: Int
+        /// Side-log sync requests waiting for the next pass.
+        var pendingFileSyncs: Int
     }
 
+    private let syncPasses = Atomic<Int>(0)
     private let store: any EventStore
     private let policies: PolicyTable
     private let configuration: EngineConfiguration
@@ -82,13 +117,13 @@ final class Journal: Sendable {
     /// Queues an entry and waits until it is committed and applied.
     func commit(_ entry: JournalEntry) throws(EngineError) -> Reply {
         let submission = Submission(entry)
-        let accepted = inbox.withLock { i -> Bool in
-            guard !i.isStopping else { return false }
+        let (accepted, first) = inbox.withLock { i -> (Bool, Bool) in
+            guard !i.isStopping else { return (false, false) }
             i.submissions.append(submission)
-            return true
+            return (true, i.isFirstSinceDrain)
         }
         guard accepted else { throw .shuttingDown }
-        wake.signal()
+        if first { wake.signal() }
         submission.done.wait()
         switch submission.reply.withLock({ $0 }) {
         case .success(let reply): return reply
@@ -97,16 +132,29 @@ final class Journal: Sendable {
         }
     }
 
+    /// Queues an entry; `completion` runs on the journal thread once it is committed and
+    /// applied (or at once with `.shuttingDown`). Nothing waits: event-loop servers use it.
+    func submit(_ entry: JournalEntry, completion: @escaping @Sendable (Result<Reply, EngineError>) -> Void) {
+        let submission = Submission(entry, completion: completion)
+        let (accepted, first) = inbox.withLock { i -> (Bool, Bool) in
+            guard !i.isStopping else { return (false, false) }
+            i.submissions.append(submission)
+            return (true, i.isFirstSinceDrain)
+        }
+        guard accepted else { return completion(.failure(.shuttingDown)) }
+        if first { wake.signal() }
+    }
+
     /// Queues several entries together (they share one transaction) and waits until all are committed.
     func commitAll(_ entries: [JournalEntry]) throws(EngineError) -> [Reply] {
-        let submissions = entries.map(Submission.init)
-        let accepted = inbox.withLock { i -> Bool in
-            guard !i.isStopping else { return false }
+        let submissions = entries.map { Submission($0) }
+        let (accepted, first) = inbox.withLock { i -> (Bool, Bool) in
+            guard !i.isStopping else { return (false, false) }
             i.submissions.append(contentsOf: submissions)
-            return true
+            return (true, i.submissions.count == submissions.count && i.fileSyncs.isEmpty && i.barriers.isEmpty)
         }
         guard accepted else { throw .shuttingDown }
-        wake.signal()
+        if first { wake.signal() }
         var replies: [Reply] = []
         for submission in submissions {
             submission.done.wait()
@@ -117,6 +165,30 @@ final class Journal: Sendable {
             }
         }
         return replies
+    }
+
+    /// Waits until the bytes already written to `descriptor` (an append-only side log, such as
+    /// the customer event log) are on disk: the next pass syncs it once after its commit, for
+    /// every request that asked meanwhile, so concurrent callers share one `fsync` as decisions
+    /// share one transaction.
+    ///
+    /// Once the journal stops, the caller's thread syncs the file itself: bytes already
+    /// written are made durable rather than refused.
+    /// - Throws: `EngineError.storage` when `fsync` fails.
+    func sync(descriptor: Int32) throws(EngineError) {
+        let request = FileSync(descriptor)
+        let (accepted, first) = inbox.withLock { i -> (Bool, Bool) in
+            guard !i.isStopped else { return (false, false) }
+            i.fileSyncs.append(request)
+            return (true, i.isFirstSinceDrain)
+        }
+        if accepted {
+            if first { wake.signal() }
+        } else {
+            syncFiles([request])
+        }
+        request.done.wait()
+        if let failure = request.failure.withLock({ $0 }) { throw failure }
     }
 
     /// Waits for one full pass of the journal thread (windows due now closed, outcomes written,
@@ -151,11 +223,12 @@ final class Journal: Sendable {
     }
 
     var figures: Figures {
-        let depth = inbox.withLock { $0.submissions.count }
+        let (depth, syncs) = inbox.withLock { ($0.submissions.count, $0.fileSyncs.count) }
         return writer.withLock { w in
             Figures(counters: w.joiner.counters, duplicates: w.duplicates, pending: w.joiner.pendingCount,
                     queueDepth: depth, commits: w.commits, entries: w.entries,
-                    commitSeconds: w.commitSeconds)
+                    commitSeconds: w.commitSeconds, fileSyncs: syncPasses.load(ordering: .relaxed),
+                    pendingFileSyncs: syncs)
         }
     }
 
@@ -164,28 +237,48 @@ final class Journal: Sendable {
     private func run(learner: Learner) {
         while true {
             _ = wake.wait(timeout: .now() + configuration.tickSeconds)
-            let (submissions, barriers, forceCheckpoint, stopping, checkpointOnStop) = inbox.withLock { i in
+            let (submissions, syncs, barriers, forceCheckpoint, stopping, checkpointOnStop) = inbox.withLock { i in
                 defer {
                     i.submissions.removeAll(keepingCapacity: true)
+                    i.fileSyncs.removeAll(keepingCapacity: true)
                     i.barriers.removeAll()
                     i.checkpointRequested = false
                 }
-                return (i.submissions, i.barriers, i.checkpointRequested, i.isStopping, i.checkpointOnStop)
+                return (i.submissions, i.fileSyncs, i.barriers, i.checkpointRequested, i.isStopping, i.checkpointOnStop)
             }
             pass(submissions, learner: learner, forceCheckpoint: forceCheckpoint || (stopping && checkpointOnStop))
+            syncFiles(syncs)
             for b in barriers { b.signal() }
             if stopping {
                 // Requests queued after the flag was raised were refused; nothing is left behind.
                 let late = inbox.withLock { i in
-                    defer { i.submissions.removeAll(); i.isStopped = true }
-                    return (i.submissions, i.barriers)
+                    defer { i.submissions.removeAll(); i.fileSyncs.removeAll(); i.isStopped = true }
+                    return (i.submissions, i.fileSyncs, i.barriers)
                 }
                 if !late.0.isEmpty { pass(late.0, learner: learner, forceCheckpoint: false) }
-                for b in late.1 { b.signal() }
+                syncFiles(late.1)
+                for b in late.2 { b.signal() }
                 break
             }
         }
         finished.signal()
+    }
+
+    /// One `fsync` per distinct descriptor, then every waiter is woken with its result.
+    private func syncFiles(_ requests: [FileSync]) {
+        guard !requests.isEmpty else { return }
+        syncPasses.add(1, ordering: .relaxed)
+        var results: [Int32: EngineError?] = [:]
+        for r in requests where results[r.descriptor] == nil {
+            var status: Int32
+            repeat { status = fsync(r.descriptor) } while status != 0 && errno == EINTR
+            results[r.descriptor] = status == 0 ? nil
+                : EngineError.storage(operation: "sync a log file", message: String(cString: strerror(errno)))
+        }
+        for r in requests {
+            if let failure = results[r.descriptor] ?? nil { r.failure.withLock { $0 = failure } }
+            r.done.signal()
+        }
     }
 
     private func pass(_ submissions: [Submission], learner: Learner, forceCheckpoint: Bool) {
@@ -211,10 +304,7 @@ final class Journal: Sendable {
             do throws(EngineError) {
                 results = try store.append(entries, outcomes: outcomes)
             } catch {
-                for s in submissions {
-                    s.reply.withLock { $0 = .failure(error) }
-                    s.done.signal()
-                }
+                for s in submissions { s.finish(.failure(error)) }
                 return
             }
         }
@@ -262,10 +352,7 @@ final class Journal: Sendable {
             }
         }
         // Reply before handing work to the learner: requests never wait for learning.
-        for (s, reply) in zip(submissions, replies) {
-            s.reply.withLock { $0 = .success(reply) }
-            s.done.signal()
-        }
+        for (s, reply) in zip(submissions, replies) { s.finish(.success(reply)) }
         let checkpointDue = configuration.dataDirectory != nil
             && (forceCheckpoint || writer.withLock { $0.scheduler.isDue(at: now) })
         if checkpointDue, let directory = configuration.dataDirectory {

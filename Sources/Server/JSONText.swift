@@ -98,3 +98,74 @@ public enum JSONText {
         return deepest
     }
 }
+
+extension JSONText {
+    /// Appends JSON tokens straight to bytes, for replies built on the request path without a
+    /// `Value` tree (no enum boxes, no intermediate `String`); the text is the one `render` gives.
+    ///
+    /// ```swift
+    /// var w = JSONText.Writer()
+    /// w.raw("{\"id\":"); w.string("a"); w.raw(",\"p\":"); w.number(0.25); w.raw("}")
+    /// // w.bytes is {"id":"a","p":0.25}
+    /// ```
+    public struct Writer: Sendable {
+        /// The text written so far, UTF-8.
+        public private(set) var bytes: [UInt8]
+
+        /// Creates an empty writer with room for `capacity` bytes.
+        public init(capacity: Int = 512) {
+            bytes = []
+            bytes.reserveCapacity(capacity)
+        }
+
+        /// Appends text as is (punctuation and keys known to need no escaping).
+        /// - Complexity: O(length).
+        public mutating func raw(_ text: StaticString) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+
+        /// Appends a quoted, escaped string.
+        /// - Complexity: O(length).
+        public mutating func string(_ s: String) {
+            var s = s
+            let plain = s.withUTF8 { utf8 in
+                !utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            }
+            if plain {
+                bytes.append(UInt8(ascii: "\""))
+                s.withUTF8 { bytes.append(contentsOf: $0) }
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                var escaped = ""
+                JSONText.writeString(s, into: &escaped)
+                bytes.append(contentsOf: escaped.utf8)
+            }
+        }
+
+        /// Appends a number as `render` writes `.number`: integral values below 10¹⁵ without a
+        /// fraction, others in Swift's shortest round-trip form, non-finite values as `null`.
+        /// - Complexity: O(1).
+        public mutating func number(_ d: Double) {
+            guard d.isFinite else { return raw("null") }
+            if d == d.rounded() && abs(d) < 1e15 { return integer(Int(d)) }
+            bytes.append(contentsOf: d.description.utf8)
+        }
+
+        /// Appends an integer.
+        /// - Complexity: O(digits).
+        public mutating func integer(_ i: Int) {
+            if i < 0 { bytes.append(UInt8(ascii: "-")) }
+            var magnitude = i.magnitude
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits, written backwards
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                    count += 1
+                } while magnitude > 0
+                bytes.append(contentsOf: buffer[(24 - count)...])
+            }
+        }
+    }
+}

@@ -112,7 +112,7 @@ public final class Router: Sendable {
 
     // MARK: - Authorization and limits
 
-    private func authorize(_ request: HTTPRequest, scope: APIScope?) throws(APIError) {
+    func authorize(_ request: HTTPRequest, scope: APIScope?) throws(APIError) {
         guard let scope else { return }
         var client = "anonymous"
         if configuration.apiKeys.isEnabled {
@@ -140,7 +140,14 @@ public final class Router: Sendable {
         }
     }
 
-    private func decodeBody<T: Decodable>(_ type: T.Type, _ request: HTTPRequest) throws(APIError) -> T {
+    /// Decodes a body strictly; with `reading`, a one-pass `JSONReader` reading comes first and
+    /// the strict decoder runs only when it deviates (same values, same errors).
+    func decodeBody<T: Decodable>(_ type: T.Type, _ request: HTTPRequest,
+                                          reading: ((inout JSONReader) throws(JSONReader.Deviation) -> T)? = nil) throws(APIError) -> T {
+        if let reading, !request.isBodyTooLarge, request.body.count <= configuration.maxBodyBytes,
+           let value = JSONReader.read(request.body, maximumDepth: configuration.maxJSONDepth, reading) {
+            return value
+        }
         guard !request.isBodyTooLarge, request.body.count <= configuration.maxBodyBytes else {
             throw APIError(status: 413, code: "body_too_large",
                            message: "the body exceeds \(configuration.maxBodyBytes) bytes; send a smaller request")
@@ -161,32 +168,17 @@ public final class Router: Sendable {
     // MARK: - Handlers
 
     private func decide(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        let body = try decodeBody(DecisionRequest.self, request)
+        let body = try decodeBody(DecisionRequest.self, request, reading: RequestReading.decision)
         let reply: DecisionResponse
         do throws(EngineError) { reply = try engine.decide(body) } catch { throw APIError(error) }
-        var members: [(String, JSONText.Value)] = [
-            ("event_id", .string(reply.eventID)), ("policy", .string(reply.policy)), ("action_id", .string(reply.actionID)),
-            ("probabilities", .array(reply.probabilities.map {
-                .object([("id", .string($0.id)), ("probability", .number($0.probability))])
-            })),
-        ]
-        members.append(("segment", reply.segment.map { .integer($0) } ?? .null))
-        members.append(("model_version", .integer(reply.modelVersion)))
-        if let slots = reply.slots {
-            members.append(("slots", .array(slots.enumerated().map { k, slot in
-                .object([("slot", .integer(k)), ("event_id", .string(slot.eventID)), ("action_id", .string(slot.actionID)),
-                         ("probability", .number(slot.probability)),
-                         ("probabilities", .array(slot.probabilities.map { .object([("id", .string($0.id)), ("probability", .number($0.probability))]) }))])
-            })))
-        }
-        return Self.json(.object(members))
+        return HTTPResponse(status: 200, body: ReplyEncoding.decision(reply))
     }
 
     private func reward(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {
-        let body = try decodeBody(RewardRequest.self, request)
+        let body = try decodeBody(RewardRequest.self, request, reading: RequestReading.reward)
         let reply: RewardResponse
         do throws(EngineError) { reply = try engine.reward(body) } catch { throw APIError(error) }
-        return Self.json(.object([("event_id", .string(reply.eventID)), ("status", .string(reply.status.rawValue))]))
+        return HTTPResponse(status: 200, body: ReplyEncoding.reward(reply))
     }
 
     private func events(_ request: HTTPRequest) throws(APIError) -> HTTPResponse {

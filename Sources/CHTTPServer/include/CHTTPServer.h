@@ -15,6 +15,7 @@ typedef struct attune_http_response {
 
 /// One complete request: method, path (without the query), raw query string (may be NULL),
 /// the Authorization header (may be NULL), the body and whether it passed the size limit.
+/// `token` identifies the request to `attune_http_complete` when it is answered later.
 typedef struct attune_http_request {
     const char *method;
     const char *path;
@@ -23,23 +24,37 @@ typedef struct attune_http_request {
     const char *body;
     size_t body_length;
     int body_too_large;
+    void *token;
 } attune_http_request;
 
-typedef void (*attune_http_handler)(void *context, const attune_http_request *request, attune_http_response *response);
+/// Returned by a handler that answers later through `attune_http_complete`.
+#define ATTUNE_HTTP_PENDING 1
+
+/// Fills `response` and returns 0, or returns ATTUNE_HTTP_PENDING (then `attune_http_complete`
+/// must be called exactly once with the request's token, from any thread, possibly before the
+/// handler returns).
+typedef int (*attune_http_handler)(void *context, const attune_http_request *request, attune_http_response *response);
 
 typedef struct attune_http_server attune_http_server;
 
 /// Starts a daemon listening on the IPv4 address `host` (dotted quad) and `port` (0 picks a free
-/// port), one thread per connection, bodies above `max_body_bytes` refused with the flag set.
+/// port), bodies above `max_body_bytes` refused with the flag set. `threads` = 0: one thread per
+/// connection (poll); otherwise that many event-loop threads (epoll), each serving many
+/// connections, with deferred requests suspended until completed.
 /// Returns NULL when the address is invalid or the port cannot be bound.
 attune_http_server *attune_http_start(const char *host, uint16_t port, size_t max_body_bytes,
-                                      unsigned connection_limit, unsigned timeout_seconds,
+                                      unsigned connection_limit, unsigned timeout_seconds, unsigned threads,
                                       attune_http_handler handler, void *context);
+
+/// Answers a deferred request (takes ownership of `response->body`) and resumes its connection.
+void attune_http_complete(void *token, const attune_http_response *response);
 
 /// The port the server is bound to.
 uint16_t attune_http_port(const attune_http_server *server);
 
-/// Stops accepting, waits for the connection threads, frees the server.
+/// Answers new requests 503 (shutting_down), stops accepting, waits for the requests in flight
+/// to be answered and sent (up to about 30 s), stops the
+/// threads and frees the server.
 void attune_http_stop(attune_http_server *server);
 
 #endif

@@ -7,9 +7,10 @@ import Synchronization
 /// incremental profile and re-assign their segment with a fitted segmentation model, so that
 /// decisions for a `customer_id` see the customer's current segment and profile features.
 ///
-/// Profiles live in memory. With an event log file, accepted events are appended to it (and
-/// fsynced) before they are applied, and replayed from it at start, so profiles survive a
-/// restart; without one they start empty.
+/// Profiles live in memory. With an event log file, accepted events are appended to it before
+/// they are applied and are on disk before `ingest` returns (the engine shares one `fsync`
+/// among concurrent requests through its journal's group commit), and the log is replayed at
+/// start, so acknowledged events survive a restart; without one profiles start empty.
 ///
 /// ```swift
 /// let customers = try CustomerSegments(contentsOf: "segments.json")
@@ -221,6 +222,20 @@ public final class CustomerSegments: Sendable {
     ///   body; nothing is applied then.
     /// - Complexity: O(bytes + events · (features + k·d)).
     public func ingest(jsonLines body: [UInt8], now: Double) throws(EngineError) -> [Ingested] {
+        try ingest(jsonLines: body, now: now) { descriptor throws(EngineError) in
+            guard fsync(descriptor) == 0 else {
+                throw .storage(operation: "sync the customer event log \(eventLogPath ?? "")", message: String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    /// As ``ingest(jsonLines:now:)``, with the event log made durable by `syncLog` (called with
+    /// the log's descriptor after the events are written and applied, outside the profile
+    /// lock, so that concurrent requests can share one sync).
+    /// - Throws: As ``ingest(jsonLines:now:)``, and what `syncLog` throws.
+    /// - Complexity: O(bytes + events · (features + k·d)) plus the sync.
+    public func ingest(jsonLines body: [UInt8], now: Double,
+                       syncLog: (Int32) throws(EngineError) -> Void) throws(EngineError) -> [Ingested] {
         var parser = JSONLineParser()
         var events: [Event] = []
         var accepted: [UInt8] = []
@@ -274,11 +289,12 @@ public final class CustomerSegments: Sendable {
             }
             return result
         }
+        if logDescriptor >= 0 { try syncLog(logDescriptor) }
         ingestedCount.add(updates.count, ordering: .relaxed)
         return updates
     }
 
-    /// Appends accepted lines to the event log and waits for them to reach the disk.
+    /// Appends accepted lines to the event log (the caller syncs it).
     private func appendToLog(_ bytes: [UInt8]) throws(EngineError) {
         guard logDescriptor >= 0 else { return }
         var written = 0
@@ -289,9 +305,6 @@ public final class CustomerSegments: Sendable {
                 throw .storage(operation: "append to the customer event log \(eventLogPath ?? "")", message: String(cString: strerror(errno)))
             }
             written += n
-        }
-        guard fsync(logDescriptor) == 0 else {
-            throw .storage(operation: "sync the customer event log \(eventLogPath ?? "")", message: String(cString: strerror(errno)))
         }
     }
 

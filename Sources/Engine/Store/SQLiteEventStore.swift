@@ -104,11 +104,11 @@ public final class SQLiteEventStore: EventStore {
                         let exists = s.decisionExists
                         exists.reset()
                         exists.bind(1, r.eventID)
-                        let known = try exists.step("look up event \(r.eventID)")
-                        // A statement left on a row keeps a read snapshot open after COMMIT,
-                        // which pins the WAL: no checkpoint could copy it back or restart it.
+                        let found = try exists.step("look up event \(r.eventID)")
+                        // Reset at once: a statement left on a row keeps a read snapshot open
+                        // after COMMIT, and no checkpoint can then get past it.
                         exists.reset()
-                        guard known else {
+                        guard found else {
                             results.append((.unknownEvent, 0))
                             continue
                         }

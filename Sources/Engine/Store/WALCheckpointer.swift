@@ -4,32 +4,36 @@ import Foundation
 import Synchronization
 
 /// Checkpoints a WAL database from its own connection and thread, once a second while the WAL
-/// holds frames: a passive checkpoint never blocks writers, so commits keep one fsync each.
-/// Stops when the owning store is released.
+/// holds frames: a passive checkpoint never blocks writers, so commits keep one fsync each;
+/// past ``restartFrames`` a restart checkpoint bounds the WAL. Stops when the owning store is released.
 final class WALCheckpointer: Sendable {
+    /// WAL frames (pages) past which the WAL is restarted: 8192 frames, 32 MiB with 4 KiB pages.
+    static let restartFrames: Int32 = 8192
+
     private final class Flag: Sendable { let value = Atomic<Bool>(false) }
     private let stopped = Flag()
     private let finished = DispatchSemaphore(value: 0)
 
-    /// WAL frames (pages) above which the WAL is restarted: 16,384 × 4 KiB = 64 MiB.
-    static let restartFrames: Int32 = 16_384
-
     init(path: String) throws(EngineError) {
         let connection = try SQLiteConnection(path: path)
-        // A connection opens the WAL at its first read; until then a checkpoint through it is a
-        // silent no-op (the database file was never written back and the WAL grew without bound).
+        // A connection learns that the database is in WAL mode only when it first reads it;
+        // until then a checkpoint on it does nothing (and reports -1 frames), so the WAL would
+        // grow without bound.
         try connection.execute("SELECT count(*) FROM sqlite_master;")
+        // A restart checkpoint holds commits back while it waits for readers: give up soon.
+        sqlite3_busy_timeout(connection.handle, 100)
         let box = ConnectionBox(connection)
         let thread = Thread { [stopped, finished] in
             while !stopped.value.load(ordering: .relaxed) {
                 for _ in 0..<20 where !stopped.value.load(ordering: .relaxed) { usleep(50_000) }
                 var logFrames: Int32 = 0, checkpointed: Int32 = 0
-                sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &checkpointed)
-                // Under steady writes a passive checkpoint never catches up with the writer, so the
-                // WAL is never reused and grows without bound (with its index, mapped in memory).
-                // Past a size, a restarting checkpoint briefly holds the writers (it copies only
-                // the frames written since the passive one) so that the next commit starts the WAL over.
-                if logFrames >= Self.restartFrames {
+                let status = sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &checkpointed)
+                if status == SQLITE_OK, logFrames >= WALCheckpointer.restartFrames {
+                    // The WAL is rewritten from its start only once a checkpoint has caught up
+                    // with the writer, which a passive one never does under continuous commits.
+                    // Past this size a RESTART checkpoint holds commits back while it copies
+                    // the few frames written since the passive pass, so the WAL stays bounded
+                    // (and later commits overwrite it instead of growing the file).
                     sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_RESTART, &logFrames, &checkpointed)
                 }
             }

@@ -1,0 +1,116 @@
+import Engine
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The same load from `wrk` (an event-loop load generator in C, Debian package `wrk`), when it
+/// is installed: a cross-check of the in-process generator, whose one thread per connection
+/// costs client CPU that the server then lacks on a 2-core machine. A Lua script posts
+/// decision bodies (K = 10, d = 20) and prints its figures as one JSON line.
+extension ServerBenchmarks {
+    static let wrkScript = """
+        -- attune-bench: POST /v1/decisions with 1000 pre-built bodies (20 features in [-1, 1]).
+        local requests = {}
+        local n = 0
+        local threads = 0
+        function setup(thread)
+          thread:set("thread_id", threads)
+          threads = threads + 1
+        end
+        function init(args)
+          math.randomseed(tonumber(args[1] or "1") * 1000 + (thread_id or 0))
+          local path = args[2] or "/v1/decisions"
+          for i = 1, 1000 do
+            if path == "/healthz" then
+              requests[i] = wrk.format("GET", path)
+            else
+              local v = {}
+              for j = 1, 20 do v[j] = string.format("%.3f", math.random() * 2 - 1) end
+              local body = '{"customer_id":"c' .. (i % 5000) .. '","context":[' .. table.concat(v, ",") .. ']}'
+              requests[i] = wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
+            end
+          end
+        end
+        function request()
+          n = n + 1
+          return requests[(n % 1000) + 1]
+        end
+        function done(summary, latency, requests)
+          local e = summary.errors
+          io.write(string.format('{"requests":%d,"duration_us":%d,"socket_errors":%d,"status_errors":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"p999_us":%d,"max_us":%d}\\n',
+            summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+            latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
+        end
+        """
+
+    static func wrkExecutable() -> URL? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("wrk")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs wrk against the server for the ceiling and for decisions (64 and 256 connections).
+    static func wrkPhases(port: Int, directory: String, seconds: Double, ceiling: Double, engine: Engine,
+                          _ writer: ResultWriter) throws(BenchError) {
+        guard let wrk = wrkExecutable() else {
+            ResultWriter.progress("attune-bench server: wrk is not installed (apt-get install wrk); the wrk cross-check is skipped")
+            return
+        }
+        let script = directory + "/decisions.lua"
+        do { try wrkScript.write(toFile: script, atomically: true, encoding: .utf8) } catch {
+            throw .io(path: script, reason: "\(error)")
+        }
+        var wrkCeiling: Double?
+        for (path, connections) in [("/healthz", 64), ("/v1/decisions", 64), ("/v1/decisions", 256)] {
+            let task = path == "/healthz" ? "server healthz" : "server decide K=10 d=20 durable"
+            ResultWriter.progress("attune-bench server: \(task) (wrk), \(connections) connections, \(seconds) s")
+            let before = engine.statistics
+            let cpuBefore = LoadGenerator.processCPUSeconds()
+            let childBefore = LoadGenerator.childrenCPUSeconds()
+            let process = Process()
+            process.executableURL = wrk
+            process.arguments = ["-t2", "-c\(connections)", "-d\(Int(seconds.rounded(.up)))s", "--timeout", "10s", "-s", script,
+                                 "http://127.0.0.1:\(port)", "--", "1", path]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            do { try process.run() } catch { throw .io(path: wrk.path, reason: "\(error)") }
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let serverCPU = LoadGenerator.processCPUSeconds() - cpuBefore
+            let clientCPU = LoadGenerator.childrenCPUSeconds() - childBefore
+            let text = String(decoding: data, as: UTF8.self)
+            guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+                  let figures = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let requests = figures["requests"] as? Int, let micros = figures["duration_us"] as? Int, micros > 0 else {
+                throw .io(path: wrk.path, reason: "unexpected wrk output: \(text.suffix(300))")
+            }
+            let elapsed = Double(micros) / 1e6
+            let throughput = Double(requests) / elapsed
+            var record = BenchmarkRecord()
+            record["task"] = .string(task)
+            record["size"] = .string("connections=\(connections)")
+            record["server_threads"] = .string("2 event loops")
+            record["generator"] = .string("wrk -t2")
+            record["requests"] = .int(requests)
+            record["errors"] = .int((figures["socket_errors"] as? Int ?? 0) + (figures["status_errors"] as? Int ?? 0))
+            record["throughput_per_s"] = .double(throughput)
+            for (field, key) in [("median_ns", "p50_us"), ("p90_ns", "p90_us"), ("p99_ns", "p99_us"), ("p999_ns", "p999_us"), ("max_ns", "max_us")] {
+                record[field] = .double(Double(figures[key] as? Int ?? 0) * 1000)
+            }
+            if path == "/healthz" {
+                wrkCeiling = throughput
+            } else {
+                record["ceiling_per_s"] = .double(wrkCeiling ?? ceiling)
+                record["ceiling_ratio"] = .double(throughput / (wrkCeiling ?? ceiling))
+            }
+            cpuFields(&record, units: requests, seconds: elapsed, serverCPU: serverCPU, clientCPU: clientCPU)
+            commitFields(&record, before: before, after: engine.statistics, seconds: elapsed)
+            record["rss_mb"] = .double(residentMegabytes())
+            writer.emit(record)
+        }
+    }
+}
