@@ -18,7 +18,7 @@ import Glibc
 /// intervals (OBP's time extrapolated from its three bootstraps), with the peak resident memory
 /// and the load average. Without `--quick`, `coverage` reports how often the 95% intervals of
 /// IPS, SNIPS and DR cover the truth over 100 seeded logs of 10⁴ rounds, and `dr_accuracy`
-/// compares DR's error with OBP's over 10 logs of 10⁵ rounds (3 logs with `--rounds` ≥ 10⁶).
+/// compares DR's error with OBP's over 20 logs of 10⁵ rounds (3 logs with `--rounds` ≥ 10⁶).
 enum EvaluationBenchmarks {
     static let suite = BenchSuite(name: "evaluation", run: run)
     static let defaultSizes = [10_000, 100_000]
@@ -46,7 +46,7 @@ enum EvaluationBenchmarks {
         if !options.quick {
             try coverage(setup: setup, truth: truth.value, seed: options.seed, writer: writer)
             let rounds = options.rounds ?? 100_000
-            try accuracy(setup: setup, truth: truth.value, rounds: rounds, logs: rounds >= 1_000_000 ? 3 : 10,
+            try accuracy(setup: setup, truth: truth.value, rounds: rounds, logs: rounds >= 1_000_000 ? 3 : 20,
                          directory: directory, peer: peer, seed: options.seed, writer: writer)
         }
         writer.finish()

@@ -85,6 +85,20 @@ struct LinearContextualSetup: Sendable {
         return (mean, ((squares / m - mean * mean) / m).squareRoot())
     }
 
+    /// The exact mean reward `μ(xᵢ, a)` of every candidate of every round of `log` (as read
+    /// back from a file), aligned with `log.candidates`: for measuring, never for fitting.
+    func exactMeans(for log: DecisionLog) -> [Double] {
+        var x = [Double](repeating: 0, count: dimension)
+        var means = [Double](repeating: 0, count: actions), logging = means, target = means
+        var result = [Double](repeating: 0, count: log.candidates.count)
+        for i in 0..<log.count {
+            for j in 0..<dimension { x[j] = log.contexts[i * dimension + j] }
+            distributions(x, means: &means, logging: &logging, target: &target)
+            for c in log.candidateRange(i) { result[c] = means[Int(log.actionIDs[log.candidates[c]]) ?? 0] }
+        }
+        return result
+    }
+
     /// Calls `body(x, action, propensity, reward, logging, target)` for `rounds` seeded rounds.
     func forEachRound(rounds: Int, seed: UInt64, _ body: ([Double], Int, Double, Double, [Double], [Double]) throws -> Void) rethrows {
         var g = SeededGenerator(seed: seed)
