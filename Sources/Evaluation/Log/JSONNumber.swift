@@ -94,14 +94,35 @@ enum JSONNumber {
         return .number(strtod(pointer, nil), end: index)
     }
 
-    /// 10ᵏ for k in 0…22, all exactly representable (a switch-free table in registers'
-    /// reach, instead of a lazily initialized global array on every number).
+    /// 10ᵏ for k in 0…22, all exactly representable (a switch of constants: no lazily
+    /// initialized static to check on every number).
     @inline(__always)
     static func exactPowerOfTen(_ k: Int) -> Double {
-        withUnsafeBytes(of: powersOfTen) { raw in raw.load(fromByteOffset: k &* 8, as: Double.self) }
+        switch k {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        case 22: return 1e22
+        default: return 1e22
+        }
     }
-
-    private static let powersOfTen: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double,
-                                     Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) =
-        (1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22)
 }
