@@ -54,22 +54,49 @@ struct LinearContextualSetup: Sendable {
         }
     }
 
-    /// The true target value by Monte Carlo over `contexts` fresh contexts, with its standard error.
+    /// The true target value by Monte Carlo over `contexts` fresh contexts, with its standard
+    /// error (16 seeded streams, on all cores).
     func trueTargetValue(contexts: Int, seed: UInt64) -> (value: Double, standardError: Double) {
-        var g = SeededGenerator(seed: seed)
+        let streams = 16
+        var sums = [Double](repeating: 0, count: 2 * streams)
+        sums.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: streams) { k in
+                var g = SeededGenerator(seed: seed).child(UInt64(k))
+                var x = [Double](repeating: 0, count: dimension)
+                var means = [Double](repeating: 0, count: actions), logging = means, target = means
+                var sum = 0.0, squares = 0.0
+                for _ in 0..<(contexts / streams) {
+                    for j in 0..<dimension { x[j] = g.nextStandardNormal() }
+                    distributions(x, means: &means, logging: &logging, target: &target)
+                    var v = 0.0
+                    for a in 0..<actions { v += target[a] * means[a] }
+                    sum += v
+                    squares += v * v
+                }
+                out[2 * k] = sum
+                out[2 * k + 1] = squares
+            }
+        }
+        let m = Double(contexts / streams * streams)
+        let sum = stride(from: 0, to: 2 * streams, by: 2).reduce(0.0) { $0 + sums[$1] }
+        let squares = stride(from: 1, to: 2 * streams, by: 2).reduce(0.0) { $0 + sums[$1] }
+        let mean = sum / m
+        return (mean, ((squares / m - mean * mean) / m).squareRoot())
+    }
+
+    /// The exact mean reward `μ(xᵢ, a)` of every candidate of every round of `log` (as read
+    /// back from a file), aligned with `log.candidates`: for measuring, never for fitting.
+    func exactMeans(for log: DecisionLog) -> [Double] {
         var x = [Double](repeating: 0, count: dimension)
         var means = [Double](repeating: 0, count: actions), logging = means, target = means
-        var sum = 0.0, squares = 0.0
-        for _ in 0..<contexts {
-            for j in 0..<dimension { x[j] = g.nextStandardNormal() }
+        var result = [Double](repeating: 0, count: log.candidates.count)
+        for i in 0..<log.count {
+            for j in 0..<dimension { x[j] = log.contexts[i * dimension + j] }
             distributions(x, means: &means, logging: &logging, target: &target)
-            var v = 0.0
-            for a in 0..<actions { v += target[a] * means[a] }
-            sum += v
-            squares += v * v
+            for c in log.candidateRange(i) { result[c] = means[Int(log.actionIDs[log.candidates[c]]) ?? 0] }
         }
-        let mean = sum / Double(contexts)
-        return (mean, ((squares / Double(contexts) - mean * mean) / Double(contexts)).squareRoot())
+        return result
     }
 
     /// Calls `body(x, action, propensity, reward, logging, target)` for `rounds` seeded rounds.
@@ -107,19 +134,43 @@ struct LinearContextualSetup: Sendable {
             throw .io(path: url.path, reason: "could not open for writing")
         }
         defer { try? handle.close() }
-        var buffer = ""
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 21)
+        var scratch = [CChar](repeating: 0, count: 64)
         var line = 0
         // Nine significant digits, as loggers typically write (probabilities still sum to 1
-        // within 1e-8, far inside the reader's 1e-6 check).
-        func numbers(_ v: [Double]) -> String { v.map { String(format: "%.9g", $0) }.joined(separator: ",") }
+        // within 1e-8, far inside the reader's 1e-6 check); printf's `%.9g` straight into the
+        // buffer (String(format:) costs microseconds a number).
+        func number(_ v: Double) {
+            let length = scratch.withUnsafeMutableBufferPointer { b in
+                withVaList([v]) { vsnprintf(b.baseAddress!, 64, "%.9g", $0) }
+            }
+            scratch.withUnsafeBufferPointer { b in
+                b.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: 64) { buffer.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(length))) }
+            }
+        }
+        func text(_ s: String) { buffer.append(contentsOf: s.utf8) }
+        func numbers(_ v: [Double]) {
+            for (k, x) in v.enumerated() {
+                if k > 0 { buffer.append(UInt8(ascii: ",")) }
+                number(x)
+            }
+        }
         do {
             try forEachRound(rounds: rounds, seed: seed) { x, a, p, r, logging, target in
-                buffer += #"{"event_id":"e\#(line)","context":[\#(numbers(x))],"action":\#(a),"propensity":\#(String(format: "%.9g", p)),"probabilities":[\#(numbers(logging))],"reward":\#(r),"target_probabilities":[\#(numbers(target))]}"#
-                buffer += "\n"
+                text(#"{"event_id":"e\#(line)","context":["#)
+                numbers(x)
+                text(#"],"action":\#(a),"propensity":"#)
+                number(p)
+                text(#","probabilities":["#)
+                numbers(logging)
+                text(#"],"reward":\#(r),"target_probabilities":["#)
+                numbers(target)
+                text("]}\n")
                 line += 1
-                if buffer.utf8.count > 1 << 20 { try handle.write(contentsOf: Data(buffer.utf8)); buffer = "" }
+                if buffer.count > 1 << 20 { try handle.write(contentsOf: Data(buffer)); buffer.removeAll(keepingCapacity: true) }
             }
-            try handle.write(contentsOf: Data(buffer.utf8))
+            try handle.write(contentsOf: Data(buffer))
         } catch {
             throw .io(path: url.path, reason: "could not write: \(error.localizedDescription)")
         }

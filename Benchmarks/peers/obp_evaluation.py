@@ -21,7 +21,8 @@ than installing PyTorch (about 2 GB) on the benchmark machine.
 
 Protocol (--serve): one hello line, then one JSON request per stdin line
 ({"log", "predictions", "k", "bootstrap", "seed", "clip", "switch", "lambda"}), one JSON answer
-line each.
+line each. A request with "mode": "dr_own" ({"log", "k", "seed"}) does only load, model and
+DR on OBP's own predictions, for the accuracy study over many logs.
 """
 
 import argparse
@@ -86,6 +87,19 @@ def read_log(path, k):
     )
 
 
+class Laps:
+    """Wall-clock and CPU (all threads of this process) seconds since the previous lap."""
+
+    def __init__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = (wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+        return result
+
+
 def serve(estimators, regression):
     from sklearn.linear_model import LogisticRegression
 
@@ -95,10 +109,21 @@ def serve(estimators, regression):
         request = json.loads(line)
         try:
             k = int(request["k"])
-            t0 = time.perf_counter()
+            laps = Laps()
             context, action, reward, pscore, action_dist = read_log(request["log"], k)
-            load_s = time.perf_counter() - t0
+            load_s, load_cpu = laps.lap()
             n = reward.shape[0]
+            if request.get("mode") == "dr_own":
+                # Accuracy study: only OBP's DR with its default reward model on this log.
+                laps.lap()
+                model = regression.RegressionModel(n_actions=k, len_list=1, base_model=LogisticRegression(), fitting_method="normal")
+                own = model.fit_predict(context=context, action=action, reward=reward, n_folds=3, random_state=int(request["seed"]))
+                model_s, _ = laps.lap()
+                dr_own = float(estimators.DoublyRobust().estimate_policy_value(
+                    reward=reward, action=action, pscore=pscore, action_dist=action_dist,
+                    estimated_rewards_by_reg_model=own, position=None))
+                emit({"n": n, "load_s": load_s, "model_s": model_s, "dr_own_model": dr_own})
+                continue
             q = np.fromfile(request["predictions"], dtype="<f8").reshape(n, k, 1)
 
             named = {
@@ -113,27 +138,28 @@ def serve(estimators, regression):
             }
             inputs = dict(reward=reward, action=action, pscore=pscore, action_dist=action_dist,
                           estimated_rewards_by_reg_model=q, position=None)
-            t0 = time.perf_counter()
+            laps.lap()
             values = {name: float(e.estimate_policy_value(**inputs)) for name, e in named.items()}
-            estimators_s = time.perf_counter() - t0
+            estimators_s, estimators_cpu = laps.lap()
 
-            t0 = time.perf_counter()
             model = regression.RegressionModel(n_actions=k, len_list=1, base_model=LogisticRegression(), fitting_method="normal")
             own = model.fit_predict(context=context, action=action, reward=reward, n_folds=3, random_state=int(request["seed"]))
-            model_s = time.perf_counter() - t0
+            model_s, model_cpu = laps.lap()
             own_inputs = dict(inputs, estimated_rewards_by_reg_model=own)
             dr_own = float(estimators.DoublyRobust().estimate_policy_value(**own_inputs))
 
             bootstrap = int(request["bootstrap"])
             intervals = {}
-            t0 = time.perf_counter()
+            laps.lap()
             if bootstrap > 0:
                 for name in ("ips", "snips", "dr"):
                     ci = named[name].estimate_interval(**inputs, n_bootstrap_samples=bootstrap, random_state=int(request["seed"]))
                     intervals[name] = [float(v) for v in ci.values()]
-            bootstrap_s = time.perf_counter() - t0
+            bootstrap_s, bootstrap_cpu = laps.lap()
             emit({"n": n, "load_s": load_s, "estimators_s": estimators_s, "model_s": model_s,
-                  "bootstrap_s": bootstrap_s, "values": values, "dr_own_model": dr_own, "intervals": intervals})
+                  "bootstrap_s": bootstrap_s, "load_cpu_s": load_cpu, "estimators_cpu_s": estimators_cpu,
+                  "model_cpu_s": model_cpu, "bootstrap_cpu_s": bootstrap_cpu,
+                  "values": values, "dr_own_model": dr_own, "intervals": intervals})
         except Exception as error:  # report, keep serving
             emit({"error": f"{type(error).__name__}: {error}"})
 

@@ -226,7 +226,7 @@ import Testing
     // MARK: - Files read in parallel batches
 
     @Test func aFileReadInParallelBatchesEqualsTheSequentialParse() throws {
-        let n = DecisionLog.parallelBatchLines * max(defaultThreadCount(), 1) + 17
+        let n = DecisionLog.parallelPieceLines * 2 * max(defaultThreadCount(), 1) + 17
         var lines: [String] = []
         for i in 0..<n {
             let a = i % 3

@@ -18,10 +18,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
     /// The seed this generator was created from; for a child stream, the seed derived for it
     /// by ``child(_:)``.
     public let seed: UInt64
-    private var s0: UInt64
-    private var s1: UInt64
-    private var s2: UInt64
-    private var s3: UInt64
+    // Internal and usable from inlinable code, so that `next()` inlines into other modules'
+    // hot loops (bootstrap resampling) instead of costing a call per 64 bits.
+    @usableFromInline internal var s0: UInt64
+    @usableFromInline internal var s1: UInt64
+    @usableFromInline internal var s2: UInt64
+    @usableFromInline internal var s3: UInt64
 
     /// Creates a generator whose stream is fully determined by `seed`.
     public init(seed: UInt64) {
@@ -50,7 +52,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
         nextBits()
     }
 
-    @usableFromInline
+    @inlinable
     internal mutating func nextBits() -> UInt64 {
         let result = rotateLeft(s1 &* 5, 7) &* 9
         let t = s1 << 17
@@ -105,7 +107,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
     }
 }
 
-@inline(__always) @usableFromInline
+@inlinable @inline(__always)
 func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 {
     (x << k) | (x >> (64 - k))
 }

@@ -20,20 +20,56 @@ public protocol DecisionLogReader {
 public struct AttuneLogReader: DecisionLogReader, Sendable {
     /// The log's name in messages.
     public let source: String
+    /// The fast path (``AttuneLineScanner``) or the general parser only.
+    let parsing: LineParsing
+    /// The fast path's columns, reused from line to line.
+    private var scratch = AttuneLineScanner.Columns()
 
     /// Creates a reader; `source` names the log in messages.
-    public init(source: String) { self.source = source }
+    public init(source: String) { self.init(source: source, parsing: .fast) }
+
+    init(source: String, parsing: LineParsing) {
+        self.source = source
+        self.parsing = parsing
+    }
 
     /// Parses one line; blank lines give `nil`.
+    ///
+    /// Lines of the usual shape are scanned directly (``AttuneLineScanner``); any other line,
+    /// including every bad one, goes through the general JSON parser, whose errors name the
+    /// column or the field.
     /// - Throws: `EvaluationError.badLine`.
     public mutating func round(from bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(EvaluationError) -> LoggedRound? {
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+        if Self.isBlank(bytes) { return nil }
+        if parsing == .fast {
+            scratch.removeAll()
+            if let scanned = AttuneLineScanner.scan(bytes, into: &scratch) {
+                let numbers = scratch.numbers
+                return LoggedRound(
+                    context: Array(numbers[scanned.context]), actions: scanned.actions.map { Array(scratch.ids[$0]) },
+                    action: scanned.action, propensity: scanned.propensity, reward: scanned.reward,
+                    probabilities: scanned.probabilities.map { Array(numbers[$0]) },
+                    targetProbabilities: scanned.targetProbabilities.map { Array(numbers[$0]) }, segment: scanned.segment,
+                    eventID: scanned.eventID)
+            }
+        }
+        return try Self.generalRound(bytes, line: line, source: source)
+    }
+
+    /// Whether the line holds only spaces and tabs.
+    static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 })
+    }
+
+    /// The round of a non-blank line, through the general JSON parser.
+    /// - Throws: `EvaluationError.badLine` naming the column of a syntax error, or the field.
+    static func generalRound(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, source: String) throws(EvaluationError) -> LoggedRound {
         let value: JSONValue
         do { value = try JSONLineParser.parse(bytes) } catch {
             throw .badLine(source: source, line: line, field: "", reason: "malformed JSON at column \(error.column): \(error.message)")
         }
         do {
-            return try Self.round(from: value)
+            return try round(from: value)
         } catch {
             throw .badLine(source: source, line: line, field: error.field, reason: error.reason)
         }

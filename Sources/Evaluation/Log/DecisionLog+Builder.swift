@@ -41,17 +41,35 @@ extension DecisionLog {
         /// The number of rounds accepted so far.
         public var count: Int { log.count }
 
+        /// The log's name in messages.
+        var source: String { log.source }
+
         /// Validates `round` (read from 1-based `line`) and appends it; rounds without a reward
         /// or marked as skipped are counted and left out.
         /// - Throws: `EvaluationError.badLine` naming the line, the field and the problem.
         /// - Complexity: O(d + K) amortized.
         public mutating func append(_ round: LoggedRound, line: Int) throws(EvaluationError) {
-            let source = log.source
+            let source = log.source, defaultCount = defaultCandidateCount
+            try round.withFields { fields throws(EvaluationError) in
+                let checked = try Self.check(fields, line: line, source: source, defaultCandidateCount: defaultCount)
+                try store(fields, checked, line: line)
+            }
+        }
+
+        /// The checks of one round that depend on nothing but the round (every check except the
+        /// context layout and dimension, which depend on the earlier rounds), in the order
+        /// ``append(_:line:)`` makes them; thread-safe, so that readers can check lines in
+        /// parallel and ``store(_:_:line:)`` them in order.
+        /// - Throws: `EvaluationError.badLine` naming the line, the field and the problem.
+        /// - Complexity: O(d + K).
+        static func check(
+            _ round: RoundFields, line: Int, source: String, defaultCandidateCount: Int?
+        ) throws(EvaluationError) -> CheckedRound {
             func bad(_ field: String, _ reason: String) -> EvaluationError {
                 .badLine(source: source, line: line, field: field, reason: reason)
             }
-            if round.isSkipped { log.skippedCount += 1; return }
-            guard let reward = round.reward else { log.unjoinedCount += 1; return }
+            if round.isSkipped { return .skipped }
+            guard let reward = round.reward else { return .unjoined }
             guard reward.isFinite else { throw bad("reward", "\(reward) is not a finite number") }
             let p = round.propensity
             guard p.isFinite, p > 0, p <= 1 else {
@@ -66,29 +84,18 @@ extension DecisionLog {
 
             // Candidates and the chosen position.
             let candidateCount: Int
-            var globalCandidates: [Int] = []
             if let ids = round.actions {
                 guard !ids.isEmpty else { throw bad("actions", "the candidate list is empty") }
                 candidateCount = ids.count
-                var seen = Set<String>()
+                var seen = Set<String>(minimumCapacity: ids.count)
                 for id in ids {
                     guard seen.insert(id).inserted else { throw bad("actions", "action id \"\(id)\" appears twice") }
-                    globalCandidates.append(intern(id))
                 }
             } else {
                 guard let k = round.probabilities?.count ?? round.targetProbabilities?.count ?? defaultCandidateCount, k > 0 else {
                     throw bad("actions", "the candidates are unknown: log `actions`, `probabilities` or `target_probabilities`")
                 }
                 candidateCount = k
-                if k < numberedCandidates.count, !numberedCandidates[k].isEmpty {
-                    globalCandidates = numberedCandidates[k]
-                } else {
-                    for a in 0..<k { globalCandidates.append(intern(String(a))) }
-                    if k < 4096 {
-                        if numberedCandidates.count <= k { numberedCandidates += Array(repeating: [], count: k + 1 - numberedCandidates.count) }
-                        numberedCandidates[k] = globalCandidates
-                    }
-                }
             }
             let position: Int
             switch round.action {
@@ -109,7 +116,7 @@ extension DecisionLog {
                 guard probabilities.count == candidateCount else {
                     throw bad("probabilities", "\(probabilities.count) values for \(candidateCount) candidates")
                 }
-                try DecisionLog.checkDistribution(probabilities[...], source: source, line: line, field: "probabilities")
+                try DecisionLog.checkDistribution(probabilities, source: source, line: line, field: "probabilities")
                 guard abs(probabilities[position] - p) <= 1e-6 else {
                     throw bad("propensity", "\(p) differs from probabilities[\(position)] = \(probabilities[position])")
                 }
@@ -118,20 +125,53 @@ extension DecisionLog {
                 guard target.count == candidateCount else {
                     throw bad("target_probabilities", "\(target.count) values for \(candidateCount) candidates")
                 }
-                try DecisionLog.checkDistribution(target[...], source: source, line: line, field: "target_probabilities")
+                try DecisionLog.checkDistribution(target, source: source, line: line, field: "target_probabilities")
+            }
+            return .accepted(candidateCount: candidateCount, position: position)
+        }
+
+        /// Appends a round that passed ``check(_:line:source:defaultCandidateCount:)`` (or counts
+        /// it as unjoined or skipped), after the checks that depend on the earlier rounds (one
+        /// context layout and dimension for the whole log).
+        /// - Throws: `EvaluationError.badLine` naming the line and `context` or `features`.
+        /// - Complexity: O(d + K) amortized.
+        mutating func store(_ round: RoundFields, _ checked: CheckedRound, line: Int) throws(EvaluationError) {
+            let candidateCount: Int, position: Int
+            switch checked {
+            case .skipped: log.skippedCount += 1; return
+            case .unjoined: log.unjoinedCount += 1; return
+            case .accepted(let k, let p): candidateCount = k; position = p
+            }
+            let source = log.source
+            func bad(_ field: String, _ reason: String) -> EvaluationError {
+                .badLine(source: source, line: line, field: field, reason: reason)
             }
             try appendContext(round, bad: bad)
-
-            log.candidates.append(contentsOf: globalCandidates)
+            if let ids = round.actions {
+                for id in ids { log.candidates.append(intern(id)) }
+            } else {
+                let k = candidateCount
+                if k < numberedCandidates.count, !numberedCandidates[k].isEmpty {
+                    log.candidates.append(contentsOf: numberedCandidates[k])
+                } else {
+                    var globalCandidates: [Int] = []
+                    for a in 0..<k { globalCandidates.append(intern(String(a))) }
+                    if k < 4096 {
+                        if numberedCandidates.count <= k { numberedCandidates += Array(repeating: [], count: k + 1 - numberedCandidates.count) }
+                        numberedCandidates[k] = globalCandidates
+                    }
+                    log.candidates.append(contentsOf: globalCandidates)
+                }
+            }
             log.candidateOffsets.append(log.candidates.count)
             log.chosenPositions.append(position)
-            log.propensities.append(p)
-            log.rewards.append(reward)
+            log.propensities.append(round.propensity)
+            log.rewards.append(round.reward ?? 0)
             log.sampleWeights.append(round.sampleWeight)
             log.segments.append(round.segment)
             log.lineNumbers.append(line)
-            appendDistribution(round.probabilities, count: candidateCount, into: &log.loggingProbabilities, flag: &allHaveLogging)
-            appendDistribution(round.targetProbabilities, count: candidateCount, into: &log.targetProbabilities, flag: &allHaveTarget)
+            appendDistribution(round.probabilities, into: &log.loggingProbabilities, flag: &allHaveLogging)
+            appendDistribution(round.targetProbabilities, into: &log.targetProbabilities, flag: &allHaveTarget)
         }
 
         /// Reserves room for about `rounds` more rounds shaped like the last one appended (its
@@ -196,7 +236,7 @@ extension DecisionLog {
         }
 
         private mutating func appendContext(
-            _ round: LoggedRound, bad: (String, String) -> EvaluationError
+            _ round: RoundFields, bad: (String, String) -> EvaluationError
         ) throws(EvaluationError) {
             if let names = round.featureNames {
                 guard denseDimension == nil else {
@@ -227,7 +267,7 @@ extension DecisionLog {
             }
         }
 
-        private func appendDistribution(_ p: [Double]?, count: Int, into storage: inout [Double], flag: inout Bool) {
+        private func appendDistribution(_ p: UnsafeBufferPointer<Double>?, into storage: inout [Double], flag: inout Bool) {
             guard flag else { return }
             guard let p else { flag = false; storage = []; return }
             storage.append(contentsOf: p)

@@ -48,15 +48,21 @@ extension DecisionLog {
     ///   its number, field and reason), `.emptyLog`.
     /// - Complexity: O(file size).
     public static func read(path: String, format: LogFormat? = nil, defaultCandidateCount: Int? = nil) throws(EvaluationError) -> DecisionLog {
+        try read(path: path, format: format, defaultCandidateCount: defaultCandidateCount, parsing: .fast)
+    }
+
+    /// ``read(path:format:defaultCandidateCount:)`` with Attune lines parsed as `parsing` says
+    /// (the general parser for every line: the reference of the fast path's tests).
+    static func read(
+        path: String, format: LogFormat?, defaultCandidateCount: Int?, parsing: LineParsing,
+        threads: Int = defaultThreadCount(), chunkBytes: Int = parallelChunkBytes
+    ) throws(EvaluationError) -> DecisionLog {
         let format = try resolve(format, path: path)
         var builder = Builder(source: path, defaultCandidateCount: defaultCandidateCount)
         switch format {
         case .attune:
-            // Lines of Attune's log are parsed independently: on all cores.
-            let fileBytes = fileSize(path)
-            try parallelStream(path: path, reader: AttuneLogReader(source: path), into: &builder) { firstLineBytes in
-                fileBytes.map { Int(Double($0) / Double(firstLineBytes + 1) * 1.05) }
-            }
+            // Lines of Attune's log are independent: parsed and checked on all cores.
+            try parallelRead(path: path, into: &builder, parsing: parsing, threads: threads, chunkBytes: chunkBytes)
         case .dsjson: try stream(path: path, reader: DSJSONLogReader(source: path), into: &builder)
         case .csv: try stream(path: path, reader: CSVLogReader(source: path), into: &builder)
         }
@@ -98,7 +104,7 @@ extension DecisionLog {
         }
     }
 
-    private static func fileSize(_ path: String) -> Int? {
+    static func fileSize(_ path: String) -> Int? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return Int(info.st_size)
@@ -118,9 +124,16 @@ extension DecisionLog {
     public static func parse(
         _ text: String, format: LogFormat, source: String = "log", defaultCandidateCount: Int? = nil
     ) throws(EvaluationError) -> DecisionLog {
+        try parse(text, format: format, source: source, defaultCandidateCount: defaultCandidateCount, parsing: .fast)
+    }
+
+    /// ``parse(_:format:source:defaultCandidateCount:)`` with Attune lines parsed as `parsing` says.
+    static func parse(
+        _ text: String, format: LogFormat, source: String, defaultCandidateCount: Int?, parsing: LineParsing
+    ) throws(EvaluationError) -> DecisionLog {
         var builder = Builder(source: source, defaultCandidateCount: defaultCandidateCount)
         switch format {
-        case .attune: try parse(text, reader: AttuneLogReader(source: source), into: &builder)
+        case .attune: try parse(text, reader: AttuneLogReader(source: source, parsing: parsing), into: &builder)
         case .dsjson: try parse(text, reader: DSJSONLogReader(source: source), into: &builder)
         case .csv: try parse(text, reader: CSVLogReader(source: source), into: &builder)
         }
@@ -130,9 +143,11 @@ extension DecisionLog {
     private static func parse<R: DecisionLogReader>(_ text: String, reader: R, into builder: inout Builder) throws(EvaluationError) {
         var reader = reader
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split the bytes, not the characters: "\r\n" is one Character, so a CRLF text would
+        // not split on "\n".
+        for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
-            var bytes = Array(line.utf8)
+            var bytes = Array(line)
             if bytes.last == 0x0D { bytes.removeLast() }
             bytes.append(0)
             let count = bytes.count - 1

@@ -115,10 +115,20 @@ public struct DecisionLog: Sendable, Equatable {
     static func checkDistribution(
         _ p: ArraySlice<Double>, source: String, line: Int, field: String
     ) throws(EvaluationError) {
+        try p.withUnsafeBufferPointer { b throws(EvaluationError) in
+            try checkDistribution(b, source: source, line: line, field: field)
+        }
+    }
+
+    /// Checks that `p` is a PMF: finite, non-negative, summing to 1 within 1e-6.
+    static func checkDistribution(
+        _ p: UnsafeBufferPointer<Double>, source: String, line: Int, field: String
+    ) throws(EvaluationError) {
         var sum = 0.0
-        for (k, v) in zip(p.indices, p) {
+        for k in 0..<p.count {
+            let v = p[k]
             guard v.isFinite, v >= 0 else {
-                throw .badLine(source: source, line: line, field: "\(field)[\(k - p.startIndex)]",
+                throw .badLine(source: source, line: line, field: "\(field)[\(k)]",
                                reason: "\(v) is not a probability (finite, ≥ 0)")
             }
             sum += v

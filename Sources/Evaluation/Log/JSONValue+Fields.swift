@@ -20,8 +20,8 @@ extension JSONValue {
 
     func integer(_ field: String) throws(FieldError) -> Int {
         let v = try number(field)
-        guard v == v.rounded(), abs(v) < 9.0e15 else { throw FieldError(field: field, reason: "expected an integer, got \(v)") }
-        return Int(v)
+        guard let k = Self.integralValue(v) else { throw FieldError(field: field, reason: "expected an integer, got \(v)") }
+        return k
     }
 
     func string(_ field: String) throws(FieldError) -> String {
@@ -51,11 +51,21 @@ extension JSONValue {
     func label(_ field: String) throws(FieldError) -> String {
         switch self {
         case .string(let s): return s
-        case .number(let v):
-            if v == v.rounded(), abs(v) < 9.0e15 { return String(Int(v)) }
-            return String(v)
+        case .number(let v): return Self.labelText(v)
         default: throw FieldError(field: field, reason: "expected a string or a number, got \(kindName)")
         }
+    }
+
+    /// A number as an id or label: its shortest form (`3` for 3.0).
+    static func labelText(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 9.0e15 { return String(Int(v)) }
+        return String(v)
+    }
+
+    /// An integral number as an index (`nil` when it is not integral or too large).
+    static func integralValue(_ v: Double) -> Int? {
+        guard v == v.rounded(), abs(v) < 9.0e15 else { return nil }
+        return Int(v)
     }
 
     /// `nil` for JSON `null`, the value otherwise.

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A parsed JSON value of one log line. Objects keep their keys in document order.
 enum JSONValue: Equatable, Sendable {
     case null
@@ -41,10 +35,9 @@ enum JSONValue: Equatable, Sendable {
 
 /// A strict JSON (RFC 8259) parser over the bytes of one line.
 ///
-/// Log lines are parsed by the million, so this parser works on raw bytes and converts
-/// numbers in place (Clinger's exact fast path, `strtod` otherwise) after checking them against
-/// JSON's number grammar. The
-/// byte after the line must be NUL (``LineReader`` guarantees it).
+/// Works on raw bytes and converts numbers in place through ``JSONNumber`` (the decision-log
+/// fast path uses the same scanner, so both give the same values). The byte after the line
+/// must be NUL (``LineReader`` guarantees it).
 struct JSONLineParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
@@ -231,72 +224,16 @@ struct JSONLineParser {
     }
 
     private mutating func parseNumber() throws(JSONSyntaxError) -> Double {
-        let start = index
-        var negative = false
-        if current == UInt8(ascii: "-") { negative = true; index += 1 }
-        guard let first = current, isDigit(first) else { throw error("invalid number") }
-        // Decimal significand (up to 19 digits) and its power of ten, for the fast path.
-        var mantissa: UInt64 = 0
-        var digits = 0
-        var exponent = 0
-        func take(_ c: UInt8, fraction: Bool) {
-            if mantissa == 0 && c == UInt8(ascii: "0") {
-                if fraction { exponent -= 1 }
-                return
-            }
-            if digits < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(c &- UInt8(ascii: "0"))
-                digits += 1
-                if fraction { exponent -= 1 }
-            } else if !fraction {
-                exponent += 1
-            }
+        switch JSONNumber.scan(bytes, from: index) {
+        case .number(let value, let end):
+            index = end
+            return value
+        case .malformed(let at, let message):
+            index = at
+            throw error(message)
         }
-        if first == UInt8(ascii: "0") {
-            index += 1
-        } else {
-            while let c = current, isDigit(c) { take(c, fraction: false); index += 1 }
-        }
-        if current == UInt8(ascii: ".") {
-            index += 1
-            guard let c = current, isDigit(c) else { throw error("invalid number: digits expected after '.'") }
-            while let c = current, isDigit(c) { take(c, fraction: true); index += 1 }
-        }
-        var explicitExponent = 0
-        var exponentOverflow = false
-        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
-            index += 1
-            var exponentNegative = false
-            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { exponentNegative = current == UInt8(ascii: "-"); index += 1 }
-            guard let c = current, isDigit(c) else { throw error("invalid number: digits expected in the exponent") }
-            while let c = current, isDigit(c) {
-                if explicitExponent < 100_000 { explicitExponent = explicitExponent * 10 + Int(c - UInt8(ascii: "0")) } else { exponentOverflow = true }
-                index += 1
-            }
-            if exponentNegative { explicitExponent = -explicitExponent }
-        }
-        // Clinger's fast path: a significand below 2⁵³ and a power of ten up to 10²² are both
-        // exact doubles, so one multiplication or division is correctly rounded.
-        let e = exponent + explicitExponent
-        if !exponentOverflow, digits <= 15, mantissa < (1 << 53), abs(e) <= 22 {
-            var value = Double(mantissa)
-            if e >= 0 { value *= Self.powersOfTen[e] } else { value /= Self.powersOfTen[-e] }
-            return negative ? -value : value
-        }
-        // Otherwise strtod; the grammar check above guarantees it reads exactly
-        // bytes[start..<index]: the next byte is a delimiter or the NUL after the line.
-        let pointer = UnsafeRawPointer(bytes.baseAddress! + start).assumingMemoryBound(to: CChar.self)
-        return strtod(pointer, nil)
     }
 
-    /// 10⁰ … 10²², all exactly representable.
-    private static let powersOfTen: [Double] = (0...22).map { k in
-        var p = 1.0
-        for _ in 0..<k { p *= 10 }
-        return p
-    }
-
-    @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 }
 
 /// A JSON syntax error in one line: the 1-based byte column and what is wrong.

@@ -6,14 +6,19 @@ import Darwin
 import Linalg
 
 /// One action's penalized logistic regression, its rows packed contiguously so that every
-/// Newton (IRLS) step is three BLAS calls over all rows at once:
+/// Newton (IRLS) step is a few BLAS calls per block of rows:
 ///
 /// ```
-/// η = Xθ (dgemv),   G = (W½X)ᵀ(W½X) (dsyrk),   m = Xᵀ(W z) (dgemv),   θ ← (G + λI)⁻¹ m (Cholesky)
+/// η = Xθ (dgemv),   G = Σ (W½X)ᵀ(W½X) (dsyrk),   m = Σ Xᵀ(W z) (dgemv),   θ ← (G + λI)⁻¹ m (Cholesky)
 /// ```
-/// with `pᵢ = σ(ηᵢ)`, `wᵢ = pᵢ(1 − pᵢ)`, `zᵢ = ηᵢ + (rᵢ − pᵢ)/wᵢ`. Packing costs one copy of
-/// the rows; the steps then run at level-3 BLAS speed instead of row-by-row accumulation.
+/// with `pᵢ = σ(ηᵢ)`, `wᵢ = pᵢ(1 − pᵢ)`, `zᵢ = ηᵢ + (rᵢ − pᵢ)/wᵢ`. A step streams the rows once,
+/// block by block (a block's `η`, weights and scaled rows stay in cache), and a fit may use
+/// only some ranges of the rows: cross-fitting packs an action's rows once, sorted by fold, and
+/// fits each fold's model on the other folds' ranges.
 struct LogisticProblem {
+    /// Rows per block of a Newton step.
+    static let blockRows = 512
+
     /// Coefficients per row: the intercept and the context.
     let dimension: Int
     /// Rows.
@@ -41,44 +46,58 @@ struct LogisticProblem {
         }
     }
 
-    /// Newton steps from `start` (zeros when nil) until no coefficient moves more than
-    /// `tolerance` or `maxIterations` steps were taken.
+    /// Newton steps on the packed rows in `ranges` (all rows when nil), from `start` (zeros
+    /// when nil), until no coefficient moves more than `tolerance` or `maxIterations` steps
+    /// were taken.
     /// - Throws: `EvaluationError.numerical` when a step is not finite or `G + λI` is not
     ///   positive definite.
-    /// - Complexity: O(steps · |rows| · p²).
-    mutating func fit(ridge: Double, maxIterations: Int, tolerance: Double, start: [Double]?) throws(EvaluationError) -> [Double] {
-        let p = dimension, m = count
+    /// - Complexity: O(steps · rows · p²); memory O(block · p).
+    func fit(
+        ridge: Double, maxIterations: Int, tolerance: Double, start: [Double]?, ranges: [Range<Int>]? = nil
+    ) throws(EvaluationError) -> [Double] {
+        let p = dimension, block = Self.blockRows
+        let ranges = ranges ?? [0..<count]
         var theta = start ?? [Double](repeating: 0, count: p)
-        var eta = [Double](repeating: 0, count: m)
-        var weightedTargets = [Double](repeating: 0, count: m)
-        var scaled = [Double](repeating: 0, count: m * p)
+        var eta = [Double](repeating: 0, count: block)
+        var weightedTargets = [Double](repeating: 0, count: block)
+        var scaled = [Double](repeating: 0, count: block * p)
         var gram = [Double](repeating: 0, count: p * p)
         var moment = [Double](repeating: 0, count: p)
         for _ in 0..<maxIterations {
-            design.withUnsafeBufferPointer { x in
-                theta.withUnsafeBufferPointer { t in
-                    eta.withUnsafeMutableBufferPointer { e in
-                        BLAS.gemv(transpose: .none, m: m, n: p, a: x.baseAddress!, lda: p, x: t.baseAddress!, beta: 0, y: e.baseAddress!)
-                    }
-                }
-                scaled.withUnsafeMutableBufferPointer { s in
-                    weightedTargets.withUnsafeMutableBufferPointer { wz in
-                        for i in 0..<m {
-                            let q = 1 / (1 + exp(-eta[i]))
-                            let w = max(q * (1 - q), 1e-10)
-                            wz[i] = w * eta[i] + (rewards[i] - q)
-                            let root = w.squareRoot()
-                            for j in 0..<p { s[i * p + j] = root * x[i * p + j] }
+            gram.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            moment.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            design.withUnsafeBufferPointer { xAll in
+                rewards.withUnsafeBufferPointer { rAll in
+                    theta.withUnsafeBufferPointer { t in
+                        eta.withUnsafeMutableBufferPointer { e in
+                            weightedTargets.withUnsafeMutableBufferPointer { wz in
+                                scaled.withUnsafeMutableBufferPointer { s in
+                                    gram.withUnsafeMutableBufferPointer { g in
+                                        moment.withUnsafeMutableBufferPointer { v in
+                                            for range in ranges {
+                                                var first = range.lowerBound
+                                                while first < range.upperBound {
+                                                    let m = min(block, range.upperBound - first)
+                                                    let x = xAll.baseAddress! + first * p
+                                                    BLAS.gemv(transpose: .none, m: m, n: p, a: x, lda: p, x: t.baseAddress!, beta: 0, y: e.baseAddress!)
+                                                    for i in 0..<m {
+                                                        let q = 1 / (1 + exp(-e[i]))
+                                                        let w = max(q * (1 - q), 1e-10)
+                                                        wz[i] = w * e[i] + (rAll[first + i] - q)
+                                                        let root = w.squareRoot()
+                                                        for j in 0..<p { s[i * p + j] = root * x[i * p + j] }
+                                                    }
+                                                    BLAS.syrk(triangle: .lower, transpose: .transpose, n: p, k: m, a: s.baseAddress!, lda: p,
+                                                              beta: 1, c: g.baseAddress!, ldc: p)
+                                                    BLAS.gemv(transpose: .transpose, m: m, n: p, a: x, lda: p, x: wz.baseAddress!, beta: 1, y: v.baseAddress!)
+                                                    first += m
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                         }
-                    }
-                    gram.withUnsafeMutableBufferPointer { g in
-                        BLAS.syrk(triangle: .lower, transpose: .transpose, n: p, k: m, a: s.baseAddress!, lda: p,
-                                  beta: 0, c: g.baseAddress!, ldc: p)
-                    }
-                }
-                weightedTargets.withUnsafeBufferPointer { wz in
-                    moment.withUnsafeMutableBufferPointer { v in
-                        BLAS.gemv(transpose: .transpose, m: m, n: p, a: x.baseAddress!, lda: p, x: wz.baseAddress!, beta: 0, y: v.baseAddress!)
                     }
                 }
             }

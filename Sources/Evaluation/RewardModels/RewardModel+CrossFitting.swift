@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import AttuneCore
+import Dispatch
 import Linalg
 
 /// Reward-model predictions for every candidate of every round, each made by a model that
@@ -55,10 +56,7 @@ extension RewardModel {
         } else if configuration.kind == .ridge {
             models = try mergedRidgeModels(log: log, fold: fold, folds: k, configuration: configuration)
         } else {
-            for f in 0..<k {
-                let rows = (0..<n).filter { fold[$0] != f }
-                models.append(try fit(log: log, rows: rows, configuration: configuration, start: models.last))
-            }
+            models = try logisticFoldModels(log: log, fold: fold, folds: k, configuration: configuration)
         }
 
         var predictions = [Double](repeating: 0, count: log.candidates.count)
@@ -80,6 +78,64 @@ extension RewardModel {
         return CrossFittedPredictions(
             predictions: predictions, heldOutMeanSquaredError: squared / m, baselineMeanSquaredError: baseline / m,
             heldOutLogLoss: configuration.kind == .logistic ? logLoss / m : nil, models: models, folds: fold)
+    }
+
+    /// Logistic models for each held-out fold. Each action's rows are packed once, sorted by
+    /// fold, so that a fold's training rows are the ranges of the other folds; actions are
+    /// fitted on all cores, each fold warm-started from the action's previous fold (same
+    /// optimum, fewer Newton steps). The same models as ``fit(log:rows:configuration:)`` on
+    /// each fold's training rows, up to the Newton tolerance.
+    private static func logisticFoldModels(
+        log: DecisionLog, fold: [Int], folds k: Int, configuration: Configuration
+    ) throws(EvaluationError) -> [RewardModel] {
+        let n = log.count, actions = log.actionIDs.count
+        // The first reward outside [0, 1] in the order the per-fold fits would meet it.
+        let bad = (0..<n).first { fold[$0] != 0 && !(0...1).contains(log.rewards[$0]) }
+            ?? (0..<n).first { !(0...1).contains(log.rewards[$0]) }
+        if let i = bad {
+            throw .invalidParameter(field: "reward (line \(log.lineNumbers[i]))", value: "\(log.rewards[i])",
+                                    expected: "a reward in [0, 1] for the logistic reward model; use the ridge model for other rewards")
+        }
+        var byAction = [[Int]](repeating: [], count: actions)
+        var bounds = [[Int]](repeating: [0], count: actions)  // start of each fold's rows, then the end
+        var fallbacks: [Double] = []
+        for f in 0..<k {
+            for i in 0..<n where fold[i] == f { byAction[log.chosenAction(i)].append(i) }
+            for a in 0..<actions { bounds[a].append(byAction[a].count) }
+            var sum = 0.0, count = 0
+            for i in 0..<n where fold[i] != f { sum += log.rewards[i]; count += 1 }
+            fallbacks.append(count == 0 ? 0 : sum / Double(count))
+        }
+        var results = [Result<[[Double]], EvaluationError>](repeating: .success([]), count: actions)
+        let rowsByAction = byAction, foldBounds = bounds
+        results.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: actions) { a in
+                let rows = rowsByAction[a]
+                var coefficients = [[Double]](repeating: [], count: k)
+                guard !rows.isEmpty else { out[a] = .success(coefficients); return }
+                let problem = LogisticProblem(log: log, rows: rows)
+                var previous: [Double]?
+                do throws(EvaluationError) {
+                    for f in 0..<k {
+                        let ranges = [0..<foldBounds[a][f], foldBounds[a][f + 1]..<rows.count].filter { !$0.isEmpty }
+                        guard !ranges.isEmpty else { continue }  // no training round: the fallback
+                        let theta = try problem.fit(ridge: configuration.ridge, maxIterations: configuration.maxIterations,
+                                                    tolerance: configuration.tolerance, start: previous, ranges: ranges)
+                        coefficients[f] = theta
+                        previous = theta
+                    }
+                    out[a] = .success(coefficients)
+                } catch {
+                    out[a] = .failure(error)
+                }
+            }
+        }
+        var perAction: [[[Double]]] = []
+        for a in 0..<actions { perAction.append(try results[a].get()) }
+        return (0..<k).map { f in
+            RewardModel(kind: .logistic, coefficients: (0..<actions).map { perAction[$0][f] }, fallback: fallbacks[f])
+        }
     }
 
     /// Ridge models for each held-out fold from per-fold normal equations summed over the other folds.

@@ -129,7 +129,7 @@ extension RewardModel {
                 DispatchQueue.concurrentPerform(iterations: actionCount) { a in
                     guard !byAction[a].isEmpty else { return }
                     let initial = start.flatMap { a < $0.coefficients.count && $0.coefficients[a].count == d + 1 ? $0.coefficients[a] : nil }
-                    var problem = LogisticProblem(log: log, rows: byAction[a])
+                    let problem = LogisticProblem(log: log, rows: byAction[a])
                     do throws(EvaluationError) {
                         out[a] = .success(try problem.fit(ridge: configuration.ridge, maxIterations: configuration.maxIterations,
                                                           tolerance: configuration.tolerance, start: initial))

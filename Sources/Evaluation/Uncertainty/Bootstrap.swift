@@ -194,7 +194,23 @@ extension Bootstrap {
         let root = SeededGenerator(seed: seed)
         let width = 3 * e + 1  // per replicate: Σcs, then (Σc·c, Σc·a, Σc·b) per estimator
         let blocks = (n + Self.blockRounds - 1) / Self.blockRounds
-        let prefixTable = Self.poissonPrefix
+        let prefixTable = Self.poissonPrefix.map { Double($0) }  // −1: a split bin
+        // Each distinct column of terms is dotted once per replicate and block; dot products
+        // known in advance are skipped: with unit sample weights Σ count·s is the number of
+        // draws, an all-zero column (the direct part of SNIPS) adds 0, and a column equal to an
+        // earlier one (IPS's terms are SNIPS's numerators) reuses its dot product.
+        let unitWeights = weights.allSatisfy { $0 == 1 }
+        var plan = DotPlan(width: width)
+        plan.add(slot: 0, source: 3, offset: 0, column: weights[...], skip: unitWeights)
+        for k in 0..<e {
+            let range = (k * n)..<((k + 1) * n)
+            plan.add(slot: 1 + 3 * k, source: 0, offset: k * n, column: direct[range], skip: !direct[range].contains { $0 != 0 })
+            if selfNormalized[k] {
+                plan.add(slot: 2 + 3 * k, source: 1, offset: k * n, column: weighted[range], skip: false)
+                plan.add(slot: 3 + 3 * k, source: 2, offset: k * n, column: normalizers[range], skip: false)
+            }
+        }
+        let dotPlan = plan
         var sums = [Double](repeating: 0, count: b * width)
         sums.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
@@ -203,10 +219,12 @@ extension Bootstrap {
                     normalizers.withUnsafeBufferPointer { bp in
                         weights.withUnsafeBufferPointer { sp in
                             prefixTable.withUnsafeBufferPointer { pp in
-                              nonisolated(unsafe) let (c, a, bb, s) = (cp.baseAddress!, ap.baseAddress!, bp.baseAddress!, sp.baseAddress!)
+                              nonisolated(unsafe) let sources = [cp.baseAddress!, ap.baseAddress!, bp.baseAddress!, sp.baseAddress!]
                               nonisolated(unsafe) let prefix = pp
                               DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                                   var counts = [Double](repeating: 0, count: Self.blockRounds)
+                                  var dots = [Double](repeating: 0, count: dotPlan.columns.count)
+                                  let columns = dotPlan.columns.map { sources[$0.source] + $0.offset }
                                   let replicateRoots = stride(from: chunk, to: b, by: chunks).map { root.child(UInt64($0)) }
                                   counts.withUnsafeMutableBufferPointer { countBuffer in
                                       let counts = countBuffer.baseAddress!
@@ -217,25 +235,34 @@ extension Bootstrap {
                                               let r = chunk + slot * chunks
                                               var generator = replicateRoot.child(UInt64(block))
                                               var i = 0
-                                              while i < length {
+                                              var drawn = 0.0
+                                              // One table look-up resolves almost every draw; the
+                                              // few split bins fall back to the comparisons.
+                                              while i + 1 < length {
                                                   let word = generator.next()
                                                   let u0 = word >> 32, u1 = word & 0xFFFF_FFFF
-                                                  // One table look-up resolves almost every draw; the
-                                                  // few split bins fall back to the comparisons.
-                                                  let p0 = prefix[Int(truncatingIfNeeded: u0 >> 24)]
-                                                  let p1 = prefix[Int(truncatingIfNeeded: u1 >> 24)]
-                                                  counts[i] = Double(p0 >= 0 ? Int(p0) : Self.poissonCount(u0))
-                                                  if i + 1 < length { counts[i + 1] = Double(p1 >= 0 ? Int(p1) : Self.poissonCount(u1)) }
+                                                  var v0 = prefix[Int(truncatingIfNeeded: u0 >> 24)]
+                                                  if v0 < 0 { v0 = Double(Self.poissonCount(u0)) }
+                                                  var v1 = prefix[Int(truncatingIfNeeded: u1 >> 24)]
+                                                  if v1 < 0 { v1 = Double(Self.poissonCount(u1)) }
+                                                  counts[i] = v0
+                                                  counts[i + 1] = v1
+                                                  drawn += v0 + v1
                                                   i += 2
                                               }
+                                              if i < length {  // an odd block: the word's second half is unused
+                                                  let u0 = generator.next() >> 32
+                                                  var v0 = prefix[Int(truncatingIfNeeded: u0 >> 24)]
+                                                  if v0 < 0 { v0 = Double(Self.poissonCount(u0)) }
+                                                  counts[i] = v0
+                                                  drawn += v0
+                                              }
+                                              for u in 0..<columns.count { dots[u] = BLAS.dot(n: length, x: counts, y: columns[u] + start) }
                                               let o = r * width
-                                              out[o] += BLAS.dot(n: length, x: counts, y: s + start)
-                                              for k in 0..<e {
-                                                  out[o + 1 + 3 * k] += BLAS.dot(n: length, x: counts, y: c + k * n + start)
-                                                  if selfNormalized[k] {
-                                                      out[o + 2 + 3 * k] += BLAS.dot(n: length, x: counts, y: a + k * n + start)
-                                                      out[o + 3 + 3 * k] += BLAS.dot(n: length, x: counts, y: bb + k * n + start)
-                                                  }
+                                              out[o] += unitWeights ? drawn : dots[dotPlan.slotColumn[0]]
+                                              for q in 1..<width {
+                                                  let u = dotPlan.slotColumn[q]
+                                                  if u >= 0 { out[o + q] += dots[u] }
                                               }
                                           }
                                       }
@@ -259,6 +286,33 @@ extension Bootstrap {
 
     private func out(_ numerator: Double, over denominator: Double) -> Double {
         denominator != 0 ? numerator / denominator : .nan
+    }
+}
+
+/// Which columns of terms a Poisson replicate dots its counts with: each distinct column
+/// once, each slot of a replicate's sums pointing at its column (−1: adds nothing).
+struct DotPlan: Sendable {
+    /// Distinct columns: which array (0 direct, 1 weighted, 2 normalizers, 3 weights) and the
+    /// column's start in it.
+    private(set) var columns: [(source: Int, offset: Int)] = []
+    /// Per slot of a replicate's sums, the index in ``columns`` or −1.
+    private(set) var slotColumn: [Int]
+    private var values: [ArraySlice<Double>] = []
+
+    init(width: Int) { slotColumn = [Int](repeating: -1, count: width) }
+
+    /// Assigns `slot` the column `column` (found at `offset` of array `source`), reusing an
+    /// equal column already planned; `skip` leaves the slot at −1.
+    /// - Complexity: O(columns · n) in the worst case (equal columns compared in full).
+    mutating func add(slot: Int, source: Int, offset: Int, column: ArraySlice<Double>, skip: Bool) {
+        guard !skip else { return }
+        if let same = values.firstIndex(where: { $0.elementsEqual(column) }) {
+            slotColumn[slot] = same
+            return
+        }
+        slotColumn[slot] = columns.count
+        columns.append((source, offset))
+        values.append(column)
     }
 }
 
