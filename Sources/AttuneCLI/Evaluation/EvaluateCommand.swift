@@ -9,7 +9,7 @@ extension RewardModel.Kind: ArgumentValue {}
 struct EvaluateCommand: Command {
     static let log = Option<String>("log", isRequired: true, valueName: "file", help: "The decision log (Attune JSON Lines, DSJSON or CSV).")
     static let logFormat = Option<LogFormat>("log-format", help: "The log's format; detected from the file when absent.")
-    static let policy = RepeatedOption<String>("policy", help: "A target: 'log' (target_probabilities in the log, the default), 'logging', or a policy file (attune.policy/1 or a learned policy); repeat to evaluate several.")
+    static let policy = RepeatedOption<String>("policy", help: "A target: 'log' (target_probabilities in the log, the default), 'logging', or a policy file (attune.policy/1, attune.policy-gradient/1 or a learned policy); repeat to evaluate several.")
     static let estimators = Option<String>("estimators", default: "all", valueName: "list", help: "Comma-separated estimators (dm, ips, clipped_ips, snips, dr, sndr, switch_dr, dr_os; for slate logs iips, rips, sips) or 'all'.")
     static let confidence = Option<Double>("confidence", default: 0.95, help: "Confidence level of the intervals, in (0, 1).")
     static let bootstrap = Option<Int>("bootstrap", default: 0, valueName: "replicates", help: "Bootstrap replicates for percentile intervals (0: normal intervals).")
@@ -62,7 +62,7 @@ struct EvaluateCommand: Command {
         let decisionLog = try DecisionLog.read(path: logPath, format: format)
         var inputs: [OfflineEvaluation.Target] = []
         for target in targets {
-            inputs.append(OfflineEvaluation.Target(name: target.name, probabilities: try target.distributions(on: decisionLog)))
+            inputs.append(OfflineEvaluation.Target(name: target.name, probabilities: try PolicyFiles.distributions(of: target, on: decisionLog)))
         }
         let reports = try OfflineEvaluation.run(log: decisionLog, targets: inputs, configuration: evaluation)
         try write(reports, context: context)

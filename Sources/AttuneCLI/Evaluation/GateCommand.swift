@@ -7,7 +7,7 @@ extension DeploymentGate.BaselineReference: ArgumentValue {}
 /// `attune gate`: the deployment gate, exit 0 (promote) or 65 (refuse) with the reasons.
 struct GateCommand: Command {
     static let log = Option<String>("log", isRequired: true, valueName: "file", help: "The decision log (Attune JSON Lines, DSJSON or CSV).")
-    static let candidate = Option<String>("candidate", isRequired: true, valueName: "policy", help: "The candidate: a policy file, or 'log' for the log's target_probabilities.")
+    static let candidate = Option<String>("candidate", isRequired: true, valueName: "policy", help: "The candidate: a policy file (attune.policy/1, attune.policy-gradient/1 or a learned policy), or 'log' for the log's target_probabilities.")
     static let baseline = Option<String>("baseline", default: "logging", valueName: "policy", help: "The baseline: a policy file, 'logging' (the logging policy) or 'log'.")
     static let confidence = Option<Double>("confidence", default: 0.95, help: "Confidence of the decision, in (0, 1).")
     static let margin = Option<Double>("margin", default: 0, help: "Improvement (reward units) the lower bound must exceed.")
@@ -56,8 +56,8 @@ struct GateCommand: Command {
         let decisionLog = try DecisionLog.read(path: logPath)
         let model = try RewardModel.crossFit(log: decisionLog, configuration: RewardModel.Configuration())
         let verdict = try gate.decide(
-            log: decisionLog, candidate: try candidate.distributions(on: decisionLog),
-            baseline: try baseline.distributions(on: decisionLog), rewardModel: model.predictions)
+            log: decisionLog, candidate: try PolicyFiles.distributions(of: candidate, on: decisionLog),
+            baseline: try PolicyFiles.distributions(of: baseline, on: decisionLog), rewardModel: model.predictions)
         switch output {
         case .json: context.output.writeLine(try EvaluationFormatting.json(verdict))
         case .table: context.output.write(EvaluationFormatting.table(verdict, candidate: candidate.name, baseline: baseline.name))
