@@ -63,8 +63,13 @@ struct Serve: Command {
         if !skipped.isEmpty {
             context.errors.writeLine("attune serve: not serving \(skipped.joined(separator: ", ")) (Gaussian price policies of attune.policy-gradient/1 set a continuous price, not one of the API's actions)")
         }
-        for (name, specification) in specifications where models[specification.id] == nil {
-            server.policyFiles[specification.id] = policyDirectory + "/" + name
+        for (name, specification) in specifications {
+            if models[specification.id] == nil {
+                server.policyFiles[specification.id] = policyDirectory + "/" + name
+            } else {
+                // Only softmax policy-gradient files are served with a prebuilt model (see loadPolicies).
+                server.prebuiltModels[specification.id] = .init(file: policyDirectory + "/" + name, algorithm: "softmax_policy_gradient")
+            }
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -81,7 +86,7 @@ struct Serve: Command {
             // return, so the server logs its decisions (exact propensities) and does not learn.
             engineConfiguration.modes[id] = engineConfiguration.modes[id] ?? PolicyMode(.logging)
             let mode = engineConfiguration.modes[id]?.kind.rawValue ?? "logging"
-            context.errors.writeLine("attune serve: serving \(id) from an attune.policy-gradient/1 file, frozen (mode \(mode)): decisions are sampled from its softmax and logged with their exact propensities; rewards are joined and logged but not learned online (retrain with 'attune learn --policy F --log exported.jsonl' and restart)")
+            context.errors.writeLine("attune serve: serving \(id) from an attune.policy-gradient/1 file, frozen (mode \(mode)): decisions are sampled from its softmax and logged with their exact propensities; rewards are joined and logged but not learned online (retrain with 'attune learn --policy F --log exported.jsonl' and restart: reload cannot rebuild it)")
         }
 
         let store = try SQLiteEventStore(path: directory + "/events.sqlite")

@@ -14,7 +14,7 @@ import Synchronization
 /// | `POST /v1/events` | reward | raw touchpoint events (JSON Lines) update customers' profiles and segments |
 /// | `GET /v1/policies`, `GET /v1/segments` | admin | what is loaded |
 /// | `POST /v1/policies/{id}/kill-switch` | admin | serve a fixed action instead of the policy (`{"enabled", "action"?}`) |
-/// | `POST /v1/policies/{id}/reload`, `…/rollback` | admin | re-read the policy file (refused with the problem, old version kept) / serve the previous version |
+/// | `POST /v1/policies/{id}/reload`, `…/rollback` | admin | re-read the policy file (refused with the problem, old version kept; 409 `restart_required` for a prebuilt model) / serve the previous version |
 /// | `POST /v1/policies/{id}/candidates` | admin | evaluate a candidate version on the policy's log; promoted only if the deployment gate accepts it (409 with every check otherwise) |
 /// | `GET /metrics` | admin | Prometheus text |
 /// | `GET /healthz`, `GET /readyz`, `GET /openapi.json` | none | liveness, readiness, API document |
@@ -209,6 +209,13 @@ public final class Router: Sendable {
             throw APIError(status: 400, code: "invalid_json", message: "reload takes no body (or {}): it re-reads the policy file")
         }
         guard engine.policyIDs.contains(policyID) else { throw APIError(EngineError.unknownPolicy(policyID, available: engine.policyIDs)) }
+        if let prebuilt = configuration.prebuiltModels[policyID] {
+            // The engine rebuilds a reloaded version from its attune.policy/1 specification; a
+            // prebuilt model has none, so a new version of its file is served from a restart.
+            throw APIError(status: 409, code: "restart_required",
+                           message: "policy '\(policyID)' serves a \(prebuilt.algorithm) model built from \(prebuilt.file) when the server started; reload cannot rebuild it: restart the server to serve the file's new version (the current version keeps serving)",
+                           field: "id")
+        }
         guard let path = configuration.policyFiles[policyID] else {
             throw APIError(status: 409, code: "no_policy_file", message: "policy '\(policyID)' was not loaded from a file; nothing to re-read")
         }
@@ -278,8 +285,8 @@ public final class Router: Sendable {
                 ("id", .string(s.id)),
                 ("description", s.description.map { .string($0) } ?? .null),
                 ("mode", .string((figures[s.id]?.mode ?? .online).rawValue)),
-                ("algorithm", .string(s.algorithm.kind.rawValue)),
-                ("explorer", s.explorer.map { .string($0.kind.rawValue) } ?? .null),
+                ("algorithm", .string(configuration.prebuiltModels[s.id]?.algorithm ?? s.algorithm.kind.rawValue)),
+                ("explorer", configuration.prebuiltModels[s.id] != nil ? .null : s.explorer.map { .string($0.kind.rawValue) } ?? .null),
                 ("actions", .array(s.catalog.map { .string($0.id) })),
                 ("features", .array(s.featureSchema.features.map { .string($0.name) })),
                 ("context_dimension", .integer(s.featureSchema.dimension)),

@@ -20,6 +20,24 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var timeoutSeconds: Int
     /// The file of each policy, by id, for `POST /v1/policies/{id}/reload`.
     public var policyFiles: [String: String] = [:]
+    /// Policies whose model the engine was handed ready-made at start (built from a file of
+    /// another format, such as a trained `attune.policy-gradient/1` file), by id: reload
+    /// answers 409 `restart_required` for them, and `GET /v1/policies` reports their family.
+    public var prebuiltModels: [String: PrebuiltModel] = [:]
+
+    /// A policy served by a model built outside the engine.
+    public struct PrebuiltModel: Sendable, Equatable {
+        /// The file the model was built from.
+        public var file: String
+        /// The model's family as `GET /v1/policies` reports it (e.g. `softmax_policy_gradient`).
+        public var algorithm: String
+
+        /// Creates a record.
+        public init(file: String, algorithm: String) {
+            self.file = file
+            self.algorithm = algorithm
+        }
+    }
 
     /// Creates a configuration with the defaults of `attune serve`.
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 * 1024, maxJSONDepth: Int = 16,

@@ -45,4 +45,35 @@ struct LifecycleRouteTests {
         #expect(router.handle(HTTPRequest(method: "GET", path: "/v1/policies/offers/reload")).status == 405)
         #expect(router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/reload", body: #"{"x": 1}"#)).status == 400)
     }
+
+    @Test func reloadOfAPrebuiltModelAsksForARestartAndThePolicyListGivesItsFamily() throws {
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/offers.json"
+        try Support.policyJSON(epsilon: 0.3).write(toFile: path, atomically: true, encoding: .utf8)
+        var configuration = ServerConfiguration()
+        // Even with a readable file of the API's format, a prebuilt model is never rebuilt from it.
+        configuration.policyFiles = ["offers": path]
+        configuration.prebuiltModels = ["offers": .init(file: path, algorithm: "softmax_policy_gradient")]
+        let engine = try Engine(specifications: [Support.specification(epsilon: 0.1)], store: SQLiteEventStore(path: ":memory:"))
+        let router = Router(engine: engine, configuration: configuration)
+        defer { engine.shutdown() }
+        let v1 = engine.specifications[0].fingerprint
+
+        let refused = router.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/reload"))
+        #expect(refused.status == 409 && Support.errorCode(refused) == "restart_required")
+        #expect(refused.text.contains("restart the server") && refused.text.contains("offers.json"), "\(refused.text)")
+        #expect(engine.specifications[0].fingerprint == v1)
+        #expect(router.handle(HTTPRequest(method: "POST", path: "/v1/decisions", body: #"{"context": {"x": 1}}"#)).status == 200)
+
+        let listed = try Support.object(router.handle(HTTPRequest(method: "GET", path: "/v1/policies")))
+        let policy = try #require((listed["policies"] as? [[String: Any]])?.first)
+        #expect(policy["algorithm"] as? String == "softmax_policy_gradient")
+        #expect(policy["explorer"] is NSNull)
+
+        // Without the record, the same engine reports its specification's algorithm.
+        let plain = try Support.object(Router(engine: engine).handle(HTTPRequest(method: "GET", path: "/v1/policies")))
+        let described = try #require((plain["policies"] as? [[String: Any]])?.first)
+        #expect(described["algorithm"] as? String == "linucb" && described["explorer"] as? String == "epsilon_greedy")
+    }
 }
