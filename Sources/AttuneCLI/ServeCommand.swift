@@ -68,7 +68,8 @@ struct Serve: Command {
                 server.policyFiles[specification.id] = policyDirectory + "/" + name
             } else {
                 // Only softmax policy-gradient files are served with a prebuilt model (see loadPolicies).
-                server.prebuiltModels[specification.id] = .init(file: policyDirectory + "/" + name, algorithm: "softmax_policy_gradient")
+                server.prebuiltModels[specification.id] = .init(file: policyDirectory + "/" + name, algorithm: "softmax_policy_gradient",
+                                                                fingerprint: specification.fingerprint)
             }
         }
         do {

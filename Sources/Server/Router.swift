@@ -209,7 +209,7 @@ public final class Router: Sendable {
             throw APIError(status: 400, code: "invalid_json", message: "reload takes no body (or {}): it re-reads the policy file")
         }
         guard engine.policyIDs.contains(policyID) else { throw APIError(EngineError.unknownPolicy(policyID, available: engine.policyIDs)) }
-        if let prebuilt = configuration.prebuiltModels[policyID] {
+        if let prebuilt = prebuiltModel(of: engine.specifications.first { $0.id == policyID }) {
             // The engine rebuilds a reloaded version from its attune.policy/1 specification; a
             // prebuilt model has none, so a new version of its file is served from a restart.
             throw APIError(status: 409, code: "restart_required",
@@ -235,6 +235,13 @@ public final class Router: Sendable {
             throw reply
         }
         return Self.versionReply(change, change.fingerprint == change.previousFingerprint ? "unchanged" : "reloaded")
+    }
+
+    /// The prebuilt model serving `specification`'s version, if that version is one.
+    private func prebuiltModel(of specification: PolicySpecification?) -> ServerConfiguration.PrebuiltModel? {
+        guard let specification, let prebuilt = configuration.prebuiltModels[specification.id],
+              prebuilt.fingerprint == specification.fingerprint else { return nil }
+        return prebuilt
     }
 
     private func rollback(_ policyID: String) throws(APIError) -> HTTPResponse {
@@ -285,8 +292,8 @@ public final class Router: Sendable {
                 ("id", .string(s.id)),
                 ("description", s.description.map { .string($0) } ?? .null),
                 ("mode", .string((figures[s.id]?.mode ?? .online).rawValue)),
-                ("algorithm", .string(configuration.prebuiltModels[s.id]?.algorithm ?? s.algorithm.kind.rawValue)),
-                ("explorer", configuration.prebuiltModels[s.id] != nil ? .null : s.explorer.map { .string($0.kind.rawValue) } ?? .null),
+                ("algorithm", .string(prebuiltModel(of: s)?.algorithm ?? s.algorithm.kind.rawValue)),
+                ("explorer", prebuiltModel(of: s) != nil ? .null : s.explorer.map { .string($0.kind.rawValue) } ?? .null),
                 ("actions", .array(s.catalog.map { .string($0.id) })),
                 ("features", .array(s.featureSchema.features.map { .string($0.name) })),
                 ("context_dimension", .integer(s.featureSchema.dimension)),

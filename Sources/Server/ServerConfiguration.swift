@@ -21,21 +21,26 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The file of each policy, by id, for `POST /v1/policies/{id}/reload`.
     public var policyFiles: [String: String] = [:]
     /// Policies whose model the engine was handed ready-made at start (built from a file of
-    /// another format, such as a trained `attune.policy-gradient/1` file), by id: reload
-    /// answers 409 `restart_required` for them, and `GET /v1/policies` reports their family.
+    /// another format, such as a trained `attune.policy-gradient/1` file), by id: while that
+    /// version serves, reload answers 409 `restart_required` and `GET /v1/policies` reports
+    /// the model's family.
     public var prebuiltModels: [String: PrebuiltModel] = [:]
 
-    /// A policy served by a model built outside the engine.
+    /// A policy version served by a model built outside the engine.
     public struct PrebuiltModel: Sendable, Equatable {
         /// The file the model was built from.
         public var file: String
         /// The model's family as `GET /v1/policies` reports it (e.g. `softmax_policy_gradient`).
         public var algorithm: String
+        /// The fingerprint of the specification the engine serves the model under; another
+        /// version of the policy (a promoted candidate) is not this model.
+        public var fingerprint: String
 
         /// Creates a record.
-        public init(file: String, algorithm: String) {
+        public init(file: String, algorithm: String, fingerprint: String) {
             self.file = file
             self.algorithm = algorithm
+            self.fingerprint = fingerprint
         }
     }
 

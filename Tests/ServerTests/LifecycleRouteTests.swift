@@ -54,8 +54,9 @@ struct LifecycleRouteTests {
         var configuration = ServerConfiguration()
         // Even with a readable file of the API's format, a prebuilt model is never rebuilt from it.
         configuration.policyFiles = ["offers": path]
-        configuration.prebuiltModels = ["offers": .init(file: path, algorithm: "softmax_policy_gradient")]
-        let engine = try Engine(specifications: [Support.specification(epsilon: 0.1)], store: SQLiteEventStore(path: ":memory:"))
+        let served = try Support.specification(epsilon: 0.1)
+        configuration.prebuiltModels = ["offers": .init(file: path, algorithm: "softmax_policy_gradient", fingerprint: served.fingerprint)]
+        let engine = try Engine(specifications: [served], store: SQLiteEventStore(path: ":memory:"))
         let router = Router(engine: engine, configuration: configuration)
         defer { engine.shutdown() }
         let v1 = engine.specifications[0].fingerprint
@@ -71,9 +72,15 @@ struct LifecycleRouteTests {
         #expect(policy["algorithm"] as? String == "softmax_policy_gradient")
         #expect(policy["explorer"] is NSNull)
 
-        // Without the record, the same engine reports its specification's algorithm.
-        let plain = try Support.object(Router(engine: engine).handle(HTTPRequest(method: "GET", path: "/v1/policies")))
+        // A record of another version (not the one serving) is not this model: the policy is
+        // described by its specification and reloads from its file.
+        var stale = configuration
+        stale.prebuiltModels["offers"]?.fingerprint = "another-version"
+        let other = Router(engine: engine, configuration: stale)
+        let plain = try Support.object(other.handle(HTTPRequest(method: "GET", path: "/v1/policies")))
         let described = try #require((plain["policies"] as? [[String: Any]])?.first)
         #expect(described["algorithm"] as? String == "linucb" && described["explorer"] as? String == "epsilon_greedy")
+        let reloaded = try Support.object(other.handle(HTTPRequest(method: "POST", path: "/v1/policies/offers/reload")))
+        #expect(reloaded["status"] as? String == "reloaded", "\(reloaded)")
     }
 }
