@@ -109,7 +109,7 @@ public enum OpenAPIDocument {
          "responses": {"200": {"description": "{\"policy\", \"status\": \"reloaded\" or \"unchanged\", \"fingerprint\", \"previous_fingerprint\", \"earlier_versions\"}"},
            "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
            "404": {"description": "Unknown policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-           "409": {"description": "The policy was not loaded from a file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+           "409": {"description": "The policy was not loaded from a file (no_policy_file), or it serves a model built from a policy-gradient file at start (restart_required: restart to serve the file's new version)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
            "422": {"description": "The new file is invalid (code invalid_policy, the message and field name the problem) or cannot replace the served version", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
        "/v1/policies/{id}/rollback": {"post": {"summary": "Serve the previous version again, with the model it had learned when it was replaced. The versions are recorded in the data directory (policy-versions.json): a restart keeps serving the version rolled back to, with its checkpointed model, until the policy file itself changes (an edited file is served from the file).",
          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
