@@ -54,22 +54,8 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     /// Reads the checkpoint of a data directory; `nil` when there is none.
     /// - Throws: `EngineError.checkpoint` when the file exists but is damaged.
     public static func read(fromDirectory directory: String) throws(EngineError) -> Checkpoint? {
-        let path = directory + "/" + fileName
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let checkpoint = try decoder.decode(Checkpoint.self, from: data)
-            guard checkpoint.format == currentFormat else {
-                throw EngineError.checkpoint(path: path, reason: "unknown format '\(checkpoint.format)'")
-            }
-            return checkpoint
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw .checkpoint(path: path, reason: "cannot read (\(error))")
-        }
+        try AtomicFile.readJSON(Checkpoint.self, fromDirectory: directory, name: fileName,
+                                format: \.format, expectedFormat: currentFormat)
     }
 }
 
@@ -110,5 +96,33 @@ enum AtomicFile {
             fsync(directoryFD)
             close(directoryFD)
         }
+    }
+
+    /// Decodes the JSON file `directory/name` written by ``write(_:toDirectory:name:)``;
+    /// `nil` when there is no such file. Non-finite numbers are read as the strings `"inf"`,
+    /// `"-inf"` and `"nan"`.
+    /// - Parameters:
+    ///   - format: The value's format tag, checked against `expectedFormat`.
+    ///   - what: What the file holds, for the error message (e.g. "the recorded policy versions").
+    /// - Throws: `EngineError.checkpoint` naming the file when it exists but cannot be read or
+    ///   decoded, or carries another format.
+    static func readJSON<Value: Decodable>(_ type: Value.Type, fromDirectory directory: String, name: String,
+                                           format: (Value) -> String, expectedFormat: String,
+                                           what: String = "") throws(EngineError) -> Value? {
+        let path = directory + "/" + name
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let value: Value
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            value = try decoder.decode(Value.self, from: data)
+        } catch {
+            throw .checkpoint(path: path, reason: "cannot read\(what.isEmpty ? "" : " " + what) (\(error))")
+        }
+        guard format(value) == expectedFormat else {
+            throw .checkpoint(path: path, reason: "unknown format '\(format(value))'")
+        }
+        return value
     }
 }

@@ -50,22 +50,8 @@ struct PolicyVersions: Sendable, Codable, Equatable {
     /// Reads the record of a data directory; an empty record when there is none.
     /// - Throws: `EngineError.checkpoint` naming the file when it exists but cannot be decoded.
     static func read(fromDirectory directory: String) throws(EngineError) -> PolicyVersions {
-        let path = directory + "/" + fileName
-        guard FileManager.default.fileExists(atPath: path) else { return PolicyVersions() }
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let versions = try decoder.decode(PolicyVersions.self, from: data)
-            guard versions.format == currentFormat else {
-                throw EngineError.checkpoint(path: path, reason: "unknown format '\(versions.format)'")
-            }
-            return versions
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw .checkpoint(path: path, reason: "cannot read the recorded policy versions (\(error))")
-        }
+        try AtomicFile.readJSON(PolicyVersions.self, fromDirectory: directory, name: fileName, format: \.format,
+                                expectedFormat: currentFormat, what: "the recorded policy versions") ?? PolicyVersions()
     }
 
     /// Writes atomically (temporary file, fsync, rename, directory fsync).

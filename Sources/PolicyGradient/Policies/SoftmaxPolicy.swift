@@ -154,19 +154,7 @@ public struct SoftmaxPolicy<Scorer: DifferentiableScorer>: Policy {
         try context.validate(dimension: contextDimension)
         let candidates = interaction.candidates.isEmpty ? catalog.allIndices : interaction.candidates
         try validateCandidates(candidates)
-        guard interaction.action >= 0, interaction.action < catalog.count else {
-            throw .actionIndexOutOfRange(field: "interaction.action", index: interaction.action, count: catalog.count)
-        }
-        guard let position = candidates.firstIndex(of: interaction.action) else {
-            throw .invalidParameter(field: "interaction.action", value: "\(interaction.action)", expected: "one of the candidates \(candidates)")
-        }
-        guard interaction.reward.isFinite else { throw .nonFiniteReward(interaction.reward) }
-        guard interaction.propensity > 0, interaction.propensity <= 1 else {
-            throw .invalidParameter(field: "interaction.propensity", value: "\(interaction.propensity)", expected: "a probability in (0, 1]")
-        }
-        guard weight.isFinite, weight >= 0 else {
-            throw .invalidParameter(field: "weight", value: "\(weight)", expected: "a finite number ≥ 0")
-        }
+        let position = try interaction.positionForLearning(among: candidates, catalogCount: catalog.count, weight: weight)
         modelVersion += 1
         guard online.learningRate > 0, weight > 0 else { return }
         Self.score(scorer, context.features, into: &scoreBuffer, workspace: &workspace)
