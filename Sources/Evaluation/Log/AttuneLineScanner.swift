@@ -214,21 +214,28 @@ struct AttuneLineScanner {
 
     /// `[n, n, …]` appended to `numbers`.
     private mutating func scanNumbers(into numbers: inout [Double]) -> Range<Int>? {
+        scanArray(into: &numbers) { $0.scanNumber() }
+    }
+
+    /// `[e, e, …]` appended to `values`, each element read by `scanElement`; the range of the
+    /// appended elements, or `nil` when the text is not such an array.
+    @inline(__always)
+    private mutating func scanArray<Element>(into values: inout [Element], _ scanElement: (inout Self) -> Element?) -> Range<Int>? {
         guard byte(index) == UInt8(ascii: "[") else { return nil }
         index += 1
-        let start = numbers.count
+        let start = values.count
         skipWhitespace()
         if byte(index) == UInt8(ascii: "]") { index += 1; return start..<start }
         while true {
             skipWhitespace()
-            guard let v = scanNumber() else { return nil }
-            numbers.append(v)
+            guard let value = scanElement(&self) else { return nil }
+            values.append(value)
             skipWhitespace()
             let c = byte(index)
             index += 1
             if c == UInt8(ascii: ",") { continue }
             guard c == UInt8(ascii: "]") else { return nil }
-            return start..<numbers.count
+            return start..<values.count
         }
     }
 
@@ -249,22 +256,7 @@ struct AttuneLineScanner {
 
     /// `["id", 3, …]` appended to `ids` (objects `{"id": …}` go to the general parser).
     private mutating func scanLabels(into ids: inout [String]) -> Range<Int>? {
-        guard byte(index) == UInt8(ascii: "[") else { return nil }
-        index += 1
-        let start = ids.count
-        skipWhitespace()
-        if byte(index) == UInt8(ascii: "]") { index += 1; return start..<start }
-        while true {
-            skipWhitespace()
-            guard let label = scanLabel() else { return nil }
-            ids.append(label)
-            skipWhitespace()
-            let c = byte(index)
-            index += 1
-            if c == UInt8(ascii: ",") { continue }
-            guard c == UInt8(ascii: "]") else { return nil }
-            return start..<ids.count
-        }
+        scanArray(into: &ids) { $0.scanLabel() }
     }
 
     /// Skips any JSON value, checking its syntax as the general parser does (strings with
