@@ -59,16 +59,17 @@ struct Serve: Command {
         let policyDirectory = policiesDir ?? file.policies ?? "policies"
         var skipped: [String] = []
         var models: [String: any Policy] = [:]
-        let specifications = try Self.loadPolicies(policyDirectory, skipped: &skipped, models: &models)
+        var algorithms: [String: String] = [:]
+        let specifications = try Self.loadPolicies(policyDirectory, skipped: &skipped, models: &models, algorithms: &algorithms)
         if !skipped.isEmpty {
-            context.errors.writeLine("attune serve: not serving \(skipped.joined(separator: ", ")) (Gaussian price policies of attune.policy-gradient/1 set a continuous price, not one of the API's actions)")
+            context.errors.writeLine("attune serve: not serving \(skipped.joined(separator: ", ")) (attune.policy-gradient/1 files without a catalog choose a continuous price, not one of the API's actions; list price points in its catalog to serve them)")
         }
         for (name, specification) in specifications {
             if models[specification.id] == nil {
                 server.policyFiles[specification.id] = policyDirectory + "/" + name
             } else {
-                // Only softmax policy-gradient files are served with a prebuilt model (see loadPolicies).
-                server.prebuiltModels[specification.id] = .init(file: policyDirectory + "/" + name, algorithm: "softmax_policy_gradient",
+                // Only policy-gradient files are served with a prebuilt model (see loadPolicies).
+                server.prebuiltModels[specification.id] = .init(file: policyDirectory + "/" + name, algorithm: algorithms[specification.id] ?? "policy_gradient",
                                                                 fingerprint: specification.fingerprint)
             }
         }
@@ -87,7 +88,7 @@ struct Serve: Command {
             // return, so the server logs its decisions (exact propensities) and does not learn.
             engineConfiguration.modes[id] = engineConfiguration.modes[id] ?? PolicyMode(.logging)
             let mode = engineConfiguration.modes[id]?.kind.rawValue ?? "logging"
-            context.errors.writeLine("attune serve: serving \(id) from an attune.policy-gradient/1 file, frozen (mode \(mode)): decisions are sampled from its softmax and logged with their exact propensities; rewards are joined and logged but not learned online (retrain with 'attune learn --policy F --log exported.jsonl' and restart: reload cannot rebuild it)")
+            context.errors.writeLine("attune serve: serving \(id) from an attune.policy-gradient/1 file, frozen (mode \(mode)): decisions are sampled from its distribution and logged with their exact propensities; rewards are joined and logged but not learned online (retrain with 'attune learn --policy F --log exported.jsonl' and restart: reload cannot rebuild it)")
         }
 
         let store = try SQLiteEventStore(path: directory + "/events.sqlite")
@@ -122,7 +123,13 @@ struct Serve: Command {
         } else {
             context.errors.writeLine("attune serve: no API key required on loopback (configure api_keys or ATTUNE_API_KEYS to require keys)")
         }
-        context.errors.writeLine("attune serve: try  curl -s -X POST http://\(server.host):\(http.port)/v1/decisions -d '{\"policy\": \"\(engine.policyIDs[0])\", \"context\": {}}'")
+        // A request that works as printed: a policy that needs no feature if there is one,
+        // otherwise the first policy with its required features set to 0.
+        let served = specifications.map(\.specification)
+        if let example = served.first(where: { $0.featureSchema.features.allSatisfy { $0.default != nil } }) ?? served.first {
+            let required = example.featureSchema.features.filter { $0.default == nil }.map { "\"\($0.name)\": 0" }.joined(separator: ", ")
+            context.errors.writeLine("attune serve: try  curl -s -X POST http://\(server.host):\(http.port)/v1/decisions -d '{\"policy\": \"\(example.id)\", \"context\": {\(required)}}'")
+        }
 
         let signal = await ShutdownSignal.wait()
         context.errors.writeLine("attune serve: \(signal) received, finishing in-flight requests")
@@ -133,10 +140,12 @@ struct Serve: Command {
         return .success
     }
 
-    /// The policy files of `directory`: `attune.policy/1` files, and softmax
-    /// `attune.policy-gradient/1` files as their serving specification with their trained
-    /// model in `models` (Gaussian price files are listed in `skipped`).
-    static func loadPolicies(_ directory: String, skipped: inout [String], models: inout [String: any Policy]) throws -> [(file: String, specification: PolicySpecification)] {
+    /// The policy files of `directory`: `attune.policy/1` files, and `attune.policy-gradient/1`
+    /// files with a catalog (softmax, or Gaussian price over price points) as their serving
+    /// specification, with their trained model in `models` and its family in `algorithms`
+    /// (files without a catalog are listed in `skipped`).
+    static func loadPolicies(_ directory: String, skipped: inout [String], models: inout [String: any Policy],
+                             algorithms: inout [String: String]) throws -> [(file: String, specification: PolicySpecification)] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
@@ -151,18 +160,19 @@ struct Serve: Command {
             let path = directory + "/" + name
             if let data = FileManager.default.contents(atPath: path), PolicyGradientSpecification.isPolicyGradientDocument(data) {
                 let file = try PolicyGradientSpecification(decoding: data, source: path)
-                guard file.policy.kind == "softmax" else {
+                guard file.catalog != nil else {
                     skipped.append(name)
                     continue
                 }
                 models[file.id] = try file.makeServingPolicy()
+                algorithms[file.id] = file.servedAlgorithm
                 specifications.append((name, try file.servingSpecification()))
                 continue
             }
             specifications.append((name, try PolicySpecification(contentsOf: path)))
         }
         guard !specifications.isEmpty else {
-            throw EngineError.invalidField(field: "--policies", reason: "\(directory) holds no policy file to serve (attune.policy/1, or a softmax attune.policy-gradient/1)")
+            throw EngineError.invalidField(field: "--policies", reason: "\(directory) holds no policy file to serve (attune.policy/1, or an attune.policy-gradient/1 file with a catalog)")
         }
         return specifications
     }

@@ -93,4 +93,49 @@ struct PolicyGradientServingTests {
         let served = try #require(engine.model(of: "pg"))
         #expect(try served.snapshot().payload == retrained.makePolicy().snapshot().payload)
     }
+
+    /// A Gaussian price file over four price points, mean 20 + 5·x, σ = e^0.5.
+    static func gaussianFile() throws -> PolicyGradientSpecification {
+        let json = """
+        {"format": "attune.policy-gradient/1", "id": "price", "policy": {"kind": "gaussian_price", "guardrails": {"low": 10, "high": 40},
+          "mean_weights": [5, 20], "log_std": 0.5},
+         "catalog": [{"id": "p15", "kind": "price", "price": 15}, {"id": "p20", "kind": "price", "price": 20},
+                     {"id": "p25", "kind": "price", "price": 25}, {"id": "p30", "kind": "price", "price": 30}],
+         "feature_schema": {"features": [{"name": "x", "default": 0}], "intercept": true},
+         "reward": {"events": ["purchase"], "value": "margin", "default_reward": 0, "window_seconds": 5},
+         "objective": {"discount_per_week": 1, "horizon_weeks": 1}, "learner": {"algorithm": "reinforce"}}
+        """
+        return try PolicyGradientSpecification(decoding: Data(json.utf8))
+    }
+
+    @Test func aGaussianPriceFileIsServedOverItsPricePoints() throws {
+        let file = try Self.gaussianFile()
+        #expect(file.servedAlgorithm == "gaussian_price_policy_gradient")
+        let store = try SQLiteEventStore(path: ":memory:")
+        let engine = try Engine(specifications: [file.servingSpecification()], store: store,
+                                configuration: EngineConfiguration(modes: ["price": PolicyMode(.logging)]),
+                                models: ["price": try file.makeServingPolicy()])
+        defer { engine.shutdown() }
+        let reply = try engine.decide(DecisionRequest(policy: "price", eventID: "e1", context: .named(["x": 1])))
+        // Mean 25: the bins are cut at the midpoints 17.5, 22.5, 27.5, the tails folded into the end bins.
+        let sigma = exp(0.5)
+        func cdf(_ v: Double) -> Double { 0.5 * erfc(-(v - 25) / (sigma * 2.0.squareRoot())) }
+        let expected = [cdf(17.5), cdf(22.5) - cdf(17.5), cdf(27.5) - cdf(22.5), 1 - cdf(27.5)]
+        #expect(reply.probabilities.map(\.id) == ["p15", "p20", "p25", "p30"])
+        for (p, q) in zip(reply.probabilities.map(\.probability), expected) { #expect(abs(p - q) < 1e-9, "\(p) vs \(q)") }
+        let logged = try #require(try store.decision(eventID: "e1"))
+        #expect(logged.propensity == reply.probabilities.first { $0.id == reply.actionID }?.probability)
+    }
+
+    @Test func aPolicyGradientFileWithoutACatalogHasNoServingView() throws {
+        let json = """
+        {"format": "attune.policy-gradient/1", "id": "price", "policy": {"kind": "gaussian_price", "guardrails": {"low": 10, "high": 40},
+          "mean_weights": [5, 20], "log_std": 0.5},
+         "feature_schema": {"features": [{"name": "x", "default": 0}], "intercept": true},
+         "reward": {"events": ["purchase"], "value": "margin", "default_reward": 0, "window_seconds": 5},
+         "objective": {"discount_per_week": 1, "horizon_weeks": 1}, "learner": {"algorithm": "reinforce"}}
+        """
+        let file = try PolicyGradientSpecification(decoding: Data(json.utf8))
+        #expect(throws: PolicyGradientError.self) { _ = try file.servingSpecification() }
+    }
 }
