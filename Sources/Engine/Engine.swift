@@ -25,6 +25,9 @@ public final class Engine: Sendable {
     let history = Mutex(VersionHistory())
     /// Policy ids in load order.
     public let policyIDs: [String]
+    /// The policies served from a model handed in at start (`models:`), which no other version
+    /// may replace while the server runs: a new version of their file is served from a restart.
+    public let prebuiltPolicyIDs: Set<String>
     let store: any EventStore
     let configuration: EngineConfiguration
     let clock: @Sendable () -> Double
@@ -60,7 +63,8 @@ public final class Engine: Sendable {
         let started = clock()
         let startSequence = try store.lastSequence()
         // A version promoted or rolled back to before a restart is served again (while its file is unchanged).
-        let recorded = try Self.recordedVersions(files: specifications, directory: configuration.dataDirectory)
+        let recorded = try Self.recordedVersions(files: specifications, directory: configuration.dataDirectory,
+                                                 prebuilt: Set(models.keys))
         var live: [String: LivePolicy] = [:]
         var ids: [String] = []
         for (i, spec) in recorded.served.enumerated() {
@@ -77,6 +81,7 @@ public final class Engine: Sendable {
         let table = PolicyTable(live)
         policies = table
         policyIDs = ids
+        prebuiltPolicyIDs = Set(models.keys)
         self.store = store
         self.configuration = configuration
         self.clock = clock

@@ -138,4 +138,37 @@ struct PolicyGradientServingTests {
         let file = try PolicyGradientSpecification(decoding: Data(json.utf8))
         #expect(throws: PolicyGradientError.self) { _ = try file.servingSpecification() }
     }
+
+    @Test func aPolicyServedFromItsFileIsNotReplacedByACandidate() throws {
+        let file = try Self.file()
+        let engine = try Self.makeEngine(file, clock: ManualClock(), store: SQLiteEventStore(path: ":memory:"))
+        defer { engine.shutdown() }
+        #expect(engine.prebuiltPolicyIDs == ["pg"])
+        var candidate = try file.servingSpecification()
+        candidate.description = "a bandit in the policy-gradient policy's place"
+        do {
+            _ = try engine.promote(candidate, dryRun: true)
+            Issue.record("a candidate replaced a prebuilt model")
+        } catch {
+            guard case .invalidField(let field, let reason) = error else { throw error }
+            #expect(field == "id" && reason.contains("restart"), "\(reason)")
+        }
+    }
+
+    @Test func versionsRecordedForAPrebuiltPolicyAreSetAsideAtStart() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = try Self.file().servingSpecification()
+        var other = file
+        other.description = "an earlier bandit version"
+        var versions = PolicyVersions()
+        versions.policies["pg"] = .init(fileFingerprint: file.fingerprint, served: other, earlier: [.init(specification: file, model: nil)])
+        try versions.write(toDirectory: directory)
+        // Without a prebuilt model the recorded version serves; with one, the file's version does.
+        let plain = try Engine.recordedVersions(files: [file], directory: directory)
+        #expect(plain.served.map(\.fingerprint) == [other.fingerprint] && plain.kept["pg"] != nil)
+        let prebuilt = try Engine.recordedVersions(files: [file], directory: directory, prebuilt: ["pg"])
+        #expect(prebuilt.served.map(\.fingerprint) == [file.fingerprint] && prebuilt.kept["pg"] == nil)
+        #expect(prebuilt.notes.contains { $0.contains("set aside") })
+    }
 }

@@ -133,10 +133,18 @@ extension Engine {
     }
 
     /// The versions to serve at start (see ``PolicyVersions/resolve(files:)``).
-    static func recordedVersions(files: [PolicySpecification], directory: String?) throws(EngineError)
+    static func recordedVersions(files: [PolicySpecification], directory: String?, prebuilt: Set<String> = []) throws(EngineError)
         -> (served: [PolicySpecification], kept: [String: PolicyVersions.Record], notes: [String]) {
         guard let directory else { return (files, [:], []) }
-        return try PolicyVersions.read(fromDirectory: directory).resolve(files: files)
+        var resolved = try PolicyVersions.read(fromDirectory: directory).resolve(files: files)
+        // A prebuilt model serves its own file's version: a recorded version (from before the
+        // policy was served from a model) would put the model under another specification.
+        for (i, file) in files.enumerated() where prebuilt.contains(file.id) && resolved.kept[file.id] != nil {
+            resolved.served[i] = file
+            resolved.kept[file.id] = nil
+            resolved.notes.append("\(file.id): serves the model built from its file; the versions recorded for it are set aside")
+        }
+        return resolved
     }
 
     /// Fills the history from the recorded versions at start (earlier models from their

@@ -58,7 +58,8 @@ extension Engine {
     ///   - candidate: The new version (same id, feature schema and every logged action).
     ///   - dryRun: Evaluate and report without promoting.
     /// - Returns: The report; `promoted` is false when the gate refused (or on a dry run).
-    /// - Throws: `EngineError.unknownPolicy`; `.invalidField` when the candidate is the version
+    /// - Throws: `EngineError.unknownPolicy`; `.invalidField` when the policy serves a prebuilt
+    ///   model (``prebuiltPolicyIDs``), the candidate is the version
     ///   serving, cannot be evaluated on the log (feature schema, catalog, no closed window) or
     ///   the gate's thresholds are invalid; `.policy` when it does not build; `.storage` when
     ///   the log cannot be read; the errors of `reload` when it cannot be installed.
@@ -77,6 +78,9 @@ extension Engine {
             }
         } catch {
             throw .invalidField(field: "promotion_gate", reason: error.description)
+        }
+        guard !prebuiltPolicyIDs.contains(candidate.id) else {
+            throw .invalidField(field: "id", reason: "policy '\(candidate.id)' serves a model built from its own file when the server started (a policy-gradient file); gate the retrained file offline with 'attune gate' and restart to serve it")
         }
         let report = try history.withLock { (h: inout VersionHistory) throws(EngineError) -> PromotionReport in
             let serving = try policy(named: candidate.id)
