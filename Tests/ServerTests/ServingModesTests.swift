@@ -54,6 +54,9 @@ struct ServingModesTests {
         let server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)), threading: threading)
         defer { engine.shutdown() }
         let client = LoopbackClient(port: server.port)
+        // Listening before the store is gated, so a refused connection cannot pass for a held request.
+        let healthy = await client.waitUntilHealthy(seconds: 10)
+        try #require(healthy)
         store.close()
         async let first = client.send("POST", "/v1/decisions", #"{"event_id": "held-0", "context": {"x": 1}}"#)
         async let second = client.send("POST", "/v1/decisions", #"{"event_id": "held-1", "context": {"x": 0}}"#)
