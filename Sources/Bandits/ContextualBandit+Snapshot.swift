@@ -11,15 +11,8 @@ extension ContextualBandit {
     /// - Throws: `BanditsError.corruptSnapshot` if the state cannot be encoded.
     /// - Complexity: O(size of the model state).
     public func snapshot() throws(BanditsError) -> PolicySnapshot {
-        let payload: Data
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            payload = try encoder.encode(SnapshotState(modelVersion: modelVersion, scorer: scorer))
-        } catch {
-            throw .corruptSnapshot(reason: "cannot encode the model state: \(error)")
-        }
-        return PolicySnapshot(kind: Self.kind, fingerprint: fingerprint, modelVersion: modelVersion, payload: payload)
+        try PolicySnapshot(kind: Self.kind, fingerprint: fingerprint, modelVersion: modelVersion,
+                           state: SnapshotState(modelVersion: modelVersion, scorer: scorer))
     }
 
     /// Replaces the model state with `snapshot`'s.
@@ -28,13 +21,7 @@ extension ContextualBandit {
     ///   policy, another configuration or another policy file. Nothing changes on error.
     /// - Complexity: O(size of the model state).
     public mutating func restore(from snapshot: PolicySnapshot) throws(BanditsError) {
-        try snapshot.validate(kind: Self.kind, fingerprint: fingerprint)
-        let state: SnapshotState
-        do {
-            state = try JSONDecoder().decode(SnapshotState.self, from: snapshot.payload)
-        } catch {
-            throw .corruptSnapshot(reason: "the model state does not decode: \(error)")
-        }
+        let state = try snapshot.state(SnapshotState.self, kind: Self.kind, fingerprint: fingerprint)
         guard state.scorer.configuration == scorer.configuration,
               state.scorer.actionCount == scorer.actionCount,
               state.scorer.contextDimension == scorer.contextDimension

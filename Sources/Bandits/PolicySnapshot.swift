@@ -39,6 +39,35 @@ public struct PolicySnapshot: Sendable, Equatable, Codable {
         self.checksum = PolicySnapshot.fnv1a64(payload)
     }
 
+    /// Wraps a policy's model state, encoded as JSON with sorted keys (numbers in their
+    /// shortest round-tripping form, so a restore gives bit-identical state).
+    /// - Throws: `BanditsError.corruptSnapshot` if the state cannot be encoded.
+    public init(kind: String, fingerprint: String, modelVersion: Int, state: some Encodable) throws(BanditsError) {
+        let payload: Data
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            payload = try encoder.encode(state)
+        } catch {
+            throw .corruptSnapshot(reason: "cannot encode the model state: \(error)")
+        }
+        self.init(kind: kind, fingerprint: fingerprint, modelVersion: modelVersion, payload: payload)
+    }
+
+    /// The model state of a snapshot checked by ``validate(kind:fingerprint:)``, decoded from
+    /// its JSON payload; the caller checks its shape against the policy it restores into.
+    /// - Throws: `BanditsError.corruptSnapshot` or `.snapshotMismatch` as `validate` does, and
+    ///   `.corruptSnapshot` when the payload does not decode as `State`.
+    public func state<State: Decodable>(_ type: State.Type, kind expectedKind: String,
+                                        fingerprint expectedFingerprint: String) throws(BanditsError) -> State {
+        try validate(kind: expectedKind, fingerprint: expectedFingerprint)
+        do {
+            return try JSONDecoder().decode(State.self, from: payload)
+        } catch {
+            throw .corruptSnapshot(reason: "the model state does not decode: \(error)")
+        }
+    }
+
     /// Checks format, kind, fingerprint and checksum before a restore.
     /// - Throws: `BanditsError.corruptSnapshot` or `BanditsError.snapshotMismatch`.
     public func validate(kind expectedKind: String, fingerprint expectedFingerprint: String) throws(BanditsError) {

@@ -96,30 +96,17 @@ extension GaussianPricePointPolicy {
     /// The complete model state (`θ`, `log σ`, optimiser moments, reward baseline, version).
     /// - Throws: `BanditsError.corruptSnapshot` if the state cannot be encoded.
     public func snapshot() throws(BanditsError) -> PolicySnapshot {
-        let payload: Data
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            payload = try encoder.encode(SnapshotState(modelVersion: modelVersion, meanWeights: gaussian.meanWeights,
-                                                       logStandardDeviation: gaussian.logStandardDeviation, optimizer: optimizer,
-                                                       rewardBaseline: rewardBaseline))
-        } catch {
-            throw .corruptSnapshot(reason: "cannot encode the model state: \(error)")
-        }
-        return PolicySnapshot(kind: Self.kind, fingerprint: fingerprint, modelVersion: modelVersion, payload: payload)
+        try PolicySnapshot(kind: Self.kind, fingerprint: fingerprint, modelVersion: modelVersion,
+                           state: SnapshotState(modelVersion: modelVersion, meanWeights: gaussian.meanWeights,
+                                                logStandardDeviation: gaussian.logStandardDeviation, optimizer: optimizer,
+                                                rewardBaseline: rewardBaseline))
     }
 
     /// Replaces the model state with `snapshot`'s.
     /// - Throws: `BanditsError.corruptSnapshot` for a damaged or misshapen payload,
     ///   `.snapshotMismatch` for another kind or configuration. Nothing changes on error.
     public mutating func restore(from snapshot: PolicySnapshot) throws(BanditsError) {
-        try snapshot.validate(kind: Self.kind, fingerprint: fingerprint)
-        let state: SnapshotState
-        do {
-            state = try JSONDecoder().decode(SnapshotState.self, from: snapshot.payload)
-        } catch {
-            throw .corruptSnapshot(reason: "cannot decode the model state: \(error)")
-        }
+        let state = try snapshot.state(SnapshotState.self, kind: Self.kind, fingerprint: fingerprint)
         guard state.meanWeights.count == gaussian.meanWeights.count, state.meanWeights.allSatisfy(\.isFinite),
               state.logStandardDeviation >= gaussian.minimumLogStandardDeviation, state.logStandardDeviation <= gaussian.maximumLogStandardDeviation,
               state.optimizer.m.count == gaussian.parameters.count, state.optimizer.v.count == gaussian.parameters.count, state.rewardBaseline.isFinite

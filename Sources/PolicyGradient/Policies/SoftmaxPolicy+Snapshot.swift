@@ -16,15 +16,8 @@ extension SoftmaxPolicy {
     /// - Throws: `BanditsError.corruptSnapshot` if the state cannot be encoded.
     /// - Complexity: O(parameters).
     public func snapshot() throws(BanditsError) -> PolicySnapshot {
-        let payload: Data
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            payload = try encoder.encode(SnapshotState(modelVersion: modelVersion, scorer: scorer, optimizer: optimizer, rewardBaseline: rewardBaseline))
-        } catch {
-            throw .corruptSnapshot(reason: "cannot encode the model state: \(error)")
-        }
-        return PolicySnapshot(kind: Self.kind, fingerprint: fingerprint, modelVersion: modelVersion, payload: payload)
+        try PolicySnapshot(kind: Self.kind, fingerprint: fingerprint, modelVersion: modelVersion,
+                           state: SnapshotState(modelVersion: modelVersion, scorer: scorer, optimizer: optimizer, rewardBaseline: rewardBaseline))
     }
 
     /// Replaces the model state with `snapshot`'s.
@@ -33,13 +26,7 @@ extension SoftmaxPolicy {
     ///   configuration. Nothing changes on error.
     /// - Complexity: O(parameters).
     public mutating func restore(from snapshot: PolicySnapshot) throws(BanditsError) {
-        try snapshot.validate(kind: Self.kind, fingerprint: fingerprint)
-        let state: SnapshotState
-        do {
-            state = try JSONDecoder().decode(SnapshotState.self, from: snapshot.payload)
-        } catch {
-            throw .corruptSnapshot(reason: "cannot decode the model state: \(error)")
-        }
+        let state = try snapshot.state(SnapshotState.self, kind: Self.kind, fingerprint: fingerprint)
         guard state.scorer.inputDimension == scorer.inputDimension, state.scorer.outputCount == scorer.outputCount,
               state.scorer.parameters.count == scorer.parameters.count, state.scorer.parameters.allSatisfy(\.isFinite),
               state.optimizer.m.count == scorer.parameters.count, state.optimizer.v.count == scorer.parameters.count,
