@@ -38,6 +38,8 @@ final class MemoryEventStore: EventStore {
 
     func decision(eventID: String) throws(EngineError) -> DecisionRecord? { nil }
 
+    func decisions(sequences: [Int64]) throws(EngineError) -> [Int64: DecisionRecord] { [:] }
+
     func export(since: Double?, _ body: (LoggedDecision) throws(EngineError) -> Void) throws(EngineError) {}
 
     func deleteEntries(before: Double) throws(EngineError) -> Int { 0 }

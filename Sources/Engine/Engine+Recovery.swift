@@ -21,7 +21,9 @@ extension Engine {
         var checkpointSequence: Int64 = 0
         if let directory = configuration.dataDirectory, let checkpoint = try Checkpoint.read(fromDirectory: directory) {
             checkpointSequence = checkpoint.sequence
-            joiner = RewardJoiner(state: checkpoint.joiner)
+            // Open windows name their decisions by sequence; the log holds the decisions.
+            let decisions = try store.decisions(sequences: checkpoint.joiner.windows.map(\.sequence))
+            joiner = try RewardJoiner(state: checkpoint.joiner, decisions: decisions)
             for (id, snapshot) in checkpoint.policies.sorted(by: { $0.key < $1.key }) {
                 guard var model = models[id] else { continue }
                 do throws(BanditsError) {
@@ -42,14 +44,13 @@ extension Engine {
             for c in closedNow {
                 outcomes.append(c.outcome)
                 let d = c.decision
-                guard policies[d.policyID]?.mode.learns ?? true, var model = models[d.policyID] else { continue }
+                // Taken out of the table while it learns, so that its statistics are not copied on write.
+                guard policies[d.policyID]?.mode.learns ?? true, var model = models.removeValue(forKey: d.policyID) else { continue }
                 let interaction = Interaction(context: Context(features: d.context, segment: d.segment), candidates: d.candidates,
                                               action: d.action, probabilities: d.probabilities, propensity: d.propensity,
                                               reward: c.reward)
-                if (try? model.learn(from: interaction)) != nil {
-                    models[d.policyID] = model
-                    learned += 1
-                }
+                if (try? model.learn(from: interaction)) != nil { learned += 1 }
+                models[d.policyID] = model
             }
             closedNow.removeAll(keepingCapacity: true)
         }

@@ -24,6 +24,11 @@ public protocol EventStore: AnyObject, Sendable {
     /// The decision logged under `eventID`, if any.
     func decision(eventID: String) throws(EngineError) -> DecisionRecord?
 
+    /// The decisions logged under these journal sequences, by sequence (sequences with no
+    /// decision are absent from the result).
+    /// - Complexity: O(n log N) for n sequences in a log of N.
+    func decisions(sequences: [Int64]) throws(EngineError) -> [Int64: DecisionRecord]
+
     /// Calls `body` with every decision committed at or after `since` (seconds since 1970), in
     /// journal order, joined with its outcome.
     func export(since: Double?, _ body: (LoggedDecision) throws(EngineError) -> Void) throws(EngineError)

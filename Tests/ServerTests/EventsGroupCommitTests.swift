@@ -41,6 +41,7 @@ final class GatedStore: EventStore {
         try inner.replay(after: sequence, body)
     }
     func decision(eventID: String) throws(EngineError) -> DecisionRecord? { try inner.decision(eventID: eventID) }
+    func decisions(sequences: [Int64]) throws(EngineError) -> [Int64: DecisionRecord] { try inner.decisions(sequences: sequences) }
     func export(since: Double?, _ body: (LoggedDecision) throws(EngineError) -> Void) throws(EngineError) { try inner.export(since: since, body) }
     func deleteEntries(before: Double) throws(EngineError) -> Int { try inner.deleteEntries(before: before) }
 }

@@ -10,7 +10,9 @@ import Foundation
 /// Recovery restores it, then replays the journal entries after `sequence`.
 public struct Checkpoint: Sendable, Codable, Equatable {
     /// The format tag of this layout.
-    public static let currentFormat = "attune.checkpoint/1"
+    public static let currentFormat = "attune.checkpoint/2"
+    /// The first layout, whose open windows carried whole decisions; still read.
+    static let firstFormat = "attune.checkpoint/1"
     /// The file name inside the data directory.
     public static let fileName = "checkpoint.json"
 
@@ -22,11 +24,11 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     public var sequence: Int64
     /// Model snapshots by policy id.
     public var policies: [String: PolicySnapshot]
-    /// The reward joiner's state.
-    public var joiner: RewardJoiner.State
+    /// The reward joiner's state, open windows by journal sequence.
+    public var joiner: RewardJoiner.CheckpointState
 
     /// Creates a checkpoint.
-    public init(createdAt: Double, sequence: Int64, policies: [String: PolicySnapshot], joiner: RewardJoiner.State) {
+    public init(createdAt: Double, sequence: Int64, policies: [String: PolicySnapshot], joiner: RewardJoiner.CheckpointState) {
         self.format = Self.currentFormat
         self.createdAt = createdAt
         self.sequence = sequence
@@ -54,8 +56,9 @@ public struct Checkpoint: Sendable, Codable, Equatable {
     /// Reads the checkpoint of a data directory; `nil` when there is none.
     /// - Throws: `EngineError.checkpoint` when the file exists but is damaged.
     public static func read(fromDirectory directory: String) throws(EngineError) -> Checkpoint? {
+        // Both layouts decode to the current one (open windows by reference).
         try AtomicFile.readJSON(Checkpoint.self, fromDirectory: directory, name: fileName,
-                                format: \.format, expectedFormat: currentFormat)
+                                format: { $0.format == firstFormat ? currentFormat : $0.format }, expectedFormat: currentFormat)
     }
 }
 

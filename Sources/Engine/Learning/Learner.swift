@@ -45,7 +45,10 @@ final class Learner: Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in
+            ThreadPriority.setCurrentThread(nice: ThreadPriority.background)
+            run()
+        }
         thread.name = "attune-learner"
         thread.start()
     }
@@ -102,13 +105,15 @@ final class Learner: Sendable {
             switch item {
             case .learn(let policyID, let interaction):
                 models.withLock { m in
-                    guard var model = m[policyID] else { return }
+                    // Taken out of the table while it learns: a model referenced twice would copy
+                    // its statistics (copy-on-write) on every update.
+                    guard var model = m.removeValue(forKey: policyID) else { return }
+                    defer { m[policyID] = model }
                     do throws(BanditsError) {
                         if let live = publishers[policyID], live.baseline != nil {
                             try Self.tallyApprentice(live, model, interaction)
                         }
                         try model.learn(from: interaction)
-                        m[policyID] = model
                         learned += 1
                     } catch {
                         failures.withLock { $0.append("\(policyID): \(error)") }

@@ -68,6 +68,59 @@ extension RewardJoiner.State {
     }
 }
 
+// Open windows by reference: one binary blob of (sequence, deadline, aggregation, default
+// reward, rewards) per window. Checkpoints of the first format carried whole decisions under
+// `pending`; they decode to the same references (the log holds those decisions too).
+extension RewardJoiner.CheckpointState: Codable {
+    enum CodingKeys: String, CodingKey {
+        case windows, pending, counters, time
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        counters = try container.decode(RewardJoiner.Counters.self, forKey: .counters)
+        time = try container.decode(Double.self, forKey: .time)
+        guard container.contains(.windows) else {
+            let legacy = try RewardJoiner.State(from: decoder)
+            windows = legacy.pending.map {
+                RewardJoiner.OpenWindow(sequence: $0.decision.sequence, deadline: $0.deadline, aggregation: $0.aggregation,
+                                        defaultReward: $0.defaultReward, rewards: $0.rewards)
+            }
+            return
+        }
+        var reader = BinaryReader(Array(try container.decode(Data.self, forKey: .windows)))
+        var windows: [RewardJoiner.OpenWindow] = []
+        do throws(BinaryReader.Damaged) {
+            while !reader.isAtEnd {
+                let sequence = try reader.int()
+                let deadline = try reader.double()
+                guard let aggregation = RewardJoiner.Aggregation(rawValue: try reader.string()) else { throw BinaryReader.Damaged() }
+                windows.append(RewardJoiner.OpenWindow(sequence: sequence, deadline: deadline, aggregation: aggregation,
+                                                       defaultReward: try reader.double(), rewards: try reader.doubles()))
+            }
+        } catch {
+            throw DecodingError.dataCorruptedError(forKey: .windows, in: container, debugDescription: "damaged open windows")
+        }
+        self.windows = windows
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        var writer = BinaryWriter()
+        writer.bytes.reserveCapacity(windows.count * 48)
+        for w in windows.sorted(by: { $0.sequence < $1.sequence }) {
+            writer.int(w.sequence)
+            writer.double(w.deadline)
+            writer.string(w.aggregation.rawValue)
+            writer.double(w.defaultReward)
+            writer.doubles(w.rewards)
+        }
+        try container.encode(Data(writer.bytes), forKey: .windows)
+        try container.encode(counters, forKey: .counters)
+        try container.encode(time, forKey: .time)
+    }
+}
+
 // Checkpoints written before `forced_closes` existed decode with it at 0.
 extension RewardJoiner.Counters {
     enum CodingKeys: String, CodingKey {

@@ -188,6 +188,67 @@ public struct RewardJoiner: Sendable {
         State(pending: pending.values.sorted { $0.decision.sequence < $1.decision.sequence }, counters: counters, time: time)
     }
 
+    /// An open window as a checkpoint keeps it: its decision named by journal sequence (the
+    /// event log holds the decision itself), with what the window has gathered so far.
+    public struct OpenWindow: Sendable, Equatable {
+        /// The decision's journal sequence.
+        public var sequence: Int64
+        /// When the window closes (seconds since 1970).
+        public var deadline: Double
+        /// The aggregation in force when the decision was made.
+        public var aggregation: Aggregation
+        /// The default reward in force when the decision was made.
+        public var defaultReward: Double
+        /// Rewards joined so far, in arrival order.
+        public var rewards: [Double]
+    }
+
+    /// The joiner's state by reference, for checkpoints: each open window names its decision
+    /// by journal sequence instead of carrying it, so a checkpoint costs tens of bytes per open
+    /// window rather than the whole decision (context, candidates, probabilities).
+    /// ``init(state:)`` takes the decisions back from the log at recovery.
+    public struct CheckpointState: Sendable, Equatable {
+        /// Open windows (encoded in journal order).
+        public var windows: [OpenWindow]
+        /// The counters.
+        public var counters: Counters
+        /// The latest event time applied.
+        public var time: Double
+
+        /// Creates a state.
+        public init(windows: [OpenWindow], counters: Counters, time: Double) {
+            self.windows = windows
+            self.counters = counters
+            self.time = time
+        }
+    }
+
+    /// The state to checkpoint, by reference. Unsorted, so that taking it on the journal
+    /// thread stays O(open windows) with no decision copied; encoding sorts it.
+    public var checkpointState: CheckpointState {
+        CheckpointState(windows: pending.values.map {
+            OpenWindow(sequence: $0.decision.sequence, deadline: $0.deadline, aggregation: $0.aggregation,
+                       defaultReward: $0.defaultReward, rewards: $0.rewards)
+        }, counters: counters, time: time)
+    }
+
+    /// Restores a state checkpointed by reference, taking each open window's decision from `decisions`.
+    /// - Parameter decisions: The logged decisions by journal sequence (at least those of `state`'s windows).
+    /// - Throws: `EngineError.checkpoint` naming the first window whose decision is missing.
+    public init(state: CheckpointState, decisions: [Int64: DecisionRecord]) throws(EngineError) {
+        var pending: [Pending] = []
+        pending.reserveCapacity(state.windows.count)
+        for w in state.windows.sorted(by: { $0.sequence < $1.sequence }) {
+            guard let decision = decisions[w.sequence] else {
+                throw .checkpoint(path: Checkpoint.fileName, reason: "the decision of an open reward window (journal sequence \(w.sequence)) "
+                                  + "is not in the event log; move the checkpoint file aside to recover by replaying the whole log")
+            }
+            pending.append(Pending(decision: decision, deadline: w.deadline, aggregation: w.aggregation,
+                                   defaultReward: w.defaultReward, rewards: w.rewards))
+        }
+        self.init(state: State(pending: pending, counters: state.counters, time: state.time))
+    }
+
     /// Restores a checkpointed state.
     public init(state: State) {
         counters = state.counters

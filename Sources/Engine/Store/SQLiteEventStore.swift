@@ -183,6 +183,23 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// The decisions with these sequences (primary-key lookups); see `EventStore`.
+    public func decisions(sequences: [Int64]) throws(EngineError) -> [Int64: DecisionRecord] {
+        guard !sequences.isEmpty else { return [:] }
+        return try state.withLock { (s: inout State) throws(EngineError) -> [Int64: DecisionRecord] in
+            let st = try s.connection.prepare("SELECT \(Self.decisionColumns) FROM decisions WHERE seq = ?")
+            var found: [Int64: DecisionRecord] = [:]
+            found.reserveCapacity(sequences.count)
+            for sequence in sequences {
+                st.reset()
+                st.bind(1, sequence)
+                if try st.step("look up the decision at sequence \(sequence)") { found[sequence] = Self.readDecision(st, from: 0) }
+            }
+            st.reset()
+            return found
+        }
+    }
+
     /// Replays decisions and rewards merged in journal order; see `EventStore`.
     public func replay(after sequence: Int64, _ body: (JournalEntry) throws(EngineError) -> Void) throws(EngineError) {
         try state.withLock { (s: inout State) throws(EngineError) in
