@@ -44,11 +44,13 @@ let package = Package(
 
         // MARK: - Benchmarks
         // The benchmark links CBLAS directly only to measure raw OpenBLAS as the baseline of
-        // Linalg's wrappers, and CAllocationCounter to count heap allocations in hot loops.
+        // Linalg's wrappers, CAllocationCounter to count heap allocations in hot loops, and
+        // CEventPoll for the open-loop HTTP load generator (epoll with nanosecond timeouts).
         .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
+        .target(name: "CEventPoll", path: "Benchmarks/CEventPoll"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient", "CBLAS", "CAllocationCounter"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient", "CBLAS", "CAllocationCounter", "CEventPoll"],
             path: "Benchmarks/AttuneBench"
         ),
 

@@ -85,7 +85,8 @@ struct BenchOptions: Sendable {
                             RSS at start, at intervals and at the end (JSON lines)
       --no-peers            do not start the Python peers
       --tasks LIST          only these tasks of the suite (segmentation: kmeans, tree, dbscan,
-                            ingestion; e.g. --tasks ingestion --no-peers)
+                            ingestion; server: stages, load, kill, recovery;
+                            e.g. --tasks ingestion --no-peers)
       -h, --help            this help
 
     Results go to stdout, progress and notes to stderr. BLAS runs on one thread, and the

@@ -42,6 +42,7 @@ extension ServerBenchmarks {
             let response = router.handle(requestsToRoute[i % requestsToRoute.count])
             if response.status == 200 { sink &+= response.body.count } else { failures += 1 }
         }
+        let append = try storeAppend(decisions: requests, batch: 20)
         var record = BenchmarkRecord()
         record["task"] = .string("server stages K=10 d=20")
         record["size"] = .string("requests=\(requests), one thread, in-memory store")
@@ -52,9 +53,41 @@ extension ServerBenchmarks {
         record["engine_decide_and_log_cpu_ns"] = .double(decide.cpu)
         record["router_handle_ns"] = .double(handle.wall)
         record["router_handle_cpu_ns"] = .double(handle.cpu)
+        record["store_append_cpu_ns"] = .double(append.cpu)
+        record["store_append_ns"] = .double(append.wall)
         record["failures"] = .int(failures)
         record["checksum"] = .int(sink & 0xFFFF)
         writer.emit(record)
+    }
+
+    /// What the journal's store work costs per decision: appends to an SQLite file (WAL,
+    /// `synchronous=FULL`, a sync per batch) in batches of `batch`, each batch also storing the
+    /// outcomes of as many earlier decisions (windows closing), as under steady load. Wall and
+    /// calling-thread CPU nanoseconds per decision (kernel time of the writes included).
+    static func storeAppend(decisions: Int, batch: Int) throws(BenchError) -> (wall: Double, cpu: Double) {
+        let directory = NSTemporaryDirectory() + "attune-bench-store-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store: SQLiteEventStore
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            store = try SQLiteEventStore(path: directory + "/events.sqlite")
+        } catch {
+            throw .io(path: directory, reason: "cannot open the store: \(error)")
+        }
+        let candidates = Array(0..<actions)
+        let ids = candidates.map { "offer_\($0)" }
+        let probabilities = candidates.map { $0 == 3 ? 0.955 : 0.005 }
+        func record(_ i: Int) -> DecisionRecord {
+            DecisionRecord(eventID: "bench-\(i)", policyID: "bench", timestamp: 1_800_000_000 + Double(i) / 20_000,
+                           customerID: "c\(i % 5000)", context: (0..<dimension).map { Double(($0 * 7 + i) % 2001 - 1000) / 1000 },
+                           candidates: candidates, candidateIDs: ids, position: 3, probabilities: probabilities, modelVersion: i)
+        }
+        let batches = (0..<max(decisions / batch, 1)).map { b in (0..<batch).map { JournalEntry.decision(record(b * batch + $0)) } }
+        let timed = timePerCall(batches.count) { b in
+            let outcomes = b < 2 ? [] : (0..<batch).map { OutcomeRecord(eventID: "bench-\((b - 2) * batch + $0)", reward: 0, isDefault: true, closedAt: 1) }
+            _ = try? store.append(batches[b], outcomes: outcomes)
+        }
+        return (timed.wall / Double(batch), timed.cpu / Double(batch))
     }
 
     /// Mean wall and calling-thread CPU nanoseconds per call of `body` over `count` calls

@@ -42,10 +42,11 @@ enum ServerBenchmarks {
         }
         let seconds = options.budgetSeconds.map { max($0, 1) } ?? (options.quick ? 2 : 10)
         let connections = 64
-        try stages(requests: options.quick ? 5_000 : 20_000, writer)
-        try inProcess(directory: directory, seconds: seconds, connections: connections, writer)
-        try killNine(directory: directory, kills: options.quick ? 3 : 20, connections: 16, writer)
-        try recovery(directory: directory, entries: options.quick ? 100_000 : 1_000_000, writer)
+        let wants = { (task: String) in options.tasks?.contains(task) ?? true }
+        if wants("stages") { try stages(requests: options.quick ? 5_000 : 20_000, writer) }
+        if wants("load") { try inProcess(directory: directory, seconds: seconds, connections: connections, writer) }
+        if wants("kill") { try killNine(directory: directory, kills: options.quick ? 3 : 20, connections: 16, writer) }
+        if wants("recovery") { try recovery(directory: directory, entries: options.quick ? 100_000 : 1_000_000, writer) }
         writer.finish()
     }
 
@@ -57,7 +58,12 @@ enum ServerBenchmarks {
         var connections: Int
         var decides: Bool
         var rewards: Bool
+        /// Requests per second offered on a fixed schedule (an open loop); `nil` for a closed loop.
+        var rate: Double? = nil
     }
+
+    /// The decision rate of the target, offered on a schedule to measure latency at that rate.
+    static let targetRate = 20_000.0
 
     static func inProcess(directory: String, seconds: Double, connections: Int, _ writer: ResultWriter) throws(BenchError) {
         let engine: Engine
@@ -103,14 +109,27 @@ enum ServerBenchmarks {
                            _ writer: ResultWriter) throws(BenchError) -> Double? {
         let phases = [Phase(name: "server healthz", connections: connections, decides: false, rewards: false),
                       Phase(name: "server decide K=10 d=20 durable", connections: connections, decides: true, rewards: false),
+                      Phase(name: "server decide K=10 d=20 durable", connections: connections, decides: true, rewards: false,
+                            rate: targetRate),
                       Phase(name: "server decide K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: false),
                       Phase(name: "server decide+reward K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: true)]
+        // Whole requests for the open-loop generator, built once.
+        let requests = (0..<1000).map { i in
+            let body = decisionBody(thread: 7, index: i, eventID: nil)
+            return Array("POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+        }
         var ceiling: Double?
         for phase in phases {
-            ResultWriter.progress("attune-bench server: \(phase.name), \(mode), \(phase.connections) connections, \(seconds) s")
+            let pace = phase.rate.map { ", \(Int($0)) requests/s offered" } ?? ""
+            ResultWriter.progress("attune-bench server: \(phase.name), \(mode), \(phase.connections) connections\(pace), \(seconds) s")
             let before = engine.statistics
             let cpuBefore = LoadGenerator.processCPUSeconds()
-            let result = LoadGenerator.run(port: port, connections: phase.connections, seconds: seconds) { connection, thread, i in
+            let paced = phase.rate.flatMap { rate in
+                PacedLoadGenerator.run(port: port, connections: phase.connections, rate: rate, seconds: seconds) { c, i in
+                    requests[(c &* 7_919 &+ i) % requests.count]
+                }
+            }
+            let result = paced ?? LoadGenerator.run(port: port, connections: phase.connections, seconds: seconds) { connection, thread, i in
                 guard phase.decides else { return connection.send("GET", "/healthz", nil).map { [$0] } }
                 let body = decisionBody(thread: thread, index: i, eventID: nil)
                 guard let reply = connection.send("POST", "/v1/decisions", body) else { return nil }
@@ -123,7 +142,11 @@ enum ServerBenchmarks {
             record["task"] = .string(phase.name)
             record["size"] = .string("connections=\(phase.connections)")
             record["server_threads"] = .string(mode)
-            record["generator"] = .string("in-process threads")
+            record["generator"] = .string(phase.rate == nil ? "in-process threads" : "in-process epoll thread, open loop")
+            if let rate = phase.rate {
+                // Latency counts from each request's scheduled time (corrected for coordinated omission).
+                record["offered_per_s"] = .double(rate)
+            }
             let throughput = Double(result.latencies.count) / result.seconds
             latencyFields(&record, requests: result.latencies.count, errors: result.errors, throughput: throughput,
                           sortedNanoseconds: result.latencies.sorted())

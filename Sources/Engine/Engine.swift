@@ -138,15 +138,35 @@ public final class Engine: Sendable {
     /// requests are decided and committed on the caller's thread.
     /// - Complexity: the policy's decision cost; the commit happens later.
     public func decide(_ incoming: DecisionRequest, completion: @escaping @Sendable (Result<DecisionResponse, EngineError>) -> Void) {
+        decide(incoming, preparing: { $0 }, completion: completion)
+    }
+
+    /// As ``decide(_:completion:)``, with the reply prepared on the caller's thread: `prepare`
+    /// turns the response into what `completion` needs (an encoded HTTP body, say) before the
+    /// decision is queued for its commit, so that the journal thread, which every request
+    /// shares, only hands over what is ready. A decision whose commit fails or finds its event
+    /// id taken gets the error instead.
+    /// - Complexity: the policy's decision cost and `prepare`; the commit happens later.
+    public func decide<Prepared: Sendable>(_ incoming: DecisionRequest, preparing prepare: (DecisionResponse) -> Prepared,
+                                           completion: @escaping @Sendable (Result<Prepared, EngineError>) -> Void) {
         let prepared: PreparedDecision
         do throws(EngineError) { prepared = try prepareDecision(incoming) } catch { return completion(.failure(error)) }
         switch prepared {
-        case .answered(let response): completion(.success(response))
+        case .answered(let response): completion(.success(prepare(response)))
         case .logging(let record, let live):
+            let reply = prepare(response(to: record, live))
             journal.submit(.decision(record)) { [self] result in
                 switch result {
-                case .success(let reply):
-                    do throws(EngineError) { completion(.success(try finishDecision(reply, record, live))) } catch { completion(.failure(error)) }
+                case .success(.decision(.stored, let committed)):
+                    count(committed, live)
+                    completion(.success(reply))
+                case .success(let other):
+                    do throws(EngineError) {
+                        _ = try finishDecision(other, record, live)
+                        completion(.success(reply))
+                    } catch {
+                        completion(.failure(error))
+                    }
                 case .failure(let error): completion(.failure(error))
                 }
             }
@@ -216,18 +236,28 @@ public final class Engine: Sendable {
         let eventID = record.eventID
         switch reply {
         case .decision(.stored, let committed):
-            meters.decisionCounts.withLock { c in
-                // A reload may have just resized the counters to a new catalog.
-                if let n = c[live.id]?.count, committed.action < n { c[live.id]?[committed.action] += 1 }
-            }
-            return DecisionResponse(
-                eventID: eventID, policy: live.id, actionID: committed.actionID,
-                probabilities: zip(committed.candidateIDs, committed.probabilities).map { .init(id: $0, probability: $1) },
-                segment: committed.segment, modelVersion: committed.modelVersion)
+            count(committed, live)
+            return response(to: committed, live)
         case .decision(.duplicate, _):
             throw .duplicateEvent(eventID)
         default:
             throw .storage(operation: "log decision \(eventID)", message: "unexpected journal reply")
+        }
+    }
+
+    /// The reply to a logged decision (what it holds is fixed before the commit).
+    func response(to record: DecisionRecord, _ live: LivePolicy) -> DecisionResponse {
+        DecisionResponse(
+            eventID: record.eventID, policy: live.id, actionID: record.actionID,
+            probabilities: zip(record.candidateIDs, record.probabilities).map { .init(id: $0, probability: $1) },
+            segment: record.segment, modelVersion: record.modelVersion)
+    }
+
+    /// Counts a committed decision by action.
+    func count(_ committed: DecisionRecord, _ live: LivePolicy) {
+        meters.decisionCounts.withLock { c in
+            // A reload may have just resized the counters to a new catalog.
+            if let n = c[live.id]?.count, committed.action < n { c[live.id]?[committed.action] += 1 }
         }
     }
 

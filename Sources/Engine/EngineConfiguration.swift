@@ -26,6 +26,15 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var promotionGate: DeploymentGate.Configuration?
     /// The most recent logged rounds (closed windows) a promotion evaluates the candidate on.
     public var promotionMaxRounds: Int = 200_000
+    /// The shortest time between the starts of two group commits (seconds; 0 commits as soon
+    /// as the previous commit ends). A commit right after the previous one carries only the
+    /// requests that arrived during it; waiting this long lets more join, so that each commit's
+    /// sync and rewritten pages are shared by more entries. It adds latency only under load: a
+    /// request arriving after a quiet spell is committed at once, and a commit never waits once
+    /// ``commitBatchTarget`` entries are queued.
+    public var commitIntervalSeconds: Double = 0.001
+    /// Queued entries at which a commit starts without waiting for ``commitIntervalSeconds``.
+    public var commitBatchTarget: Int = 256
 
     /// Creates a configuration.
     public init(dataDirectory: String? = nil, checkpointEveryInteractions: Int = 50_000,

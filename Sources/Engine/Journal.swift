@@ -19,23 +19,38 @@ final class Journal: Sendable {
         case reward(AppendOutcome, RewardJoiner.JoinResult?)
     }
 
-    final class Submission: Sendable {
-        let entry: JournalEntry
+    /// A caller's thread waiting for its entry's commit.
+    final class Waiter: Sendable {
         let reply = Mutex<Result<Reply, EngineError>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        /// Called instead of signalling `done` for requests that do not wait on a thread.
-        let completion: (@Sendable (Result<Reply, EngineError>) -> Void)?
-        init(_ entry: JournalEntry, completion: (@Sendable (Result<Reply, EngineError>) -> Void)? = nil) {
-            self.entry = entry
-            self.completion = completion
+
+        func wait() throws(EngineError) -> Reply {
+            done.wait()
+            switch reply.withLock({ $0 }) {
+            case .success(let reply): return reply
+            case .failure(let error): throw error
+            case nil: throw .shuttingDown
+            }
         }
+    }
+
+    /// An entry and who gets its result: a waiting thread, or a completion called on the
+    /// journal thread (event-loop servers, which keep no thread per request; no semaphore is
+    /// made for them).
+    struct Submission: Sendable {
+        enum Recipient: Sendable {
+            case waiter(Waiter)
+            case completion(@Sendable (Result<Reply, EngineError>) -> Void)
+        }
+        let entry: JournalEntry
+        let recipient: Recipient
 
         func finish(_ result: Result<Reply, EngineError>) {
-            if let completion {
-                completion(result)
-            } else {
-                reply.withLock { $0 = result }
-                done.signal()
+            switch recipient {
+            case .completion(let completion): completion(result)
+            case .waiter(let waiter):
+                waiter.reply.withLock { $0 = result }
+                waiter.done.signal()
             }
         }
     }
@@ -107,7 +122,10 @@ final class Journal: Sendable {
     }
 
     func start(learner: Learner) {
-        let thread = Thread { [self] in run(learner: learner) }
+        let thread = Thread { [self] in
+            ThreadPriority.setCurrentThread(nice: ThreadPriority.journal)
+            run(learner: learner)
+        }
         thread.name = "attune-journal"
         thread.start()
     }
@@ -116,7 +134,8 @@ final class Journal: Sendable {
 
     /// Queues an entry and waits until it is committed and applied.
     func commit(_ entry: JournalEntry) throws(EngineError) -> Reply {
-        let submission = Submission(entry)
+        let waiter = Waiter()
+        let submission = Submission(entry: entry, recipient: .waiter(waiter))
         let (accepted, first) = inbox.withLock { i -> (Bool, Bool) in
             guard !i.isStopping else { return (false, false) }
             i.submissions.append(submission)
@@ -124,18 +143,13 @@ final class Journal: Sendable {
         }
         guard accepted else { throw .shuttingDown }
         if first { wake.signal() }
-        submission.done.wait()
-        switch submission.reply.withLock({ $0 }) {
-        case .success(let reply): return reply
-        case .failure(let error): throw error
-        case nil: throw .shuttingDown
-        }
+        return try waiter.wait()
     }
 
     /// Queues an entry; `completion` runs on the journal thread once it is committed and
     /// applied (or at once with `.shuttingDown`). Nothing waits: event-loop servers use it.
     func submit(_ entry: JournalEntry, completion: @escaping @Sendable (Result<Reply, EngineError>) -> Void) {
-        let submission = Submission(entry, completion: completion)
+        let submission = Submission(entry: entry, recipient: .completion(completion))
         let (accepted, first) = inbox.withLock { i -> (Bool, Bool) in
             guard !i.isStopping else { return (false, false) }
             i.submissions.append(submission)
@@ -147,7 +161,8 @@ final class Journal: Sendable {
 
     /// Queues several entries together (they share one transaction) and waits until all are committed.
     func commitAll(_ entries: [JournalEntry]) throws(EngineError) -> [Reply] {
-        let submissions = entries.map { Submission($0) }
+        let waiters = entries.map { _ in Waiter() }
+        let submissions = zip(entries, waiters).map { Submission(entry: $0, recipient: .waiter($1)) }
         let (accepted, first) = inbox.withLock { i -> (Bool, Bool) in
             guard !i.isStopping else { return (false, false) }
             i.submissions.append(contentsOf: submissions)
@@ -156,14 +171,7 @@ final class Journal: Sendable {
         guard accepted else { throw .shuttingDown }
         if first { wake.signal() }
         var replies: [Reply] = []
-        for submission in submissions {
-            submission.done.wait()
-            switch submission.reply.withLock({ $0 }) {
-            case .success(let reply): replies.append(reply)
-            case .failure(let error): throw error
-            case nil: throw .shuttingDown
-            }
-        }
+        for waiter in waiters { replies.append(try waiter.wait()) }
         return replies
     }
 
@@ -235,8 +243,23 @@ final class Journal: Sendable {
     // MARK: - Journal thread
 
     private func run(learner: Learner) {
+        var lastCommit: UInt64 = 0
+        let interval = UInt64(max(configuration.commitIntervalSeconds, 0) * 1e9)
         while true {
             _ = wake.wait(timeout: .now() + configuration.tickSeconds)
+            if interval > 0 {
+                // Group-commit pacing (see `EngineConfiguration.commitIntervalSeconds`).
+                let due = lastCommit &+ interval
+                let now = DispatchTime.now().uptimeNanoseconds
+                let queued = inbox.withLock { $0.submissions.count }
+                if queued > 0 {
+                    if now < due, queued < configuration.commitBatchTarget {
+                        var pause = timespec(tv_sec: 0, tv_nsec: Int(due - now))
+                        nanosleep(&pause, nil)
+                    }
+                    lastCommit = DispatchTime.now().uptimeNanoseconds
+                }
+            }
             let (submissions, syncs, barriers, forceCheckpoint, stopping, checkpointOnStop) = inbox.withLock { i in
                 defer {
                     i.submissions.removeAll(keepingCapacity: true)
@@ -362,9 +385,9 @@ final class Journal: Sendable {
                 writer.withLock { $0.outcomes.removeFirst(min(pendingOutcomes.count, $0.outcomes.count)) }
             }
             let sequence = (try? store.lastSequence()) ?? 0
-            let state = writer.withLock { w -> RewardJoiner.State in
+            let state = writer.withLock { w -> RewardJoiner.CheckpointState in
                 w.scheduler.didCheckpoint(at: now)
-                return w.joiner.state
+                return w.joiner.checkpointState
             }
             items.append(.checkpoint(Checkpoint(createdAt: now, sequence: sequence, policies: [:], joiner: state),
                                      directory: directory))

@@ -36,9 +36,11 @@ extension Router {
                     worker.stackSize = 1 << 20
                     return worker.start()
                 }
-                engine.decide(body) { result in
+                // The body is encoded here, on the event loop, not on the journal thread that
+                // answers every request of a commit.
+                engine.decide(body, preparing: { ReplyEncoding.decision($0) }) { result in
                     switch result {
-                    case .success(let reply): finish(HTTPResponse(status: 200, body: ReplyEncoding.decision(reply)))
+                    case .success(let encoded): finish(HTTPResponse(status: 200, body: encoded))
                     case .failure(let error): finish(APIError(error).response)
                     }
                 }
