@@ -101,4 +101,44 @@ struct RewardJoinerTests {
         let damaged = try JSONSerialization.data(withJSONObject: object)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(RewardJoiner.State.self, from: damaged) }
     }
+    @Test func checkpointsKeepOpenWindowsByReferenceAndResolveThemFromTheLog() throws {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        let first = decision("e1", at: 0, sequence: 1)
+        var anonymous = decision("anon", at: 1, sequence: 2)
+        anonymous.customerID = nil
+        anonymous.segment = nil
+        joiner.register(first, rule: rule, into: &closed)
+        joiner.register(anonymous, rule: .init(windowSeconds: 5, aggregation: .max, defaultReward: 0.25), into: &closed)
+        _ = joiner.join(reward("e1", -2.5, at: 1), into: &closed)
+        let data = try JSONEncoder().encode(joiner.checkpointState)
+        // The file names decisions by sequence: no context, candidate or probability in it.
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let windows = try #require(object["windows"] as? String)
+        let blob = try #require(Data(base64Encoded: windows))
+        #expect(object["pending"] == nil && blob.count < 2 * 60)
+        let decoded = try JSONDecoder().decode(RewardJoiner.CheckpointState.self, from: data)
+        #expect(decoded.windows.map(\.sequence) == [1, 2] && decoded.counters == joiner.counters)
+        let restored = try RewardJoiner(state: decoded, decisions: [1: first, 2: anonymous])
+        #expect(restored.state == joiner.state)
+        // A window whose decision the log no longer holds is a typed error that says what to do.
+        #expect {
+            _ = try RewardJoiner(state: decoded, decisions: [1: first])
+        } throws: { error in
+            guard case EngineError.checkpoint(_, let reason) = error else { return false }
+            return reason.contains("journal sequence 2") && reason.contains("replaying the whole log")
+        }
+    }
+
+    @Test func checkpointsOfTheFirstFormatDecodeToReferences() throws {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        joiner.register(decision("e1", at: 0, sequence: 7), rule: rule, into: &closed)
+        _ = joiner.join(reward("e1", 3, at: 1), into: &closed)
+        // The first format carried whole decisions under "pending".
+        let legacy = try JSONEncoder().encode(joiner.state)
+        let decoded = try JSONDecoder().decode(RewardJoiner.CheckpointState.self, from: legacy)
+        #expect(decoded == joiner.checkpointState)
+        #expect(decoded.windows.first?.rewards == [3] && decoded.windows.first?.sequence == 7)
+    }
 }

@@ -34,6 +34,19 @@ struct SQLiteEventStoreTests {
         #expect(d.context.map(\.bitPattern) == expected.context.map(\.bitPattern))
     }
 
+    @Test func decisionsAreLookedUpByJournalSequence() throws {
+        let store = try SQLiteEventStore(path: ":memory:")
+        _ = try store.append([.decision(Fixtures.decisionRecord("e1", timestamp: 1)),
+                              .reward(RewardRecord(eventID: "e1", key: "", value: 1, timestamp: 2)),
+                              .decision(Fixtures.decisionRecord("e2", timestamp: 3))], outcomes: [])
+        // Sequence 2 is a reward and 9 was never written: neither is a decision.
+        let found = try store.decisions(sequences: [3, 1, 2, 9])
+        #expect(found.keys.sorted() == [1, 3])
+        #expect(found[1] == Fixtures.decisionRecord("e1", timestamp: 1, sequence: 1))
+        #expect(found[3]?.eventID == "e2" && found[3]?.sequence == 3)
+        #expect(try store.decisions(sequences: []).isEmpty)
+    }
+
     @Test func exportJoinsOutcomesAndFiltersByTime() throws {
         let store = try SQLiteEventStore(path: ":memory:")
         _ = try store.append([.decision(Fixtures.decisionRecord("old", timestamp: 10)),
