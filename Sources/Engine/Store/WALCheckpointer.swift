@@ -3,17 +3,18 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Checkpoints a WAL database from its own connection and thread, every 100 ms: a passive
+/// Checkpoints a WAL database from its own connection and thread, every 25 ms: a passive
 /// checkpoint never blocks writers, so commits keep one fsync each; past ``restartFrames`` a
 /// restart checkpoint bounds the WAL. Stops when the owning store is released.
 ///
-/// Why 100 ms: each checkpoint ends with an fsync of the database file, and a commit's fsync
-/// that lands behind it waits for it. Once a second, at 20,000 decisions/s, that was about
-/// 10 MB to flush and commits stalled for tens of milliseconds (p99 48–224 ms in the open-loop
-/// bench); ten smaller flushes a second kept p99 at 22–35 ms in the same runs.
+/// Why so often: each checkpoint ends with an fsync of the database file, and a commit's fsync
+/// that lands behind it waits for it. Once a second, at 20,000 decisions/s, that flush was about
+/// 10 MB and commits stalled for tens of milliseconds; in the open-loop bench (20,000
+/// decisions/s offered) p99 was 48–224 ms with a checkpoint a second, 10–95 ms every 100 ms,
+/// and 5.3–13.6 ms every 25 ms (10 ms was no better). A larger restart threshold did not help.
 final class WALCheckpointer: Sendable {
     /// Pause between checkpoints.
-    static let intervalMicroseconds: UInt32 = 100_000
+    static let intervalMicroseconds: UInt32 = 25_000
     /// WAL frames (pages) past which the WAL is restarted: 8192 frames, 32 MiB with 4 KiB pages.
     static let restartFrames: Int32 = 8192
 
