@@ -71,6 +71,11 @@ public final class SQLiteEventStore: EventStore {
     /// - Complexity: O(n log N) for n entries in a log of N (unique-index lookups).
     public func append(_ entries: [JournalEntry], outcomes: [OutcomeRecord]) throws(EngineError) -> [(AppendOutcome, Int64)] {
         try state.withLock { (s: inout State) throws(EngineError) -> [(AppendOutcome, Int64)] in
+            if let walCheckpointer, walCheckpointer.catchUpRequested.value.exchange(false, ordering: .acquiring) {
+                // No commit runs now: this passive checkpoint catches up with the log, so the
+                // commit below rewrites the WAL from its start (see `WALCheckpointer`).
+                sqlite3_wal_checkpoint_v2(s.connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            }
             try s.connection.execute("BEGIN IMMEDIATE")
             var results: [(AppendOutcome, Int64)] = []
             results.reserveCapacity(entries.count)
