@@ -28,4 +28,30 @@ struct WALCheckpointTests {
         #expect(size(path) > 64 * 1024, "database \(size(path)) bytes, WAL \(size(path + "-wal")) bytes after \(n) decisions")
         #expect(try store.decision(eventID: "e1")?.eventID == "e1")
     }
+
+    @Test func theWALStaysBoundedUnderContinuousCommits() throws {
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/events.sqlite"
+        // A threshold of 256 pages (1 MiB): the writer catches up and rewinds the WAL past it.
+        // A RESTART checkpoint, the fallback, runs only past 4 MiB, and the file keeps its size.
+        let store = try SQLiteEventStore(path: path, walRestartFrames: 256)
+        func size(_ file: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0 }
+        var n = 0
+        var largest = 0
+        let end = Date().addingTimeInterval(2)
+        while Date() < end {
+            let batch: [JournalEntry] = (0..<20).map { _ in
+                n += 1
+                return .decision(DecisionRecord(eventID: "e\(n)", policyID: "p", timestamp: Double(n), context: Array(repeating: 0.5, count: 20),
+                                                candidates: Array(0..<10), candidateIDs: (0..<10).map { "offer_\($0)" }, position: 0,
+                                                probabilities: Array(repeating: 0.1, count: 10), modelVersion: 0))
+            }
+            _ = try store.append(batch, outcomes: [])
+            largest = max(largest, size(path + "-wal"))
+        }
+        // Tens of MiB went through the WAL; its file never reached the fallback's 4 MiB.
+        #expect(size(path) > 4 * 1024 * 1024, "database \(size(path)) bytes after \(n) decisions")
+        #expect(largest < 4 * 1024 * 1024, "the WAL reached \(largest) bytes after \(n) decisions")
+    }
 }

@@ -31,14 +31,16 @@ public final class SQLiteEventStore: EventStore {
         "seq, event_id, policy, ts, customer, segment, context, candidates, candidate_ids, position, probabilities, model_version"
 
     /// Opens or creates the store at `path` (":memory:" for a private in-memory store in tests).
+    /// - Parameter walRestartFrames: WAL frames (pages) past which the WAL is rewound to its
+    ///   start (see `WALCheckpointer`); 8192 frames, 32 MiB with 4 KiB pages.
     /// - Throws: `EngineError.storage` when the file cannot be opened or the schema created.
-    public init(path: String) throws(EngineError) {
+    public init(path: String, walRestartFrames: Int32 = 8192) throws(EngineError) {
         self.path = path
         let c = try SQLiteConnection(path: path)
         try c.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;")
         // Copying the WAL back into the database (and its fsync) happens on a background
         // connection, not inside the commits that requests wait for.
-        walCheckpointer = path == ":memory:" ? nil : try WALCheckpointer(path: path)
+        walCheckpointer = path == ":memory:" ? nil : try WALCheckpointer(path: path, restartFrames: max(walRestartFrames, 1))
         if walCheckpointer != nil { try c.execute("PRAGMA wal_autocheckpoint=0;") }
         try c.execute("""
             CREATE TABLE IF NOT EXISTS decisions(

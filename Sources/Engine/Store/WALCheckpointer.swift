@@ -8,7 +8,7 @@ import Synchronization
 /// store is released.
 ///
 /// A passive checkpoint never catches up with a writer that commits while it runs, and the
-/// WAL is rewritten from its start only once one has; so past ``restartFrames`` it asks the
+/// WAL is rewritten from its start only once one has; so past `restartFrames` it asks the
 /// writer (``catchUpRequested``) to run a passive checkpoint itself between two commits,
 /// which copies only the few frames written since this thread's last pass and lets the next
 /// commit restart the WAL. A RESTART checkpoint from this thread did the same but held every
@@ -23,8 +23,6 @@ import Synchronization
 final class WALCheckpointer: Sendable {
     /// Pause between checkpoints.
     static let intervalMicroseconds: UInt32 = 25_000
-    /// WAL frames (pages) past which the WAL is restarted: 8192 frames, 32 MiB with 4 KiB pages.
-    static let restartFrames: Int32 = 8192
 
     final class Flag: Sendable { let value = Atomic<Bool>(false) }
     private let stopped = Flag()
@@ -32,7 +30,8 @@ final class WALCheckpointer: Sendable {
     let catchUpRequested = Flag()
     private let finished = DispatchSemaphore(value: 0)
 
-    init(path: String) throws(EngineError) {
+    /// - Parameter restartFrames: WAL frames (pages) past which the writer is asked to catch up.
+    init(path: String, restartFrames: Int32) throws(EngineError) {
         let connection = try SQLiteConnection(path: path)
         // A connection learns that the database is in WAL mode only when it first reads it;
         // until then a checkpoint on it does nothing (and reports -1 frames), so the WAL would
@@ -47,8 +46,8 @@ final class WALCheckpointer: Sendable {
                 usleep(WALCheckpointer.intervalMicroseconds)
                 var logFrames: Int32 = 0, checkpointed: Int32 = 0
                 let status = sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &checkpointed)
-                guard status == SQLITE_OK, logFrames >= WALCheckpointer.restartFrames else { continue }
-                if logFrames < 4 * WALCheckpointer.restartFrames {
+                guard status == SQLITE_OK, logFrames >= restartFrames else { continue }
+                if logFrames < 4 * restartFrames {
                     catchUpRequested.value.store(true, ordering: .releasing)
                 } else {
                     sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_RESTART, &logFrames, &checkpointed)
