@@ -365,17 +365,23 @@ final class Journal: Sendable {
             w.outcomes.append(contentsOf: closed.map(\.outcome))
             w.scheduler.record(entries: entries.count, learned: closed.count)
         }
+        // Reply first: nothing below changes a reply, and requests never wait for learning.
+        for (s, reply) in zip(submissions, replies) { s.finish(.success(reply)) }
+        // Closed windows by policy: each policy's serving lock, which its decisions take too,
+        // is taken once per pass rather than once per window.
+        var conversions: [String: [(action: Int, converted: Bool)]] = [:]
         for c in closed {
             let d = c.decision
             if policies[d.policyID]?.mode.learns ?? true { items.append(.learn(policyID: d.policyID, interaction: Interaction(
                 context: Context(features: d.context, segment: d.segment), candidates: d.candidates, action: d.action,
                 probabilities: d.probabilities, propensity: d.propensity, reward: c.reward))) }
-            policies[d.policyID]?.serving.withLock { s in
-                try? s.decisionGuard.recordOutcome(of: d.action, converted: !c.isDefault && c.reward > 0)
+            conversions[d.policyID, default: []].append((d.action, !c.isDefault && c.reward > 0))
+        }
+        for (id, outcomes) in conversions {
+            policies[id]?.serving.withLock { s in
+                for o in outcomes { try? s.decisionGuard.recordOutcome(of: o.action, converted: o.converted) }
             }
         }
-        // Reply before handing work to the learner: requests never wait for learning.
-        for (s, reply) in zip(submissions, replies) { s.finish(.success(reply)) }
         let checkpointDue = configuration.dataDirectory != nil
             && (forceCheckpoint || writer.withLock { $0.scheduler.isDue(at: now) })
         if checkpointDue, let directory = configuration.dataDirectory {
