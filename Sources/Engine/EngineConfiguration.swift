@@ -29,9 +29,10 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// The shortest time between the starts of two group commits (seconds; 0 commits as soon
     /// as the previous commit ends). A commit right after the previous one carries only the
     /// requests that arrived during it; waiting this long lets more join, so that each commit's
-    /// sync and rewritten pages are shared by more entries. It adds latency only under load: a
-    /// request arriving after a quiet spell is committed at once, and a commit never waits once
-    /// ``commitBatchTarget`` entries are queued.
+    /// sync and rewritten pages are shared by more entries. It adds latency only under load:
+    /// a commit waits only after one that carried at least 4 entries (so a lone client's
+    /// requests, one at a time, are committed at once), and never once ``commitBatchTarget``
+    /// entries are queued.
     public var commitIntervalSeconds: Double = 0.001
     /// Queued entries at which a commit starts without waiting for ``commitIntervalSeconds``.
     public var commitBatchTarget: Int = 256

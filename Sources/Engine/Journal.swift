@@ -242,18 +242,24 @@ final class Journal: Sendable {
 
     // MARK: - Journal thread
 
+    /// Entries the last commit must have carried for the next one to be paced.
+    static let pacingMinimumBatch = 4
+
     private func run(learner: Learner) {
         var lastCommit: UInt64 = 0
+        var lastBatch = 0
         let interval = UInt64(max(configuration.commitIntervalSeconds, 0) * 1e9)
         while true {
             _ = wake.wait(timeout: .now() + configuration.tickSeconds)
             if interval > 0 {
-                // Group-commit pacing (see `EngineConfiguration.commitIntervalSeconds`).
+                // Group-commit pacing (see `EngineConfiguration.commitIntervalSeconds`), only
+                // once the last commit carried several entries: a lone client's requests, one
+                // at a time, are committed at once.
                 let due = lastCommit &+ interval
                 let now = DispatchTime.now().uptimeNanoseconds
                 let queued = inbox.withLock { $0.submissions.count }
                 if queued > 0 {
-                    if now < due, queued < configuration.commitBatchTarget {
+                    if now < due, lastBatch >= Self.pacingMinimumBatch, queued < configuration.commitBatchTarget {
                         var pause = timespec(tv_sec: 0, tv_nsec: Int(due - now))
                         nanosleep(&pause, nil)
                     }
@@ -269,6 +275,7 @@ final class Journal: Sendable {
                 }
                 return (i.submissions, i.fileSyncs, i.barriers, i.checkpointRequested, i.isStopping, i.checkpointOnStop)
             }
+            if !submissions.isEmpty { lastBatch = submissions.count }
             pass(submissions, learner: learner, forceCheckpoint: forceCheckpoint || (stopping && checkpointOnStop))
             syncFiles(syncs)
             for b in barriers { b.signal() }
