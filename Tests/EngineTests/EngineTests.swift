@@ -13,6 +13,19 @@ struct EngineTests {
                    clock: clock.function)
     }
 
+    @Test func commitPacingNeverHoldsALoneClient() throws {
+        var configuration = EngineConfiguration(tickSeconds: 0.01)
+        configuration.commitIntervalSeconds = 0.4
+        let engine = try Engine(specifications: [Fixtures.specification()], store: SQLiteEventStore(path: ":memory:"),
+                                configuration: configuration)
+        defer { engine.shutdown() }
+        // One request at a time: every commit carries one entry, so none is paced (paced, these
+        // six would take at least 2 s). The pacing under load is measured by `attune-bench server`.
+        let started = Date()
+        for i in 0..<6 { _ = try engine.decide(DecisionRequest(eventID: "lone\(i)", context: .vector([0.1, 1]))) }
+        #expect(Date().timeIntervalSince(started) < 1.2)
+    }
+
     @Test func aDecisionIsLoggedBeforeTheReplyAndCarriesItsDistribution() throws {
         let store = try SQLiteEventStore(path: ":memory:")
         let engine = try makeEngine(store: store)
