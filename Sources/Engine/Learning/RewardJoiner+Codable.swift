@@ -82,10 +82,7 @@ extension RewardJoiner.CheckpointState: Codable {
         time = try container.decode(Double.self, forKey: .time)
         guard container.contains(.windows) else {
             let legacy = try RewardJoiner.State(from: decoder)
-            windows = legacy.pending.map {
-                RewardJoiner.OpenWindow(sequence: $0.decision.sequence, deadline: $0.deadline, aggregation: $0.aggregation,
-                                        defaultReward: $0.defaultReward, rewards: $0.rewards)
-            }
+            windows = legacy.pending.map(RewardJoiner.OpenWindow.init)
             return
         }
         var reader = BinaryReader(Array(try container.decode(Data.self, forKey: .windows)))

@@ -201,6 +201,23 @@ public struct RewardJoiner: Sendable {
         public var defaultReward: Double
         /// Rewards joined so far, in arrival order.
         public var rewards: [Double]
+
+        /// The window of `pending`, its decision named by sequence.
+        init(_ pending: Pending) {
+            sequence = pending.decision.sequence
+            deadline = pending.deadline
+            aggregation = pending.aggregation
+            defaultReward = pending.defaultReward
+            rewards = pending.rewards
+        }
+
+        init(sequence: Int64, deadline: Double, aggregation: Aggregation, defaultReward: Double, rewards: [Double]) {
+            self.sequence = sequence
+            self.deadline = deadline
+            self.aggregation = aggregation
+            self.defaultReward = defaultReward
+            self.rewards = rewards
+        }
     }
 
     /// The joiner's state by reference, for checkpoints: each open window names its decision
@@ -226,10 +243,7 @@ public struct RewardJoiner: Sendable {
     /// The state to checkpoint, by reference. Unsorted, so that taking it on the journal
     /// thread stays O(open windows) with no decision copied; encoding sorts it.
     public var checkpointState: CheckpointState {
-        CheckpointState(windows: pending.values.map {
-            OpenWindow(sequence: $0.decision.sequence, deadline: $0.deadline, aggregation: $0.aggregation,
-                       defaultReward: $0.defaultReward, rewards: $0.rewards)
-        }, counters: counters, time: time)
+        CheckpointState(windows: pending.values.map(OpenWindow.init), counters: counters, time: time)
     }
 
     /// Restores a state checkpointed by reference, taking each open window's decision from `decisions`.
