@@ -260,7 +260,8 @@ final class Journal: Sendable {
                 let queued = inbox.withLock { $0.submissions.count }
                 if queued > 0 {
                     if now < due, lastBatch >= Self.pacingMinimumBatch, queued < configuration.commitBatchTarget {
-                        var pause = timespec(tv_sec: 0, tv_nsec: Int(due - now))
+                        let wait = due - now
+                        var pause = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
                         nanosleep(&pause, nil)
                     }
                     lastCommit = DispatchTime.now().uptimeNanoseconds
