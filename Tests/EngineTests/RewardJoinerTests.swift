@@ -1,3 +1,4 @@
+import AttuneCore
 import Engine
 import Foundation
 import Testing
@@ -140,5 +141,75 @@ struct RewardJoinerTests {
         let decoded = try JSONDecoder().decode(RewardJoiner.CheckpointState.self, from: legacy)
         #expect(decoded == joiner.checkpointState)
         #expect(decoded.windows.first?.rewards == [3] && decoded.windows.first?.sequence == 7)
+    }
+
+    /// A naive joiner: a list of open windows, scanned for the earliest (deadline, sequence).
+    struct NaiveJoiner {
+        var open: [(decision: DecisionRecord, window: RewardJoiner.OpenWindow)] = []
+        var closed: [(String, Double, Bool)] = []
+        var capacity = Int.max
+
+        mutating func closeDue(_ now: Double) {
+            while let i = earliest(), open[i].window.deadline <= now { close(i, at: open[i].window.deadline) }
+        }
+        func earliest() -> Int? {
+            open.indices.min { (open[$0].window.deadline, open[$0].decision.sequence) < (open[$1].window.deadline, open[$1].decision.sequence) }
+        }
+        mutating func close(_ i: Int, at time: Double) {
+            let (d, w) = open.remove(at: i)
+            let value = RewardJoiner.aggregate(w.rewards, w.aggregation)
+            closed.append((d.eventID, value ?? w.defaultReward, value == nil))
+        }
+        mutating func register(_ d: DecisionRecord, rule: RewardJoiner.Rule) {
+            closeDue(d.timestamp)
+            while open.count >= capacity, let i = earliest() { close(i, at: d.timestamp) }
+            open.append((d, .init(sequence: d.sequence, deadline: d.timestamp + rule.windowSeconds, aggregation: rule.aggregation,
+                                  defaultReward: rule.defaultReward, rewards: [])))
+        }
+        mutating func join(_ r: RewardRecord) {
+            closeDue(r.timestamp)
+            guard let i = open.firstIndex(where: { $0.decision.eventID == r.eventID }) else { return }
+            open[i].window.rewards.append(r.value)
+            if open[i].window.aggregation == .first { close(i, at: r.timestamp) }
+        }
+    }
+
+    /// Thousands of decisions with mixed windows (most short, some long), every aggregation,
+    /// rewards on time, late and unknown, and a cap: the closed windows, their rewards and
+    /// the checkpoint state match the naive joiner at every step, through every compaction.
+    @Test(arguments: [Int.max, 300])
+    func matchesANaiveJoinerThroughCompactions(capacity: Int) {
+        var random = SeededGenerator(seed: 41)
+        var joiner = RewardJoiner()
+        joiner.capacity = capacity
+        var naive = NaiveJoiner()
+        naive.capacity = capacity
+        var closed: [RewardJoiner.Closed] = []
+        let aggregations: [RewardJoiner.Aggregation] = [.sum, .first, .last, .max]
+        var t = 0.0
+        for n in 1...6_000 {
+            t += random.nextUniform() * 0.01
+            let long = random.nextUniform() < 0.05
+            let rule = RewardJoiner.Rule(windowSeconds: long ? 40 : 0.5 + random.nextUniform(),
+                                         aggregation: aggregations[Int(random.next() % 4)], defaultReward: -Double(n % 3))
+            let d = decision("e\(n)", at: t, sequence: Int64(n))
+            joiner.register(d, rule: rule, into: &closed)
+            naive.register(d, rule: rule)
+            for _ in 0..<Int(random.next() % 3) {
+                let target = n - Int(random.next() % 200)
+                let r = reward("e\(target)", Double(random.next() % 7) - 2, at: t)
+                _ = joiner.join(r, into: &closed)
+                naive.join(r)
+            }
+            if n % 500 == 0 {
+                #expect(joiner.checkpointState.windows == naive.open.map(\.window))
+                #expect(joiner.pendingCount == naive.open.count)
+            }
+        }
+        joiner.advance(to: t + 100, into: &closed)
+        naive.closeDue(t + 100)
+        #expect(closed.count == naive.closed.count)
+        #expect(zip(closed, naive.closed).allSatisfy { $0.decision.eventID == $1.0 && $0.reward == $1.1 && $0.isDefault == $1.2 })
+        #expect(joiner.pendingCount == 0 && joiner.checkpointState.windows.isEmpty)
     }
 }
