@@ -32,6 +32,8 @@ final class Learner: Sendable {
     private let models: Mutex<[String: any Policy]>
     private let publishers: PolicyTable
     private let finished = DispatchSemaphore(value: 0)
+    /// Encodes and writes checkpoints at the lowest scheduling weight.
+    private let writer = IdleWorker(name: "attune-checkpoint")
     private let onLearned: @Sendable (Int) -> Void
     private let onCheckpoint: @Sendable (Result<Checkpoint, EngineError>) -> Void
     let failures = Mutex<[String]>([])
@@ -79,6 +81,7 @@ final class Learner: Sendable {
         guard !already else { return }
         wake.signal()
         finished.wait()
+        writer.stop()
     }
 
     /// The learner's current model of `policyID` (tests and checkpoints).
@@ -125,7 +128,10 @@ final class Learner: Sendable {
                 touched.removeAll()
                 do throws(EngineError) {
                     checkpoint.policies = try snapshots()
-                    try checkpoint.write(toDirectory: directory)
+                    let written = checkpoint
+                    try writer.run { () -> Result<Void, EngineError> in
+                        do throws(EngineError) { return .success(try written.write(toDirectory: directory)) } catch { return .failure(error) }
+                    }.get()
                     onCheckpoint(.success(checkpoint))
                 } catch {
                     onCheckpoint(.failure(error))
