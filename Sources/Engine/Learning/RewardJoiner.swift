@@ -203,7 +203,7 @@ public struct RewardJoiner: Sendable {
 
     /// The state to checkpoint.
     public var state: State {
-        let open = pending.values.sorted { $0.slot < $1.slot }.map { e in
+        let open = pending.values.sorted { $0.decision.sequence < $1.decision.sequence }.map { e in
             let w = windows[e.slot - windowsBase].window
             return Pending(decision: e.decision, deadline: w.deadline, aggregation: w.aggregation,
                            defaultReward: w.defaultReward, rewards: w.rewards)
