@@ -13,7 +13,7 @@ import Foundation
 ///  "segment_model": "segments.json", "modes": {"offers-linucb": {"mode": "apprentice", "baseline": "no_offer"}},
 ///  "max_open_windows": 1000000, "customer_profiles_max": 1000000, "customer_idle_seconds": 2592000,
 ///  "promotion_gate": {"confidence": 0.95, "margin": 0, "min_ess": 100}, "promotion_max_rounds": 200000,
-///  "commit_interval_ms": 1,
+///  "commit_interval_ms": 1, "commit_batch_target": 256,
 ///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
 /// ```
 public struct ServeConfiguration: Sendable, Equatable, Codable {
@@ -76,6 +76,9 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     /// The shortest time between the starts of two group commits, in milliseconds (0 to 100;
     /// default 1): longer batches more decisions per fsync under load at the cost of latency.
     public var commitIntervalMs: Double?
+    /// Queued decisions and rewards at which a group commit starts without waiting for
+    /// `commit_interval_ms` (1 to 100,000; default 256).
+    public var commitBatchTarget: Int?
 
     /// The `promotion_gate` object: the `attune gate` thresholds, each optional (the gate's default when absent).
     public struct GateSetting: Sendable, Equatable, Codable {
@@ -155,6 +158,12 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
             }
             engine.commitIntervalSeconds = commitIntervalMs / 1000
         }
+        if let commitBatchTarget {
+            guard (1...100_000).contains(commitBatchTarget) else {
+                throw .invalidField(field: "commit_batch_target", reason: "\(commitBatchTarget) must be a number of entries in 1...100000")
+            }
+            engine.commitBatchTarget = commitBatchTarget
+        }
     }
 
     /// An empty configuration (all defaults).
@@ -179,6 +188,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         case promotionGate = "promotion_gate"
         case promotionMaxRounds = "promotion_max_rounds"
         case commitIntervalMs = "commit_interval_ms"
+        case commitBatchTarget = "commit_batch_target"
     }
 
     /// Reads and strictly decodes a configuration file.
