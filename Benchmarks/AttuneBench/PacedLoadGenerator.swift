@@ -37,7 +37,7 @@ enum PacedLoadGenerator {
         var connections: [Connection] = []
         defer { for c in connections { close(c.fd) } }
         for i in 0..<count {
-            guard let fd = connect(port: port) else { return nil }
+            guard let fd = LoadConnection.connectLoopback(port: port) else { return nil }
             connections.append(Connection(fd: fd))
             attune_poll_add(epoll, fd, UInt64(i))
         }
@@ -108,25 +108,6 @@ enum PacedLoadGenerator {
         let elapsed = Double(monotonicNanoseconds() - start) / 1e9
         return LoadGenerator.Result(latencies: latencies, errors: errors, seconds: min(elapsed, seconds),
                                     cpuSeconds: LoadGenerator.threadCPUSeconds() - cpu0)
-    }
-
-    private static func connect(port: Int) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else {
-            close(fd)
-            return nil
-        }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        return fd
     }
 
     private static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
