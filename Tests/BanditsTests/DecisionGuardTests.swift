@@ -110,4 +110,51 @@ struct DecisionGuardTests {
         #expect(restored.committedSpend["flat"] == 10)
         #expect(!restored.isEligible(0, customer: "c1", at: 40))   // capped: 2 per 100 s
     }
+
+    /// Many customers, each seen in a short burst: the guard forgets who is past the
+    /// retention period (here the guardrail's 500 s), yet answers exactly as a recount of
+    /// the whole history does.
+    @Test(arguments: 1...4)
+    func forgottenHistoryChangesNoAnswer(seed: UInt64) throws {
+        let prices = [15.0, 19, 22, 25, 28]
+        let catalog = try ActionCatalog(prices.enumerated().map { Action(id: ActionID("p\($0.offset)"), kind: .price, price: $0.element) })
+        let constraints = ConstraintsSpecification(
+            frequencyCaps: [FrequencyCapSpecification(actions: ["p0", "p1"], maxExposures: 2, periodSeconds: 100),
+                            FrequencyCapSpecification(maxExposures: 3, periodSeconds: 300)],
+            priceGuardrails: PriceGuardrailSpecification(maxChange: 4, periodSeconds: 500))
+        var guardrail = try DecisionGuard(constraints, catalog: catalog)
+        #expect(guardrail.retentionSeconds == 500)
+        var rng = SeededGenerator(seed: seed)
+        var shown: [String: [(action: Int, time: Double)]] = [:]
+        var time = 0.0
+        var mostTracked = 0
+        for step in 0..<6000 {
+            time += rng.nextUniform() * 2
+            // A window of 40 customers slides over ids: each is active for about 200 steps.
+            let customer = "c\(step / 50 + Int(rng.nextUniform() * 40))"
+            let history = shown[customer] ?? []
+            for action in 0..<prices.count {
+                let capped = (action <= 1 && history.filter { $0.action == action && $0.time > time - 100 }.count >= 2)
+                    || history.filter { $0.action == action && $0.time > time - 300 }.count >= 3
+                let last = history.last
+                let jump = last.map { time - $0.time < 500 && abs(prices[action] - prices[$0.action]) > 4 } ?? false
+                #expect(guardrail.isEligible(action, customer: customer, at: time) == !(capped || jump),
+                        "step \(step), \(customer), action \(action)")
+            }
+            guard let eligible = try? guardrail.eligibleCandidates(Array(0..<prices.count), customer: customer, at: time) else { continue }
+            let action = eligible[Int(rng.nextUniform() * Double(eligible.count))]
+            try guardrail.recordExposure(of: action, customer: customer, at: time)
+            shown[customer, default: []].append((action, time))
+            mostTracked = max(mostTracked, guardrail.trackedCustomers)
+        }
+        // Customers seen in the last 500 s (about 500 steps, 10 ids a window step, plus the window).
+        let recent = Set(shown.filter { $0.value.contains { $0.time > time - 500 } }.keys)
+        #expect(guardrail.trackedCustomers <= recent.count + 60)
+        #expect(shown.count > 150 && mostTracked < shown.count / 2, "tracked at most \(mostTracked) of \(shown.count)")
+        // The forgetting order is rebuilt on decoding, and forgetting goes on after it.
+        var restored = try JSONDecoder().decode(DecisionGuard.self, from: JSONEncoder().encode(guardrail))
+        #expect(restored == guardrail)
+        try restored.recordExposure(of: 2, customer: "late", at: time + 10_000)
+        #expect(restored.trackedCustomers == 1)
+    }
 }

@@ -22,6 +22,11 @@
 /// Times are seconds on any monotone clock (epoch seconds in the engine); a budget without
 /// `start_seconds` starts at the first exposure time seen. The guard is `Codable`, so its
 /// spend, reservations and exposure history survive a checkpoint and a restart.
+///
+/// Memory is bounded by the customers seen within the retention period (the longest cap
+/// period, or the guardrail's `period_seconds` if longer): a customer whose every exposure is
+/// older than that is forgotten, a few at a time as exposures are recorded, so that no call
+/// pays for a sweep of all customers. ``trackedCustomers`` counts who is held.
 public struct DecisionGuard: Sendable, Codable, Equatable {
     struct Cap: Sendable, Codable, Equatable {
         var actions: Set<Int>?
@@ -45,8 +50,19 @@ public struct DecisionGuard: Sendable, Codable, Equatable {
     private let guardrails: PriceGuardrailSpecification?
     /// Exposure times per customer and capped action (pruned to the longest cap period).
     private var exposures: [String: [Int: [Double]]] = [:]
-    /// Last price shown per customer, with its time.
+    /// Last price shown per customer, with its time (kept only under a `max_change` guardrail).
     private var lastPrice: [String: PriceShown] = [:]
+    /// Customers in the order their exposures were recorded, with the exposure's time: the
+    /// candidates for forgetting, visited once their time is past the retention period.
+    /// Rebuilt from the history when decoded.
+    private var expiry: [Touch] = []
+    /// Entries of `expiry` already visited.
+    private var expiryHead = 0
+
+    struct Touch: Sendable {
+        var customer: String
+        var time: Double
+    }
 
     struct PriceShown: Sendable, Codable, Equatable {
         var price: Double
@@ -114,6 +130,21 @@ public struct DecisionGuard: Sendable, Codable, Equatable {
         return true
     }
 
+    /// Customers whose exposures or last price the guard holds now.
+    public var trackedCustomers: Int { Set(exposures.keys).union(lastPrice.keys).count }
+
+    /// Seconds an exposure matters for: the longest cap period, or the guardrail's price
+    /// period if longer; 0 when the guard keeps no per-customer history.
+    public var retentionSeconds: Double {
+        max(caps.map(\.periodSeconds).max() ?? 0, priceChangePeriod ?? 0)
+    }
+
+    /// The period of the `max_change` guardrail, `nil` without one.
+    private var priceChangePeriod: Double? {
+        guard let g = guardrails, g.maxChange != nil else { return nil }
+        return g.periodSeconds
+    }
+
     /// Spend plus reservations of each campaign, by name.
     public var committedSpend: [String: Double] {
         Dictionary(budgets.map { ($0.campaign, $0.spent + $0.reserved) }, uniquingKeysWith: +)
@@ -141,19 +172,59 @@ public struct DecisionGuard: Sendable, Codable, Equatable {
         guard action >= 0, action < catalog.count else {
             throw .actionIndexOutOfRange(field: "action", index: action, count: catalog.count)
         }
+        var tracked = false
         if caps.contains(where: { $0.actions?.contains(action) ?? true }) {
             let longest = caps.map(\.periodSeconds).max() ?? 0
             var history = exposures[customer]?[action] ?? []
             history.removeAll { $0 <= time - longest }
             history.append(time)
             exposures[customer, default: [:]][action] = history
+            tracked = true
         }
         let cost = catalog.actions[action].cost
         for i in budgets.indices where budgets[i].actions.contains(action) {
             if budgets[i].start == nil { budgets[i].start = time }
             budgets[i].reserved += cost
         }
-        if let price = catalog.actions[action].price { lastPrice[customer] = PriceShown(price: price, time: time) }
+        if priceChangePeriod != nil, let price = catalog.actions[action].price {
+            lastPrice[customer] = PriceShown(price: price, time: time)
+            tracked = true
+        }
+        if tracked { expiry.append(Touch(customer: customer, time: time)) }
+        forgetExpired(at: time)
+    }
+
+    /// Forgets the history that can no longer matter at `time`: visits the customers whose
+    /// oldest remembered exposure is past the retention period, and drops what is.
+    /// - Complexity: Amortized O(1) per recorded exposure (each entry of `expiry` is visited
+    ///   once), times the visited customer's history.
+    private mutating func forgetExpired(at time: Double) {
+        let horizon = time - retentionSeconds
+        while expiryHead < expiry.count, expiry[expiryHead].time <= horizon {
+            forget(expiry[expiryHead].customer, at: time)
+            expiryHead += 1
+        }
+        // Reclaim the visited prefix once it is most of the array.
+        if expiryHead >= 1024, expiryHead * 2 >= expiry.count {
+            expiry.removeFirst(expiryHead)
+            expiryHead = 0
+        }
+    }
+
+    /// Drops `customer`'s exposures older than the longest cap period and a last price older
+    /// than the guardrail period, and the customer when nothing is left.
+    private mutating func forget(_ customer: String, at time: Double) {
+        if var history = exposures[customer] {
+            let longest = caps.map(\.periodSeconds).max() ?? 0
+            for (action, times) in history {
+                let recent = times.filter { $0 > time - longest }
+                history[action] = recent.isEmpty ? nil : recent
+            }
+            exposures[customer] = history.isEmpty ? nil : history
+        }
+        if let shown = lastPrice[customer], let period = priceChangePeriod, time - shown.time >= period {
+            lastPrice[customer] = nil
+        }
     }
 
     /// Settles an exposure's reservation: its cost is spent when it converted, released
@@ -169,6 +240,46 @@ public struct DecisionGuard: Sendable, Codable, Equatable {
             budgets[i].reserved -= settled
             if converted { budgets[i].spent += settled }
         }
+    }
+
+    // MARK: - Coding and equality
+
+    enum CodingKeys: String, CodingKey {
+        case catalog, caps, budgets, guardrails, exposures, lastPrice
+    }
+
+    /// Decodes a guard written by `encode(to:)`; the forgetting order is rebuilt from the history.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        catalog = try c.decode(ActionCatalog.self, forKey: .catalog)
+        caps = try c.decode([Cap].self, forKey: .caps)
+        budgets = try c.decode([Budget].self, forKey: .budgets)
+        guardrails = try c.decodeIfPresent(PriceGuardrailSpecification.self, forKey: .guardrails)
+        exposures = try c.decode([String: [Int: [Double]]].self, forKey: .exposures)
+        lastPrice = try c.decode([String: PriceShown].self, forKey: .lastPrice)
+        var touches: [Touch] = []
+        for (customer, history) in exposures {
+            for times in history.values { touches += times.map { Touch(customer: customer, time: $0) } }
+        }
+        touches += lastPrice.map { Touch(customer: $0.key, time: $0.value.time) }
+        expiry = touches.sorted { $0.time < $1.time }
+    }
+
+    /// Encodes the constraints, spend and history (not the forgetting order, rebuilt on decoding).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(catalog, forKey: .catalog)
+        try c.encode(caps, forKey: .caps)
+        try c.encode(budgets, forKey: .budgets)
+        try c.encodeIfPresent(guardrails, forKey: .guardrails)
+        try c.encode(exposures, forKey: .exposures)
+        try c.encode(lastPrice, forKey: .lastPrice)
+    }
+
+    /// Two guards are equal when they enforce the same constraints with the same spend and history.
+    public static func == (a: DecisionGuard, b: DecisionGuard) -> Bool {
+        a.catalog == b.catalog && a.caps == b.caps && a.budgets == b.budgets && a.guardrails == b.guardrails
+            && a.exposures == b.exposures && a.lastPrice == b.lastPrice
     }
 
     static func indices(_ ids: [String], in catalog: ActionCatalog) throws(BanditsError) -> Set<Int> {
