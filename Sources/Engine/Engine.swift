@@ -334,6 +334,9 @@ public final class Engine: Sendable {
             checkpoints: c.count, lastCheckpointSequence: c.sequence)
         statistics.customerEvents = customers?.ingestedEvents
         if let customers { statistics.customerProfiles = (customers.profileCount, customers.evictedProfiles) }
+        if let customers, customers.eventLogPath != nil {
+            statistics.customerEventLog = (customers.eventLogBytes, customers.eventLogCompactions)
+        }
         return statistics
     }
 

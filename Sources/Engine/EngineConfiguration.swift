@@ -99,6 +99,9 @@ public struct EngineStatistics: Sendable, Equatable {
     /// Customer profiles held in memory and profiles evicted since start (idle or over the
     /// cap; `nil` without live segmentation).
     public var customerProfiles: (held: Int, evicted: Int)? = nil
+    /// The customer event log's size in bytes and its compactions since start (`nil`
+    /// without an event log).
+    public var customerEventLog: (bytes: Int, compactions: Int)? = nil
 
     /// Field-by-field equality (the profile figures are a tuple).
     public static func == (a: EngineStatistics, b: EngineStatistics) -> Bool {
@@ -108,6 +111,7 @@ public struct EngineStatistics: Sendable, Equatable {
             && a.commitSeconds == b.commitSeconds && a.learned == b.learned && a.checkpoints == b.checkpoints
             && a.lastCheckpointSequence == b.lastCheckpointSequence && a.customerEvents == b.customerEvents
             && a.customerProfiles?.held == b.customerProfiles?.held && a.customerProfiles?.evicted == b.customerProfiles?.evicted
+            && a.customerEventLog?.bytes == b.customerEventLog?.bytes && a.customerEventLog?.compactions == b.customerEventLog?.compactions
     }
 }
 

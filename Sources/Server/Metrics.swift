@@ -109,6 +109,12 @@ public final class Metrics: Sendable {
             out += "# HELP attune_customer_profiles_evicted_total Customer profiles evicted (idle past the TTL, or least recently used over the cap).\n# TYPE attune_customer_profiles_evicted_total counter\n"
             out += "attune_customer_profiles_evicted_total \(profiles.evicted)\n"
         }
+        if let log = statistics.customerEventLog {
+            out += "# HELP attune_customer_event_log_bytes Size of the customer event log (customer-events.jsonl).\n# TYPE attune_customer_event_log_bytes gauge\n"
+            out += "attune_customer_event_log_bytes \(log.bytes)\n"
+            out += "# HELP attune_customer_event_log_compactions_total Compactions of the customer event log (events of evicted profiles dropped).\n# TYPE attune_customer_event_log_compactions_total counter\n"
+            out += "attune_customer_event_log_compactions_total \(log.compactions)\n"
+        }
         let apprentices = statistics.policies.compactMap { p in p.apprentice.map { (p.id, $0) } }
         if !apprentices.isEmpty {
             out += "# HELP attune_apprentice_agreement_rate Share of apprentice decisions where the policy chose the served baseline.\n# TYPE attune_apprentice_agreement_rate gauge\n"

@@ -12,6 +12,7 @@ import Foundation
 ///  "checkpoint_interval_seconds": 60, "checkpoint_every_interactions": 10000, "retention_days": 90,
 ///  "segment_model": "segments.json", "modes": {"offers-linucb": {"mode": "apprentice", "baseline": "no_offer"}},
 ///  "max_open_windows": 1000000, "customer_profiles_max": 1000000, "customer_idle_seconds": 2592000,
+///  "customer_log_compact_bytes": 67108864,
 ///  "promotion_gate": {"confidence": 0.95, "margin": 0, "min_ess": 100}, "promotion_max_rounds": 200000,
 ///  "commit_interval_ms": 1, "commit_batch_target": 256,
 ///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
@@ -69,6 +70,8 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     public var customerProfilesMax: Int?
     /// Seconds without an event or decision after which a customer profile is evicted.
     public var customerIdleSeconds: Double?
+    /// Growth of the customer event log, in bytes, that starts a compaction (at least 4096).
+    public var customerLogCompactBytes: Int?
     /// Thresholds of the deployment gate behind `POST /v1/policies/{id}/candidates`.
     public var promotionGate: GateSetting?
     /// The most recent logged rounds a promotion evaluates the candidate on.
@@ -137,7 +140,8 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     /// - Throws: `EngineError.invalidField` naming the bad field.
     public func customerLimits() throws(EngineError) -> CustomerSegments.Limits {
         try CustomerSegments.Limits(maxCustomers: customerProfilesMax ?? CustomerSegments.Limits.standard.maxCustomers,
-                                    idleSeconds: customerIdleSeconds)
+                                    idleSeconds: customerIdleSeconds,
+                                    logCompactionBytes: customerLogCompactBytes ?? CustomerSegments.Limits.defaultLogCompactionBytes)
     }
 
     /// Applies the bounds and the promotion gate of this file to an engine configuration.
@@ -185,6 +189,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         case maxOpenWindows = "max_open_windows"
         case customerProfilesMax = "customer_profiles_max"
         case customerIdleSeconds = "customer_idle_seconds"
+        case customerLogCompactBytes = "customer_log_compact_bytes"
         case promotionGate = "promotion_gate"
         case promotionMaxRounds = "promotion_max_rounds"
         case commitIntervalMs = "commit_interval_ms"

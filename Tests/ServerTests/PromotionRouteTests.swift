@@ -131,14 +131,14 @@ struct PromotionRouteTests {
             return (engine, try file.customerLimits())
         }
         let (engine, limits) = try load("""
-        {"max_open_windows": 5000, "customer_profiles_max": 100, "customer_idle_seconds": 60, "promotion_max_rounds": 1000,
+        {"max_open_windows": 5000, "customer_profiles_max": 100, "customer_idle_seconds": 60, "promotion_max_rounds": 1000, "customer_log_compact_bytes": 1048576,
          "commit_interval_ms": 2.5, "commit_batch_target": 64, "promotion_gate": {"confidence": 0.9, "min_ess": 50, "bound": "normal", "reward_min": 0, "reward_max": 1}}
         """)
         #expect(engine.maxOpenWindows == 5000 && engine.promotionMaxRounds == 1000 && engine.commitIntervalSeconds == 0.0025)
         #expect(engine.commitBatchTarget == 64)
         let gate = try DeploymentGate.Configuration(confidence: 0.9, minEffectiveSampleSize: 50, rewardRange: 0...1, bound: .normal)
         #expect(engine.promotionGate == gate)
-        #expect(try limits == CustomerSegments.Limits(maxCustomers: 100, idleSeconds: 60))
+        #expect(try limits == CustomerSegments.Limits(maxCustomers: 100, idleSeconds: 60, logCompactionBytes: 1 << 20))
         let defaults = try load("{}")
         #expect(defaults.0.promotionGate == nil && defaults.0.maxOpenWindows == EngineConfiguration().maxOpenWindows)
         #expect(defaults.0.commitIntervalSeconds == 0.001 && defaults.0.commitBatchTarget == 256)
@@ -146,7 +146,7 @@ struct PromotionRouteTests {
         for bad in [#"{"max_open_windows": 0}"#, #"{"promotion_gate": {"confidence": 2}}"#, #"{"promotion_gate": {"reward_min": 1}}"#,
                     #"{"customer_idle_seconds": -1}"#, #"{"customer_profiles_max": 0}"#, #"{"promotion_gate": {"min_es": 3}}"#,
                     #"{"promotion_max_rounds": 0}"#, #"{"commit_interval_ms": -1}"#, #"{"commit_interval_ms": 500}"#,
-                    #"{"commit_batch_target": 0}"#, #"{"commit_batch_target": 1000000}"#] {
+                    #"{"commit_batch_target": 0}"#, #"{"commit_batch_target": 1000000}"#, #"{"customer_log_compact_bytes": 100}"#] {
             #expect(throws: (any Error).self, "\(bad)") { try load(bad) }
         }
     }

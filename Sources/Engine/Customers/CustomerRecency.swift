@@ -1,5 +1,7 @@
 /// Customer ids in least-recently-touched order, with the time of their last touch: the
-/// bookkeeping behind the profile cap and idle TTL of ``CustomerSegments``.
+/// bookkeeping behind the profile cap and idle TTL of ``CustomerSegments``. Each customer also
+/// keeps an origin, set when it is first touched (the event log position where its current
+/// profile begins, which tells log compaction which lines still matter).
 ///
 /// An intrusive doubly linked list over parallel arrays (freed slots are reused) plus an
 /// id → slot dictionary. Touch times never decrease along the list: a touch earlier than the
@@ -10,6 +12,7 @@ struct CustomerRecency: Sendable {
     private var slots: [String: Int] = [:]
     private var ids: [String] = []
     private var times: [Double] = []
+    private var origins: [Int] = []
     private var previous: [Int] = []
     private var next: [Int] = []
     private var free: [Int] = []
@@ -25,8 +28,12 @@ struct CustomerRecency: Sendable {
     /// The least recently touched customer and the time of that touch.
     var oldest: (id: String, time: Double)? { head < 0 ? nil : (ids[head], times[head]) }
 
-    /// Marks `id` as touched at `time` (or at the latest touch time, when later).
-    mutating func touch(_ id: String, at time: Double) {
+    /// The origin `id` was first touched with, `nil` for an id not tracked.
+    func origin(of id: String) -> Int? { slots[id].map { origins[$0] } }
+
+    /// Marks `id` as touched at `time` (or at the latest touch time, when later); `origin` is
+    /// kept only when `id` is new.
+    mutating func touch(_ id: String, at time: Double, origin: Int = 0) {
         if time > latest { latest = time }
         if let slot = slots[id] {
             unlink(slot)
@@ -39,10 +46,12 @@ struct CustomerRecency: Sendable {
             slot = reused
             ids[slot] = id
             times[slot] = latest
+            origins[slot] = origin
         } else {
             slot = ids.count
             ids.append(id)
             times.append(latest)
+            origins.append(origin)
             previous.append(-1)
             next.append(-1)
         }

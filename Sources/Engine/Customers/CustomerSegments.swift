@@ -29,40 +29,55 @@ public final class CustomerSegments: Sendable {
         public var maxCustomers: Int
         /// Seconds without an event or decision after which a profile is evicted (`nil`: never).
         public var idleSeconds: Double?
+        /// Growth of the event log, in bytes, that starts a compaction in the background (the
+        /// log is also compacted whenever it has doubled since the last compaction, if later).
+        public var logCompactionBytes: Int
+
+        /// 64 MiB.
+        public static let defaultLogCompactionBytes = 64 << 20
 
         /// Creates limits.
-        /// - Throws: `EngineError.invalidField` naming `customer_profiles_max` (below 1) or
-        ///   `customer_idle_seconds` (not a positive finite number).
-        public init(maxCustomers: Int = 1_000_000, idleSeconds: Double? = nil) throws(EngineError) {
+        /// - Throws: `EngineError.invalidField` naming `customer_profiles_max` (below 1),
+        ///   `customer_idle_seconds` (not a positive finite number) or
+        ///   `customer_log_compact_bytes` (below 4096).
+        public init(maxCustomers: Int = 1_000_000, idleSeconds: Double? = nil,
+                    logCompactionBytes: Int = Limits.defaultLogCompactionBytes) throws(EngineError) {
             guard maxCustomers >= 1 else {
                 throw .invalidField(field: "customer_profiles_max", reason: "\(maxCustomers) must be at least 1")
             }
             if let idleSeconds, !(idleSeconds.isFinite && idleSeconds > 0) {
                 throw .invalidField(field: "customer_idle_seconds", reason: "\(idleSeconds) must be a positive number of seconds")
             }
+            guard logCompactionBytes >= 4096 else {
+                throw .invalidField(field: "customer_log_compact_bytes", reason: "\(logCompactionBytes) must be at least 4096 bytes")
+            }
             self.maxCustomers = maxCustomers
             self.idleSeconds = idleSeconds
+            self.logCompactionBytes = logCompactionBytes
         }
 
-        /// One million profiles, no idle TTL.
+        /// One million profiles, no idle TTL, compaction every 64 MiB of growth.
         public static let standard = Limits(unchecked: 1_000_000, idleSeconds: nil)
 
         private init(unchecked maxCustomers: Int, idleSeconds: Double?) {
             self.maxCustomers = maxCustomers
             self.idleSeconds = idleSeconds
+            self.logCompactionBytes = Self.defaultLogCompactionBytes
         }
     }
 
-    /// The segmenter and the recency order it is bounded by.
-    private struct Live: Sendable {
+    /// The segmenter, the recency order it is bounded by and the event log's position.
+    struct Live: Sendable {
         var segmenter: RealTimeSegmenter
         var recency = CustomerRecency()
         var evicted = 0
         let limits: Limits
+        var log = LogPosition()
 
-        /// Records a touch of `customerID` at `now`, then evicts idle and surplus profiles.
-        mutating func touch(_ customerID: String, at now: Double) {
-            recency.touch(customerID, at: now)
+        /// Records a touch of `customerID` at `now`, then evicts idle and surplus profiles;
+        /// `origin` (the log position of its first line) is kept for a new customer.
+        mutating func touch(_ customerID: String, at now: Double, origin: Int) {
+            recency.touch(customerID, at: now, origin: origin)
             evict(now: now)
         }
 
@@ -96,10 +111,15 @@ public final class CustomerSegments: Sendable {
     public let featureNames: [String]
     private let columns: [String: Int]
     private let schema: FeatureSchema
-    private let state: Mutex<Live>
+    let state: Mutex<Live>
     private let ingestedCount = Atomic<Int>(0)
-    /// Descriptor of the event log (−1 without one).
-    private let logDescriptor: Int32
+    /// Descriptor of the event log (−1 without one). Compaction points it at the compacted
+    /// file (`dup2`), so the number stays valid for syncs in flight.
+    let logDescriptor: Int32
+    /// Whether a compaction of the event log is running.
+    let compacting = Atomic<Bool>(false)
+    /// Compactions done, and the last failure of one started in the background.
+    let compactionStatus = Mutex<(count: Int, failure: String?)>((0, nil))
     /// The event log's path.
     public let eventLogPath: String?
     /// Events replayed from the event log at start.
@@ -128,6 +148,8 @@ public final class CustomerSegments: Sendable {
         var descriptor: Int32 = -1
         var tornLine = false
         if let eventLog {
+            // A compaction cut short by a crash: the log it was replacing is still whole.
+            unlink(eventLog + Self.compactionSuffix)
             if FileManager.default.fileExists(atPath: eventLog) {
                 let data: Data
                 do { data = try Data(contentsOf: URL(fileURLWithPath: eventLog)) } catch {
@@ -144,9 +166,10 @@ public final class CustomerSegments: Sendable {
                     guard let event else { continue }
                     live.evict(now: event.timestamp)
                     guard (try? live.segmenter.ingest(event)) != nil else { continue }
-                    live.touch(event.customerID, at: event.timestamp)
+                    live.touch(event.customerID, at: event.timestamp, origin: line.startIndex - data.startIndex)
                     replayed += 1
                 }
+                live.log.logical = data.count + (tornLine ? 1 : 0)
             }
             descriptor = open(eventLog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
@@ -204,6 +227,15 @@ public final class CustomerSegments: Sendable {
     /// The limits in force.
     public var limits: Limits { state.withLock { $0.limits } }
 
+    /// The event log's size in bytes (0 without one).
+    public var eventLogBytes: Int { logDescriptor < 0 ? 0 : state.withLock { $0.log.physicalSize } }
+
+    /// Compactions of the event log since start.
+    public var eventLogCompactions: Int { compactionStatus.withLock { $0.count } }
+
+    /// The last failure of a background compaction of the event log, if any.
+    public var eventLogCompactionFailure: String? { compactionStatus.withLock { $0.failure } }
+
     /// Evicts the profiles idle at `now` (also done on every event and lookup).
     /// - Complexity: O(evicted).
     public func evictIdle(now: Double) {
@@ -239,6 +271,7 @@ public final class CustomerSegments: Sendable {
         var parser = JSONLineParser()
         var events: [Event] = []
         var accepted: [UInt8] = []
+        var lineStarts: [Int] = []
         var start = 0
         var line = 0
         while start <= body.count {
@@ -260,6 +293,7 @@ public final class CustomerSegments: Sendable {
                     throw .invalidField(field: "events[\(index)].timestamp", reason: "line \(line): not a finite time")
                 }
                 events.append(event)
+                lineStarts.append(accepted.count)
                 accepted.append(contentsOf: slice)
                 accepted.append(UInt8(ascii: "\n"))
             case .failure(.malformedEvent(let problem)):
@@ -272,8 +306,9 @@ public final class CustomerSegments: Sendable {
         guard !events.isEmpty else {
             throw .invalidField(field: "events", reason: "no event in the body; send one JSON event object per line")
         }
-        let updates = try state.withLock { (live: inout Live) throws(EngineError) -> [Ingested] in
-            try appendToLog(accepted)
+        let (updates, compact) = try state.withLock { (live: inout Live) throws(EngineError) -> ([Ingested], Bool) in
+            let base = live.log.logical
+            try appendToLog(accepted, at: &live.log)
             var result: [Ingested] = []
             result.reserveCapacity(events.count)
             for (i, event) in events.enumerated() {
@@ -281,31 +316,44 @@ public final class CustomerSegments: Sendable {
                     // A profile idle past the TTL is gone before the event arrives: it starts anew.
                     live.evict(now: now)
                     let update = try live.segmenter.ingest(event, now: now)
-                    live.touch(update.customerID, at: now)
+                    live.touch(update.customerID, at: now, origin: base + lineStarts[i])
                     result.append(Ingested(customerID: update.customerID, segment: update.segment, changes: update.changes.map(Self.word)))
                 } catch {
                     throw .invalidField(field: "events[\(i)]", reason: error.description)
                 }
             }
-            return result
+            return (result, logDescriptor >= 0 && live.log.isDueForCompaction(every: live.limits.logCompactionBytes))
         }
         if logDescriptor >= 0 { try syncLog(logDescriptor) }
         ingestedCount.add(updates.count, ordering: .relaxed)
+        if compact { compactEventLogInBackground() }
         return updates
     }
 
-    /// Appends accepted lines to the event log (the caller syncs it).
-    private func appendToLog(_ bytes: [UInt8]) throws(EngineError) {
+    /// Appends accepted lines to the event log (the caller syncs it) and advances `position`.
+    /// A failed append is cut off again, so that the next line does not run on from a torn
+    /// one; when even that fails, the log refuses further appends.
+    private func appendToLog(_ bytes: [UInt8], at position: inout LogPosition) throws(EngineError) {
         guard logDescriptor >= 0 else { return }
+        let path = eventLogPath ?? ""
+        if let damage = position.damage {
+            throw .storage(operation: "append to the customer event log \(path)",
+                           message: "the log could not be repaired after a failed write (\(damage)); restart the server")
+        }
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBufferPointer { b in write(logDescriptor, b.baseAddress.map { $0 + written }, b.count - written) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                throw .storage(operation: "append to the customer event log \(eventLogPath ?? "")", message: String(cString: strerror(errno)))
+                let message = String(cString: strerror(errno))
+                if written > 0, ftruncate(logDescriptor, off_t(position.physicalSize)) != 0 {
+                    position.damage = "\(message), then \(String(cString: strerror(errno))) cutting it back to \(position.physicalSize) bytes"
+                }
+                throw .storage(operation: "append to the customer event log \(path)", message: message)
             }
             written += n
         }
+        position.logical += bytes.count
     }
 
     /// The customer's current segment, `nil` for a customer without events.
@@ -323,7 +371,7 @@ public final class CustomerSegments: Sendable {
             live.evict(now: now)
             guard let segment = live.segmenter.segment(of: customerID), let profile = live.segmenter.profile(of: customerID) else { return nil }
             // A decision counts as activity: the customer stays.
-            live.touch(customerID, at: now)
+            live.touch(customerID, at: now, origin: 0)
             guard !wanted.isEmpty else { return (segment, [:]) }
             let x = profile.features(schema: schema, asOf: max(now, profile.lastSeen))
             var values: [String: Double] = [:]
