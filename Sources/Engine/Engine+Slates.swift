@@ -58,9 +58,7 @@ extension Engine {
                 throw .storage(operation: "log decision \(record.eventID)", message: "unexpected journal reply")
             }
             guard outcome == .stored else { throw .duplicateEvent(record.eventID) }
-            meters.decisionCounts.withLock { c in
-                if let n = c[live.id]?.count, committed.action < n { c[live.id]?[committed.action] += 1 }
-            }
+            count(committed, live)
             let distribution = zip(committed.candidateIDs, committed.probabilities).map { DecisionResponse.Probability(id: $0, probability: $1) }
             slots.append(.init(eventID: committed.eventID, actionID: committed.actionID,
                                probability: committed.probabilities[committed.position], probabilities: distribution))

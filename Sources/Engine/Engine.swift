@@ -86,7 +86,7 @@ public final class Engine: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.customers = customers
-        let meters = Meters(decisionCounts: live.mapValues { Array(repeating: 0, count: $0.catalog.count) })
+        let meters = Meters()
         self.meters = meters
         eventPrefix = String(UInt64(started * 1000), radix: 36) + "-" + String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF, radix: 36)
 
@@ -255,10 +255,7 @@ public final class Engine: Sendable {
 
     /// Counts a committed decision by action.
     func count(_ committed: DecisionRecord, _ live: LivePolicy) {
-        meters.decisionCounts.withLock { c in
-            // A reload may have just resized the counters to a new catalog.
-            if let n = c[live.id]?.count, committed.action < n { c[live.id]?[committed.action] += 1 }
-        }
+        if committed.action >= 0, committed.action < live.decisionCounts.count { live.decisionCounts.add(1, at: committed.action) }
     }
 
     // MARK: - Rewards
@@ -313,11 +310,10 @@ public final class Engine: Sendable {
 
     /// Counters and gauges for monitoring.
     public var statistics: EngineStatistics {
-        let counts = meters.decisionCounts.withLock { $0 }
         let figures = policyIDs.compactMap { id -> EngineStatistics.PolicyFigures? in
             guard let live = policies[id] else { return nil }
-            let row = counts[id] ?? []
-            let perAction = live.catalog.actions.enumerated().map { ($1.id.rawValue, $0 < row.count ? row[$0] : 0) }
+            let row = live.decisionCounts
+            let perAction = live.catalog.actions.enumerated().map { ($1.id.rawValue, $0 < row.count ? row.value(at: $0) : 0) }
             var figures = EngineStatistics.PolicyFigures(id: id, modelVersion: live.model.modelVersion, decisionsByAction: perAction)
             figures.mode = live.mode.kind
             if let baseline = live.baseline {
@@ -379,11 +375,9 @@ public final class Engine: Sendable {
 
     /// Counters shared with the learner's callbacks.
     final class Meters: Sendable {
-        let decisionCounts: Mutex<[String: [Int]]>
         let learned = Atomic<Int>(0)
         let checkpoint = Mutex<(count: Int, sequence: Int64, failure: String?)>((0, 0, nil))
         let eventCounter = Atomic<UInt64>(0)
-        init(decisionCounts: [String: [Int]]) { self.decisionCounts = Mutex(decisionCounts) }
     }
 
     func policy(named name: String?) throws(EngineError) -> LivePolicy {

@@ -28,6 +28,8 @@ final class LivePolicy: Sendable {
     let baseline: Int?
     /// Apprentice agreement and value sums.
     let apprentice = Mutex(ApprenticeTally())
+    /// Decisions logged per action since this version was loaded (indices of `catalog`).
+    let decisionCounts: AtomicCounters
 
     /// - Parameter model: The model to serve instead of `specification.makePolicy()` (a policy
     ///   of another file format, such as a trained policy-gradient policy, described for the
@@ -64,6 +66,7 @@ final class LivePolicy: Sendable {
             id = specification.id
             self.specification = specification
             catalog = policy.catalog
+            decisionCounts = AtomicCounters(count: policy.catalog.count)
             let reward = specification.reward
             let aggregation: RewardJoiner.Aggregation
             switch reward.aggregation ?? .sum {

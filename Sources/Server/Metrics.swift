@@ -165,25 +165,3 @@ public final class Metrics: Sendable {
         return out
     }
 }
-
-/// A fixed array of atomic counters.
-final class AtomicCounters: @unchecked Sendable {
-    // @unchecked: the storage is only reached through atomic operations.
-    private let base: UnsafeMutablePointer<Atomic<Int>>
-    private let count: Int
-
-    init(count: Int) {
-        self.count = count
-        base = .allocate(capacity: count)
-        for i in 0..<count { (base + i).initialize(to: Atomic(0)) }
-    }
-
-    deinit {
-        base.deinitialize(count: count)
-        base.deallocate()
-    }
-
-    func add(_ n: Int, at i: Int) { base[i].add(n, ordering: .relaxed) }
-
-    func value(at i: Int) -> Int { base[i].load(ordering: .relaxed) }
-}

@@ -108,7 +108,6 @@ extension Engine {
         let previousModel = learner.model(id) ?? old.model
         learner.submit([.install(live, model: live.model)])
         learner.drain()
-        meters.decisionCounts.withLock { $0[id] = Array(repeating: 0, count: live.catalog.count) }
         return (old, previousModel)
     }
 
