@@ -33,7 +33,29 @@ public protocol EventStore: AnyObject, Sendable {
     /// journal order, joined with its outcome.
     func export(since: Double?, _ body: (LoggedDecision) throws(EngineError) -> Void) throws(EngineError)
 
+    /// The latest `limit` decisions of `policyID` whose reward windows have closed, joined
+    /// with their outcomes, in journal order.
+    /// - Complexity: Proportional to the entries newer than the oldest one returned.
+    func closedDecisions(policyID: String, limit: Int) throws(EngineError) -> [LoggedDecision]
+
     /// Deletes decisions, rewards and outcomes committed before `before` (seconds since 1970).
     /// - Returns: The number of decisions deleted.
     func deleteEntries(before: Double) throws(EngineError) -> Int
+}
+
+extension EventStore {
+    /// The latest `limit` closed decisions of `policyID`, found by exporting the whole log (for
+    /// stores without a faster way).
+    /// - Complexity: O(N) in the log.
+    public func closedDecisions(policyID: String, limit: Int) throws(EngineError) -> [LoggedDecision] {
+        let limit = max(limit, 1)
+        var rounds: [LoggedDecision] = []
+        try export(since: nil) { (logged: LoggedDecision) throws(EngineError) in
+            guard logged.decision.policyID == policyID, logged.outcome != nil else { return }
+            rounds.append(logged)
+            // Keep memory near the limit without shifting the array on every round.
+            if rounds.count >= 2 * limit { rounds.removeFirst(rounds.count - limit) }
+        }
+        return Array(rounds.suffix(limit))
+    }
 }

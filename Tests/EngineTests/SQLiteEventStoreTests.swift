@@ -64,6 +64,37 @@ struct SQLiteEventStoreTests {
         #expect(try store.decision(eventID: "missing") == nil)
     }
 
+    /// The newest closed decisions of one policy, in journal order, equal a filter of the whole
+    /// export, on the file store's reader connection (commits made after a read are seen by
+    /// the next one) and on an in-memory store.
+    @Test(arguments: [false, true])
+    func closedDecisionsAreTheNewestOfThePolicyInJournalOrder(onFile: Bool) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteEventStore(path: onFile ? directory + "/events.sqlite" : ":memory:")
+        func naive(_ policy: String, _ limit: Int) throws -> [String] {
+            var all: [LoggedDecision] = []
+            try store.export(since: nil) { all.append($0) }
+            return all.filter { $0.decision.policyID == policy && $0.outcome != nil }.suffix(limit).map(\.decision.eventID)
+        }
+        for batch in 0..<3 {
+            let records = (0..<100).map { i in
+                Fixtures.decisionRecord("e\(batch)-\(i)", policy: i % 3 == 0 ? "b" : "a", timestamp: Double(batch * 100 + i))
+            }
+            // Every fourth decision's window is still open.
+            let outcomes = records.enumerated().filter { $0.offset % 4 != 1 }
+                .map { OutcomeRecord(eventID: $0.element.eventID, reward: Double($0.offset), isDefault: false, closedAt: 1) }
+            _ = try store.append(records.map { .decision($0) }, outcomes: outcomes)
+            for (policy, limit) in [("a", 30), ("b", 7), ("a", 1_000), ("c", 5)] {
+                let fast = try store.closedDecisions(policyID: policy, limit: limit)
+                #expect(fast.map(\.decision.eventID) == (try naive(policy, limit)), "batch \(batch), \(policy), \(limit)")
+                #expect(fast.allSatisfy { $0.outcome?.eventID == $0.decision.eventID })
+            }
+        }
+        let last = try #require(try store.closedDecisions(policyID: "a", limit: 1).first)
+        #expect(last.decision == Fixtures.decisionRecord("e2-98", policy: "a", timestamp: 298, sequence: 299) && last.outcome?.reward == 98)
+    }
+
     @Test func committedEntriesSurviveReopeningTheFile() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

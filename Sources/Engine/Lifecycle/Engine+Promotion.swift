@@ -121,15 +121,7 @@ extension Engine {
 
     /// The policy's logged decisions with a closed window, in journal order (the latest `promotionMaxRounds`).
     private func closedRounds(of policyID: String) throws(EngineError) -> ArraySlice<LoggedDecision> {
-        let limit = max(configuration.promotionMaxRounds, 1)
-        var rounds: [LoggedDecision] = []
-        try store.export(since: nil) { (logged: LoggedDecision) throws(EngineError) in
-            guard logged.decision.policyID == policyID, logged.outcome != nil else { return }
-            rounds.append(logged)
-            // Keep memory near the limit without shifting the array on every round.
-            if rounds.count >= 2 * limit { rounds.removeFirst(rounds.count - limit) }
-        }
-        return rounds.suffix(limit)
+        ArraySlice(try store.closedDecisions(policyID: policyID, limit: max(configuration.promotionMaxRounds, 1)))
     }
 
     /// The gate's four checks as figures, in the gate's order (its sentences carry the method).

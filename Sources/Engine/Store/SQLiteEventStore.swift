@@ -23,6 +23,10 @@ public final class SQLiteEventStore: EventStore {
 
     private let state: Mutex<State>
     private let walCheckpointer: WALCheckpointer?
+    /// A second connection for long reads (a promotion's rounds), opened on first use: in WAL
+    /// mode it reads the last commit without holding the writers' lock, so commits go on.
+    /// Unused for ":memory:" (a second connection would see another database).
+    private let reader = Mutex<SQLiteConnection?>(nil)
 
     /// The file path, or ":memory:".
     public let path: String
@@ -225,6 +229,32 @@ public final class SQLiteEventStore: EventStore {
                     nextReward = try rewards.step("replay rewards") ? Self.readReward(rewards) : nil
                 }
             }
+        }
+    }
+
+    /// The latest closed decisions of a policy, read backwards from the newest on the reader
+    /// connection; see `EventStore`.
+    public func closedDecisions(policyID: String, limit: Int) throws(EngineError) -> [LoggedDecision] {
+        let columns = Self.decisionColumns.split(separator: ",").map { "d." + $0.filter { $0 != " " } }.joined(separator: ", ")
+        let sql = "SELECT \(columns), o.reward, o.is_default, o.closed_at FROM decisions d "
+            + "JOIN outcomes o ON o.event_id = d.event_id WHERE d.policy = ? ORDER BY d.seq DESC LIMIT ?"
+        func read(_ connection: SQLiteConnection) throws(EngineError) -> [LoggedDecision] {
+            let st = try connection.prepare(sql)
+            st.bind(1, policyID)
+            st.bind(2, Int64(max(limit, 1)))
+            var rounds: [LoggedDecision] = []
+            while try st.step("read the closed decisions of \(policyID)") {
+                let d = Self.readDecision(st, from: 0)
+                rounds.append(LoggedDecision(decision: d, outcome: OutcomeRecord(
+                    eventID: d.eventID, reward: st.double(12), isDefault: st.int64(13) == 1, closedAt: st.double(14))))
+            }
+            return rounds.reversed()
+        }
+        guard path != ":memory:" else { return try state.withLock { (s: inout State) throws(EngineError) in try read(s.connection) } }
+        return try reader.withLock { (connection: inout SQLiteConnection?) throws(EngineError) -> [LoggedDecision] in
+            if connection == nil { connection = try SQLiteConnection(path: path) }
+            guard let connection else { return [] }
+            return try read(connection)
         }
     }
 
