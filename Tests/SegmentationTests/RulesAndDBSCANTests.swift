@@ -181,6 +181,39 @@ struct DBSCANTests {
         }
     }
 
+    /// New rows join the cluster of the nearest core point within epsilon (the last of equally
+    /// near ones), as a scan of every core point decides; also after a JSON round trip,
+    /// which rebuilds the index. Queries include core points themselves, their copies and
+    /// points exactly epsilon away along an axis.
+    @Test("Assignment through the core points' k-d tree equals a scan of every core point", arguments: [(UInt64(1), 0.8, 5), (2, 0.5, 4), (3, 1.2, 10)])
+    func assignMatchesAScan(seed: UInt64, epsilon: Double, minimumPoints: Int) throws {
+        let x = Self.blobsWithNoise(seed: seed)
+        let model = try DBSCAN(.init(epsilon: epsilon, minimumPoints: minimumPoints)).fit(x)
+        var rng = SeededGenerator(seed: seed + 100)
+        var queries: [[Double]] = []
+        for _ in 0..<400 { queries.append([rng.nextUniform() * 20 - 3, rng.nextUniform() * 10 - 5, rng.nextUniform()]) }
+        for c in stride(from: 0, to: model.corePoints.rows, by: 7) {
+            let core = model.corePoints.row(c).elements
+            queries.append(core)
+            queries.append([core[0] + epsilon, core[1], core[2]])
+        }
+        let q = try Matrix(rowArrays: queries)
+        var expected: [Int] = []
+        for row in queries {
+            var best = epsilon * epsilon, label = -1
+            for c in 0..<model.corePoints.rows {
+                let v = NaiveReferences.distance2(model.corePoints, c, row)
+                if v <= best { best = v; label = model.coreLabels[c] }
+            }
+            expected.append(label)
+        }
+        #expect(try model.assign(q) == expected)
+        #expect(expected.filter { $0 >= 0 }.count > queries.count / 10 && expected.contains(-1))
+        let decoded = try JSONDecoder().decode(DBSCAN.Model.self, from: JSONEncoder().encode(model))
+        #expect(decoded == model)
+        #expect(try decoded.assign(q) == expected)
+    }
+
     @Test("Finds the three blobs; core points assign to their own cluster")
     func blobs() throws {
         let x = Self.blobsWithNoise(seed: 1)

@@ -54,40 +54,87 @@ public struct DBSCAN: Segmenter {
         /// The label of each training row (−1 for noise).
         public var labels: [Int]
         /// The core points, one per row.
-        public var corePoints: Matrix
+        public let corePoints: Matrix
         /// The cluster of each core point.
-        public var coreLabels: [Int]
+        public let coreLabels: [Int]
         /// The number of clusters found.
         public var segmentCount: Int
         /// The number of feature columns.
         public var dimension: Int { corePoints.columns }
+        /// A k-d tree over the core points, built once (not encoded: rebuilt when decoded).
+        private let index: CoreIndex
 
-        /// The cluster of the nearest core point within `epsilon` of each row, −1 if none.
+        /// Creates a model from its parts (the core point index is built here).
+        init(configuration: Configuration, labels: [Int], corePoints: Matrix, coreLabels: [Int], segmentCount: Int) {
+            self.configuration = configuration
+            self.labels = labels
+            self.corePoints = corePoints
+            self.coreLabels = coreLabels
+            self.segmentCount = segmentCount
+            index = CoreIndex(KDTree(corePoints))
+        }
+
+        /// The cluster of the nearest core point within `epsilon` of each row, −1 if none
+        /// (among equally near core points, the last one's).
         /// - Throws: ``SegmentationError/dimensionMismatch(expected:actual:what:)``,
         ///   ``SegmentationError/nonFiniteValue(row:column:)``.
-        /// - Complexity: O(n · cores · d).
+        /// - Complexity: A nearest-neighbour search in the core points' k-d tree per row:
+        ///   O(log cores) for well-spread data in low dimension, up to O(cores · d).
         public func assign(_ x: Matrix) throws(SegmentationError) -> [Int] {
             guard x.columns == dimension else { throw .dimensionMismatch(expected: dimension, actual: x.columns, what: "DBSCAN assign") }
             try Scaler.checkFinite(x)
             let e2 = configuration.epsilon * configuration.epsilon
             var result = [Int](repeating: -1, count: x.rows)
-            x.elements.withUnsafeBufferPointer { xe in
-                corePoints.elements.withUnsafeBufferPointer { ce in
-                    guard let xb = xe.baseAddress, let cb = ce.baseAddress else { return }
+            index.tree.withView { view in
+                x.elements.withUnsafeBufferPointer { xe in
+                    guard let xb = xe.baseAddress else { return }
                     for i in 0..<x.rows {
-                        var best = e2
-                        for c in 0..<corePoints.rows {
-                            let v = KMeans.squaredDistance(xb + i * dimension, cb + c * dimension, dimension)
-                            if v <= best {
-                                best = v
-                                result[i] = coreLabels[c]
-                            }
-                        }
+                        if let row = view.nearest(to: xb + i * dimension, within: e2) { result[i] = coreLabels[row] }
                     }
                 }
             }
             return result
         }
+
+        enum CodingKeys: String, CodingKey {
+            case configuration, labels, corePoints, coreLabels, segmentCount
+        }
+
+        /// Decodes a model and rebuilds its core point index.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(configuration: try c.decode(Configuration.self, forKey: .configuration),
+                      labels: try c.decode([Int].self, forKey: .labels),
+                      corePoints: try c.decode(Matrix.self, forKey: .corePoints),
+                      coreLabels: try c.decode([Int].self, forKey: .coreLabels),
+                      segmentCount: try c.decode(Int.self, forKey: .segmentCount))
+            guard coreLabels.count == corePoints.rows else {
+                throw DecodingError.dataCorruptedError(forKey: .coreLabels, in: c,
+                                                       debugDescription: "\(coreLabels.count) core labels for \(corePoints.rows) core points")
+            }
+        }
+
+        /// Encodes the model (without its index).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(configuration, forKey: .configuration)
+            try c.encode(labels, forKey: .labels)
+            try c.encode(corePoints, forKey: .corePoints)
+            try c.encode(coreLabels, forKey: .coreLabels)
+            try c.encode(segmentCount, forKey: .segmentCount)
+        }
+
+        /// Models are equal when their parameters, labels and core points are.
+        public static func == (a: Model, b: Model) -> Bool {
+            a.configuration == b.configuration && a.labels == b.labels && a.corePoints == b.corePoints
+                && a.coreLabels == b.coreLabels && a.segmentCount == b.segmentCount
+        }
+    }
+
+    /// The k-d tree of a model's core points, shared by the model's copies.
+    final class CoreIndex: Sendable {
+        let tree: KDTree
+        init(_ tree: KDTree) { self.tree = tree }
     }
 
     /// The hyper-parameters.

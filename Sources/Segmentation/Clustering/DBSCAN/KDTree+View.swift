@@ -97,6 +97,50 @@ extension KDTree {
             }
         }
 
+        /// The row of the point nearest to `q` within squared distance `r2` (ties: the highest
+        /// row), `nil` when none is that near. The bound shrinks as nearer points are found.
+        /// - Complexity: one pruned traversal; allocation-free.
+        func nearest(to q: UnsafePointer<Double>, within r2: Double) -> Int? {
+            guard !nodes.isEmpty, gap(q, 0) <= r2 else { return nil }
+            var best = r2
+            var bestRow = -1
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: KDTree.leafSize) { distances in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: View.stackCapacity) { stack in
+                    guard let out = distances.baseAddress else { return }
+                    var top = 1
+                    stack[0] = 0
+                    while top > 0 {
+                        top -= 1
+                        let index = stack[top]
+                        // Pushed under a larger bound: it may be out of reach now.
+                        guard gap(q, index) <= best else { continue }
+                        let node = nodes[index]
+                        if node.left < 0 {
+                            squaredDistances(from: q, toLeaf: index, into: out)
+                            for p in node.lo..<node.hi {
+                                let v = out[p - node.lo], row = Int(indices[p])
+                                if v < best || (v == best && row > bestRow) {
+                                    best = v
+                                    bestRow = row
+                                }
+                            }
+                            continue
+                        }
+                        let gl = gap(q, node.left), gr = gap(q, node.right)
+                        // The nearer child is pushed last, so it is searched first.
+                        if gl <= gr {
+                            if gr <= best { stack[top] = node.right; top += 1 }
+                            if gl <= best { stack[top] = node.left; top += 1 }
+                        } else {
+                            if gl <= best { stack[top] = node.left; top += 1 }
+                            if gr <= best { stack[top] = node.right; top += 1 }
+                        }
+                    }
+                }
+            }
+            return bestRow >= 0 ? bestRow : nil
+        }
+
         /// Calls `body` with every leaf whose box is within squared distance `r2` of the box of
         /// leaf `leaf` and whose positions start at `from` or later, nearer subtrees first,
         /// until `body` returns `false`. `leaf` itself (gap 0) is among them when `from` allows.
