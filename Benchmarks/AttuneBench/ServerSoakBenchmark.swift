@@ -31,7 +31,8 @@ enum ServerSoakBenchmark {
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
             let specification = try PolicySpecification(decoding: Data(ServerBenchmarks.policyJSON.utf8))
             let customers = try CustomerSegments(model: segmentModel(), eventLog: data + "/customer-events.jsonl",
-                                                 limits: CustomerSegments.Limits(maxCustomers: profileCap, idleSeconds: 300))
+                                                 limits: CustomerSegments.Limits(maxCustomers: profileCap, idleSeconds: 300,
+                                                                                 logCompactionBytes: 8 << 20))
             engine = try Engine(specifications: [specification], store: SQLiteEventStore(path: data + "/events.sqlite"),
                                 configuration: EngineConfiguration(dataDirectory: data), customers: customers)
             server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)))
@@ -123,6 +124,8 @@ enum ServerSoakBenchmark {
         summary["customer_profiles"] = .int(stats.customerProfiles?.held ?? 0)
         summary["customer_profiles_evicted"] = .int(stats.customerProfiles?.evicted ?? 0)
         summary["pending_decisions"] = .int(stats.pendingDecisions)
+        summary["customer_event_log_mb"] = .double(Double(stats.customerEventLog?.bytes ?? 0) / 1_048_576)
+        summary["customer_event_log_compactions"] = .int(stats.customerEventLog?.compactions ?? 0)
         writer.emit(summary)
     }
 
@@ -143,6 +146,8 @@ enum ServerSoakBenchmark {
         record["pending_decisions"] = .int(stats.pendingDecisions)
         record["customer_profiles"] = .int(stats.customerProfiles?.held ?? 0)
         record["customer_profiles_evicted"] = .int(stats.customerProfiles?.evicted ?? 0)
+        record["customer_event_log_mb"] = .double(Double(stats.customerEventLog?.bytes ?? 0) / 1_048_576)
+        record["customer_event_log_compactions"] = .int(stats.customerEventLog?.compactions ?? 0)
         record["learned"] = .int(stats.learned)
         record["checkpoints"] = .int(stats.checkpoints)
         return record

@@ -180,7 +180,11 @@ struct LineCopier {
     private(set) var written = 0
     private(set) var kept = 0
     private(set) var dropped = 0
+    // Reused from chunk to chunk: a compaction holds about two chunks of memory at a time.
     private var buffer: [UInt8] = []
+    private var out: [UInt8] = []
+    private var lines: [Line] = []
+    private var ranges: [Range<Int>] = []
     private var parser = JSONLineParser()
 
     init(input: Int32, output: Int32) {
@@ -191,31 +195,30 @@ struct LineCopier {
     /// Copies the lines between `read` and `end` (a line end), deciding batches of them with
     /// `decide` (one answer per line, in order).
     mutating func copy(upTo end: Int, decide: ([Line]) -> [Bool]) -> Result<Void, CallFailure> {
-        var chunk = 4 << 20
+        var chunk = 1 << 20
         while read < end {
             let want = min(chunk, end - read)
-            buffer.removeAll(keepingCapacity: true)
-            buffer.reserveCapacity(want)
-            var filled = 0
-            let status: Int = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: want) { raw in
+            if buffer.count < want { buffer = [UInt8](repeating: 0, count: want) }
+            let offset = read
+            let status: Int32 = buffer.withUnsafeMutableBufferPointer { raw in
+                var filled = 0
                 while filled < want {
-                    let n = pread(input, raw.baseAddress.map { $0 + filled }, want - filled, off_t(read + filled))
+                    let n = pread(input, raw.baseAddress.map { $0 + filled }, want - filled, off_t(offset + filled))
                     if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { return n < 0 ? -Int(errno) : -Int(EIO) }
+                    guard n > 0 else { return n < 0 ? errno : EIO }
                     filled += n
                 }
-                buffer.append(contentsOf: raw.prefix(filled))
                 return 0
             }
-            if status < 0 { return .failure(CallFailure(Int32(-status))) }
+            if status != 0 { return .failure(CallFailure(status)) }
             // Whole lines only; a line longer than the chunk is read again with a larger one.
-            guard let lastNewline = buffer.lastIndex(of: UInt8(ascii: "\n")) else {
+            guard let lastNewline = buffer[..<want].lastIndex(of: UInt8(ascii: "\n")) else {
                 if want == end - read { return .failure(CallFailure(EIO)) }  // no line end before `end`: not a log
                 chunk *= 2
                 continue
             }
-            var lines: [Line] = []
-            var ranges: [Range<Int>] = []
+            lines.removeAll(keepingCapacity: true)
+            ranges.removeAll(keepingCapacity: true)
             var start = 0
             while start <= lastNewline {
                 let stop = buffer[start...lastNewline].firstIndex(of: UInt8(ascii: "\n")) ?? lastNewline
@@ -228,8 +231,7 @@ struct LineCopier {
                 start = stop + 1
             }
             let keep = decide(lines)
-            var out: [UInt8] = []
-            out.reserveCapacity(lastNewline + 1)
+            out.removeAll(keepingCapacity: true)
             for (i, range) in ranges.enumerated() {
                 if i < keep.count && keep[i] {
                     out.append(contentsOf: buffer[range])
@@ -238,21 +240,22 @@ struct LineCopier {
                     dropped += 1
                 }
             }
-            if case .failure(let error) = write(out) { return .failure(error) }
+            if case .failure(let error) = writeOut() { return .failure(error) }
             read += lastNewline + 1
         }
         return .success(())
     }
 
-    private mutating func write(_ bytes: [UInt8]) -> Result<Void, CallFailure> {
+    /// Writes the kept lines of the chunk.
+    private mutating func writeOut() -> Result<Void, CallFailure> {
         var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBufferPointer { b in Glibc.write(output, b.baseAddress.map { $0 + done }, b.count - done) }
+        while done < out.count {
+            let n = out.withUnsafeBufferPointer { b in Glibc.write(output, b.baseAddress.map { $0 + done }, b.count - done) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return .failure(CallFailure()) }
             done += n
         }
-        written += bytes.count
+        written += out.count
         return .success(())
     }
 }
