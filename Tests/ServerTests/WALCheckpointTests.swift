@@ -39,8 +39,10 @@ struct WALCheckpointTests {
         func size(_ file: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0 }
         var n = 0
         var largest = 0
-        let end = Date().addingTimeInterval(2)
-        while Date() < end {
+        // Until more than 4 MiB went through to the database (2 s here; longer on a slow or
+        // instrumented build), with a deadline so that a checkpointer that never runs fails.
+        let end = Date().addingTimeInterval(60)
+        while size(path) <= 4 * 1024 * 1024, Date() < end {
             let batch: [JournalEntry] = (0..<20).map { _ in
                 n += 1
                 return .decision(DecisionRecord(eventID: "e\(n)", policyID: "p", timestamp: Double(n), context: Array(repeating: 0.5, count: 20),
