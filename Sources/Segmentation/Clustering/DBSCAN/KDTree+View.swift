@@ -85,16 +85,20 @@ extension KDTree {
                         guard body(stack[top]) else { return }
                         continue
                     }
-                    let gl = gap(q, node.left), gr = gap(q, node.right)
-                    if gl <= gr {
-                        if gr <= r2 { stack[top] = node.right; top += 1 }
-                        if gl <= r2 { stack[top] = node.left; top += 1 }
-                    } else {
-                        if gl <= r2 { stack[top] = node.left; top += 1 }
-                        if gr <= r2 { stack[top] = node.right; top += 1 }
-                    }
+                    pushChildren(of: node, near: q, within: r2, onto: stack, top: &top)
                 }
             }
+        }
+
+        /// Pushes the children of inner node `node` whose boxes are within squared distance
+        /// `r2` of `q`, the nearer one last, so that it is searched first.
+        @inline(__always)
+        func pushChildren(of node: Node, near q: UnsafePointer<Double>, within r2: Double,
+                          onto stack: UnsafeMutableBufferPointer<Int>, top: inout Int) {
+            let gl = gap(q, node.left), gr = gap(q, node.right)
+            let (far, farGap, near, nearGap) = gl <= gr ? (node.right, gr, node.left, gl) : (node.left, gl, node.right, gr)
+            if farGap <= r2 { stack[top] = far; top += 1 }
+            if nearGap <= r2 { stack[top] = near; top += 1 }
         }
 
         /// The row of the point nearest to `q` within squared distance `r2` (ties: the highest
@@ -126,15 +130,7 @@ extension KDTree {
                             }
                             continue
                         }
-                        let gl = gap(q, node.left), gr = gap(q, node.right)
-                        // The nearer child is pushed last, so it is searched first.
-                        if gl <= gr {
-                            if gr <= best { stack[top] = node.right; top += 1 }
-                            if gl <= best { stack[top] = node.left; top += 1 }
-                        } else {
-                            if gl <= best { stack[top] = node.left; top += 1 }
-                            if gr <= best { stack[top] = node.right; top += 1 }
-                        }
+                        pushChildren(of: node, near: q, within: best, onto: stack, top: &top)
                     }
                 }
             }
