@@ -70,8 +70,9 @@ struct BenchOptions: Sendable {
                  truth: read, reward model, all estimators, bootstrap; OBP as peer
                  (sizes 10000,100000; --rounds N for one size)
       server     the decision server on a loopback port: HTTP ceiling, durable decisions and
-                 decisions with rewards (64 and 256 keep-alive connections), kill -9 under
-                 load (20 kills), recovery time with 10^6 logged decisions
+                 decisions with rewards (64 and 256 keep-alive connections), open loops at
+                 20,000/s and at 70% of the closed-loop rate, kill -9 under load (20 kills),
+                 recovery time with 10^6 logged decisions
       all        every suite built into this executable, one after the other
 
     Options:

@@ -60,6 +60,9 @@ enum ServerBenchmarks {
         var rewards: Bool
         /// Requests per second offered on a fixed schedule (an open loop); `nil` for a closed loop.
         var rate: Double? = nil
+        /// An open loop at this share of the last closed-loop decision throughput (rounded
+        /// down to 500/s): the latency at a rate this machine sustains, whatever the target.
+        var shareOfClosedLoop: Double? = nil
     }
 
     /// The decision rate of the target, offered on a schedule to measure latency at that rate.
@@ -111,6 +114,8 @@ enum ServerBenchmarks {
                       Phase(name: "server decide K=10 d=20 durable", connections: connections, decides: true, rewards: false),
                       Phase(name: "server decide K=10 d=20 durable", connections: connections, decides: true, rewards: false,
                             rate: targetRate),
+                      Phase(name: "server decide K=10 d=20 durable", connections: connections, decides: true, rewards: false,
+                            shareOfClosedLoop: 0.7),
                       Phase(name: "server decide K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: false),
                       Phase(name: "server decide+reward K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: true)]
         // Whole requests for the open-loop generator, built once.
@@ -119,7 +124,14 @@ enum ServerBenchmarks {
             return Array("POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
         }
         var ceiling: Double?
-        for phase in phases {
+        var closedLoopDecisions: Double?
+        for planned in phases {
+            var scheduled = planned
+            if let share = planned.shareOfClosedLoop {
+                guard let closed = closedLoopDecisions, closed * share >= 500 else { continue }
+                scheduled.rate = (closed * share / 500).rounded(.down) * 500
+            }
+            let phase = scheduled
             let pace = phase.rate.map { ", \(Int($0)) requests/s offered" } ?? ""
             ResultWriter.progress("attune-bench server: \(phase.name), \(mode), \(phase.connections) connections\(pace), \(seconds) s")
             let before = engine.statistics
@@ -150,6 +162,7 @@ enum ServerBenchmarks {
             let throughput = Double(result.latencies.count) / result.seconds
             latencyFields(&record, requests: result.latencies.count, errors: result.errors, throughput: throughput,
                           sortedNanoseconds: result.latencies.sorted())
+            if phase.decides, !phase.rewards, phase.rate == nil, phase.connections == connections { closedLoopDecisions = throughput }
             if phase.decides, let ceiling {
                 record["ceiling_per_s"] = .double(ceiling)
                 record["ceiling_ratio"] = .double(throughput / ceiling)
