@@ -67,29 +67,35 @@ extension CustomerSegments {
     /// - Complexity: O(log bytes), with the lock held O(lines) lookups in short batches.
     @discardableResult
     public func compactEventLog() throws(EngineError) -> EventLogCompaction? {
-        guard logDescriptor >= 0, let path = eventLogPath else { return nil }
-        guard compacting.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return nil }
+        guard logDescriptor >= 0, let path = eventLogPath, claimCompaction() else { return nil }
         defer { compacting.store(false, ordering: .releasing) }
         let result = try compact(path: path)
         compactionStatus.withLock { $0.count += 1 }
         return result
     }
 
-    /// Starts ``compactEventLog()`` on a background thread at the lowest scheduling weight,
-    /// unless one is running; a failure is kept for ``eventLogCompactionFailure``.
+    /// Starts a compaction on a background thread at the lowest scheduling weight, unless one
+    /// is running (claimed before the thread starts, so a burst of events starts one thread);
+    /// a failure is kept for ``eventLogCompactionFailure``.
     func compactEventLogInBackground() {
-        guard !compacting.load(ordering: .relaxed) else { return }
+        guard logDescriptor >= 0, let path = eventLogPath, claimCompaction() else { return }
         let thread = Thread { [self] in
             ThreadPriority.setCurrentThread(nice: ThreadPriority.idle)
+            defer { compacting.store(false, ordering: .releasing) }
             do throws(EngineError) {
-                try compactEventLog()
-                compactionStatus.withLock { $0.failure = nil }
+                _ = try compact(path: path)
+                compactionStatus.withLock { $0 = ($0.count + 1, nil) }
             } catch {
                 compactionStatus.withLock { $0.failure = error.description }
             }
         }
         thread.name = "attune-events-compaction"
         thread.start()
+    }
+
+    /// Marks a compaction as running; `false` when one already is.
+    private func claimCompaction() -> Bool {
+        compacting.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
     }
 
     private func compact(path: String) throws(EngineError) -> EventLogCompaction {
