@@ -142,4 +142,32 @@ struct EventLogCompactionTests {
         #expect(customers.replayedEvents == 40 && customers.profileCount == 7)
         #expect(!FileManager.default.fileExists(atPath: path + CustomerSegments.compactionSuffix))
     }
+
+    /// The replay's line reader: offsets, blank lines, a line longer than its 1 MiB buffer,
+    /// lines across buffer boundaries and a last line without a newline, as a split of the
+    /// whole file gives them.
+    @Test func theLogIsReadLineByLineWithOffsets() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/lines"
+        var rng = SeededGenerator(seed: 5)
+        var text = "first\n\n"
+        for i in 0..<30_000 { text += String(repeating: "x", count: Int(rng.nextUniform() * 80)) + "\(i)\n" }
+        text += String(repeating: "long", count: 400_000) + "\n" + "torn"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var seen: [(String, Int)] = []
+        let (size, endsWithNewline) = try CustomerSegments.forEachLine(ofFile: path) { line, offset in
+            seen.append((String(decoding: line, as: UTF8.self), offset))
+        }
+        let bytes = Array(text.utf8)
+        var expected: [(String, Int)] = []
+        var start = 0
+        for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            if i > start { expected.append((String(decoding: bytes[start..<i], as: UTF8.self), start)) }
+            start = i + 1
+        }
+        expected.append(("torn", start))
+        #expect(size == bytes.count && !endsWithNewline)
+        #expect(seen.count == expected.count && seen.map(\.0) == expected.map(\.0) && seen.map(\.1) == expected.map(\.1))
+    }
 }

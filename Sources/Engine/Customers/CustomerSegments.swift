@@ -151,25 +151,18 @@ public final class CustomerSegments: Sendable {
             // A compaction cut short by a crash: the log it was replacing is still whole.
             unlink(eventLog + Self.compactionSuffix)
             if FileManager.default.fileExists(atPath: eventLog) {
-                let data: Data
-                do { data = try Data(contentsOf: URL(fileURLWithPath: eventLog)) } catch {
-                    throw .storage(operation: "read the customer event log \(eventLog)", message: error.localizedDescription)
-                }
-                if let last = data.last, last != UInt8(ascii: "\n") {
-                    // A line torn by a crash: end it, so that the next append starts a line of its own.
-                    tornLine = true
-                }
                 var parser = JSONLineParser()
-                for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
-                    let bytes = Array(line)
-                    let event: Event? = bytes.withUnsafeBufferPointer { try? parser.parse($0, line: number + 1) }
-                    guard let event else { continue }
+                let (size, endsWithNewline) = try Self.forEachLine(ofFile: eventLog) { line, offset in
+                    let event: Event? = try? parser.parse(line, line: 1)
+                    guard let event else { return }
                     live.evict(now: event.timestamp)
-                    guard (try? live.segmenter.ingest(event)) != nil else { continue }
-                    live.touch(event.customerID, at: event.timestamp, origin: line.startIndex - data.startIndex)
+                    guard (try? live.segmenter.ingest(event)) != nil else { return }
+                    live.touch(event.customerID, at: event.timestamp, origin: offset)
                     replayed += 1
                 }
-                live.log.logical = data.count + (tornLine ? 1 : 0)
+                // A line torn by a crash: end it, so that the next append starts a line of its own.
+                tornLine = size > 0 && !endsWithNewline
+                live.log.logical = size + (tornLine ? 1 : 0)
             }
             descriptor = open(eventLog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
@@ -191,6 +184,56 @@ public final class CustomerSegments: Sendable {
         featureNames = schema.names
         columns = Dictionary(schema.names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         state = Mutex(live)
+    }
+
+    /// Calls `body` with each non-empty line of the file at `path` (without its newline; the
+    /// last line too when the file does not end with one) and the line's byte offset, reading
+    /// 1 MiB at a time.
+    /// - Returns: The file's size and whether it ends with a newline.
+    /// - Throws: `EngineError.storage` when the file cannot be read.
+    static func forEachLine(ofFile path: String,
+                            _ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) throws(EngineError) -> (size: Int, endsWithNewline: Bool) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw .storage(operation: "read the customer event log \(path)", message: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var held = 0  // bytes of an unfinished line at the start of `buffer`
+        var offset = 0  // file offset of buffer[0]
+        var last: UInt8 = UInt8(ascii: "\n")
+        while true {
+            if held == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }  // a line longer than the buffer
+            let n = buffer.withUnsafeMutableBufferPointer { b in read(descriptor, b.baseAddress.map { $0 + held }, b.count - held) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else {
+                throw .storage(operation: "read the customer event log \(path)", message: String(cString: strerror(errno)))
+            }
+            let filled = held + n
+            if n > 0 { last = buffer[filled - 1] }
+            var start = 0
+            buffer.withUnsafeBufferPointer { b in
+                var i = held
+                while i < filled {
+                    if b[i] == UInt8(ascii: "\n") {
+                        if i > start { body(UnsafeBufferPointer(rebasing: b[start..<i]), offset + start) }
+                        start = i + 1
+                    }
+                    i += 1
+                }
+                if n == 0, start < filled { body(UnsafeBufferPointer(rebasing: b[start..<filled]), offset + start) }
+            }
+            if n == 0 { return (offset + filled, last == UInt8(ascii: "\n")) }
+            // Keep the unfinished line at the start of the buffer.
+            held = filled - start
+            if held > 0, start > 0 {
+                buffer.withUnsafeMutableBufferPointer { b in
+                    guard let base = b.baseAddress else { return }
+                    memmove(base, base + start, held)
+                }
+            }
+            offset += start
+        }
     }
 
     /// Reads a model written by `attune segment fit --output` (`eventLog` and `limits` as in
