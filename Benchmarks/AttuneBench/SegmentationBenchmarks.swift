@@ -143,5 +143,38 @@ enum SegmentationBenchmarks {
             }
         }
         writer.emit(record)
+        assignment(model, columns: d, seed: seed, writer: writer)
+    }
+
+    /// New rows assigned by the fitted model (the core points' k-d tree) against a scan of
+    /// every core point, which is what `assign` did before; the labels must agree.
+    static func assignment(_ model: DBSCAN.Model, columns d: Int, seed: UInt64, writer: ResultWriter) {
+        let queries = gaussianMixture(rows: 10_000, columns: d, clusters: 6, spread: 2.5, seed: seed &+ 7, withNoise: true)
+        var labels: [Int] = []
+        let treeSeconds = timed { labels = (try? model.assign(queries)) ?? [] }
+        var scanned: [Int] = []
+        let e2 = model.configuration.epsilon * model.configuration.epsilon
+        let scanSeconds = timed {
+            scanned = (0..<queries.rows).map { i in
+                var best = e2, label = -1
+                for c in 0..<model.corePoints.rows {
+                    var s = 0.0
+                    for j in 0..<d {
+                        let t = queries[i, j] - model.corePoints[c, j]
+                        s += t * t
+                    }
+                    if s <= best { best = s; label = model.coreLabels[c] }
+                }
+                return label
+            }
+        }
+        var record = BenchmarkRecord()
+        record["task"] = .string("DBSCAN assign (k-d tree of core points) rows=10000 cores=\(model.corePoints.rows) d=\(d)")
+        record["size"] = .int(queries.rows)
+        record["median_ns"] = .double(treeSeconds * 1e9 / Double(queries.rows))
+        record["scan_ns_per_row"] = .double(scanSeconds * 1e9 / Double(queries.rows))
+        record["speedup_vs_scan"] = .double(scanSeconds / treeSeconds)
+        record["labels_equal_scan"] = .bool(labels == scanned)
+        writer.emit(record)
     }
 }
