@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -232,8 +233,12 @@ void attune_http_stop(attune_http_server *server) {
     // connection threads), waiting at most about 30 s.
     atomic_store(&server->stopping, 1);
     MHD_socket listening = MHD_quiesce_daemon(server->daemon);
-    if (listening != MHD_INVALID_SOCKET) close(listening);
+    // New connections are refused from now on, but the descriptor is closed only after
+    // MHD_stop_daemon, as libmicrohttpd requires with internal threads: they may still use
+    // the number, which a socket opened meanwhile elsewhere in the process could otherwise get.
+    if (listening != MHD_INVALID_SOCKET) shutdown(listening, SHUT_RDWR);
     for (int i = 0; i < 30000 && atomic_load(&server->in_flight) > 0; i++) usleep(1000);
     MHD_stop_daemon(server->daemon);
+    if (listening != MHD_INVALID_SOCKET) close(listening);
     free(server);
 }
