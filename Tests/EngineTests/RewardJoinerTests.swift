@@ -177,8 +177,11 @@ struct RewardJoinerTests {
     /// Thousands of decisions with mixed windows (most short, some long), every aggregation,
     /// rewards on time, late and unknown, and a cap: the closed windows, their rewards and
     /// the checkpoint state match the naive joiner at every step, through every compaction.
-    @Test(arguments: [Int.max, 300])
-    func matchesANaiveJoinerThroughCompactions(capacity: Int) {
+    /// With a handful of window lengths the deadlines go through per-length FIFOs (and the
+    /// heap for decisions stamped out of order); with a new length per decision most of them
+    /// go through the heap.
+    @Test(arguments: [(Int.max, false), (300, false), (Int.max, true), (300, true)])
+    func matchesANaiveJoinerThroughCompactions(capacity: Int, fewLengths: Bool) {
         var random = SeededGenerator(seed: 41)
         var joiner = RewardJoiner()
         joiner.capacity = capacity
@@ -190,9 +193,13 @@ struct RewardJoinerTests {
         for n in 1...6_000 {
             t += random.nextUniform() * 0.01
             let long = random.nextUniform() < 0.05
-            let rule = RewardJoiner.Rule(windowSeconds: long ? 40 : 0.5 + random.nextUniform(),
+            let short = fewLengths ? [0.5, 0.75, 1.5][Int(random.next() % 3)] : 0.5 + random.nextUniform()
+            let rule = RewardJoiner.Rule(windowSeconds: long ? 40 : short,
                                          aggregation: aggregations[Int(random.next() % 4)], defaultReward: -Double(n % 3))
-            let d = decision("e\(n)", at: t, sequence: Int64(n))
+            // With few lengths, some decisions come stamped a little earlier than the one before,
+            // so that their deadlines fall out of their length's order.
+            let stamp = fewLengths && random.nextUniform() < 0.1 ? t - random.nextUniform() * 0.05 : t
+            let d = decision("e\(n)", at: stamp, sequence: Int64(n))
             joiner.register(d, rule: rule, into: &closed)
             naive.register(d, rule: rule)
             for _ in 0..<Int(random.next() % 3) {

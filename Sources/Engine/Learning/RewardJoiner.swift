@@ -17,9 +17,11 @@
 ///   same reward as if its deadline had come (its joined rewards, or the default), counted in
 ///   ``Counters/forcedCloses``; a later reward for it is late.
 ///
-/// - Complexity: O(log n) per decision and per closed window (a binary heap of deadlines);
-///   memory O(open windows) (the heap and the window list are compacted when stale entries
-///   outnumber live ones); a checkpoint's snapshot is one pass over a flat list of windows.
+/// - Complexity: amortized O(1) per decision and per closed window for the usual case of a
+///   few window lengths (one FIFO of deadlines per length), O(log n) for deadlines out of
+///   that order (a binary heap); memory O(open windows) (deadline queues and the window list
+///   are compacted when stale entries outnumber live ones); a checkpoint's snapshot is one
+///   pass over a flat list of windows.
 public struct RewardJoiner: Sendable {
     /// How one policy joins rewards.
     public struct Rule: Sendable, Equatable {
@@ -108,36 +110,65 @@ public struct RewardJoiner: Sendable {
         public var time: Double
     }
 
-    private struct Deadline: Comparable {
+    /// A window's deadline and its place in ``windows``: plain numbers, so the deadline
+    /// queues move no reference-counted data.
+    private struct Mark: Comparable {
         var time: Double
         var sequence: Int64
-        var eventID: String
-        static func < (a: Deadline, b: Deadline) -> Bool { (a.time, a.sequence) < (b.time, b.sequence) }
-    }
-
-    /// An open decision: the record itself and its window's place in ``windows``.
-    private struct Entry {
-        var decision: DecisionRecord
         /// Absolute slot number (``windowsBase`` plus the index in ``windows``).
         var slot: Int
+        static func < (a: Mark, b: Mark) -> Bool { (a.time, a.sequence) < (b.time, b.sequence) }
     }
 
-    /// A window in registration order, kept open or closed until compacted away.
+    /// Deadlines of one window length in the order they were pushed. The journal stamps
+    /// entries with non-decreasing times, so a window length's deadlines arrive in
+    /// (deadline, sequence) order and a FIFO replaces the heap for them; a mark that would
+    /// break the order goes to ``outOfOrder`` instead.
+    private struct Lane {
+        var windowSeconds: Double
+        var marks: [Mark] = []
+        var head = 0
+
+        var first: Mark? { head < marks.count ? marks[head] : nil }
+        var count: Int { marks.count - head }
+
+        mutating func removeFirst() {
+            head += 1
+            if head == marks.count {
+                marks.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 1024, 2 * head >= marks.count {
+                marks.removeFirst(head)
+                head = 0
+            }
+        }
+    }
+
+    /// A window in registration order with its decision, kept open or closed until compacted away.
     private struct Slot {
+        var decision: DecisionRecord?
         var window: OpenWindow
-        var isOpen: Bool
+        var isOpen: Bool { decision != nil }
     }
 
-    private var pending: [String: Entry] = [:]
-    /// Windows in the order they opened (journal order): a flat array of small values, so a
-    /// checkpoint's snapshot is one contiguous pass (about 0.3 ms for 40,000 open windows),
-    /// where walking the dictionary of decisions took 12–18 ms and stalled the journal.
+    /// Open decisions by event id: their absolute slot numbers.
+    private var pending: [String: Int] = [:]
+    /// Windows in the order they opened (journal order): a flat array, so a checkpoint's
+    /// snapshot is one contiguous pass (about 0.3 ms for 40,000 open windows), where walking
+    /// a dictionary of decisions took 12–18 ms and stalled the journal.
     private var windows: [Slot] = []
     /// Slots dropped from the front of ``windows`` so far.
     private var windowsBase = 0
     /// Index in ``windows`` before which every slot is closed.
     private var windowsFront = 0
-    private var heap: [Deadline] = []
+    /// One deadline FIFO per window length (a few at most; see ``maximumLanes``).
+    private var lanes: [Lane] = []
+    /// Deadlines that fit no lane, as a binary heap.
+    private var outOfOrder: [Mark] = []
+    /// Marks in the lanes and the heap, open or stale.
+    private var markCount = 0
+    /// Window lengths with a lane of their own; further lengths share the heap.
+    private static let maximumLanes = 8
     /// Counters of joined, late and default rewards and closed windows.
     public private(set) var counters = Counters()
     /// The latest event time applied (seconds since 1970).
@@ -152,8 +183,8 @@ public struct RewardJoiner: Sendable {
     /// Number of decisions whose window is open.
     public var pendingCount: Int { pending.count }
 
-    /// Entries in the deadline heap (open windows plus stale entries not yet compacted).
-    var heapCount: Int { heap.count }
+    /// Deadline marks held (open windows plus stale marks not yet compacted).
+    var heapCount: Int { markCount }
 
     /// Whether `eventID` is pending.
     public func isPending(_ eventID: String) -> Bool { pending[eventID] != nil }
@@ -163,23 +194,21 @@ public struct RewardJoiner: Sendable {
     /// Closes every window with deadline ≤ `now`, appending them to `closed` in (deadline, sequence) order.
     public mutating func advance(to now: Double, into closed: inout [Closed]) {
         if now > time { time = now }
-        while let top = heap.first, top.time <= now {
-            popHeap()
-            guard let e = pending[top.eventID], e.decision.sequence == top.sequence else { continue }
-            close(e, at: top.time, into: &closed)
+        while let mark = popEarliest(notAfter: now) {
+            guard let index = openIndex(mark.slot) else { continue }
+            close(index, at: mark.time, into: &closed)
         }
     }
 
     /// Opens the window of a committed decision (after closing windows due by its timestamp).
     public mutating func register(_ decision: DecisionRecord, rule: Rule, into closed: inout [Closed]) {
         advance(to: decision.timestamp, into: &closed)
-        while pending.count >= max(capacity, 1), let top = heap.first {
-            popHeap()
-            guard let e = pending[top.eventID], e.decision.sequence == top.sequence else { continue }
+        while pending.count >= max(capacity, 1), let mark = popEarliest(notAfter: .infinity) {
+            guard let index = openIndex(mark.slot) else { continue }
             counters.forcedCloses += 1
-            close(e, at: decision.timestamp, into: &closed)
+            close(index, at: decision.timestamp, into: &closed)
         }
-        if heap.count > 1024, heap.count > 2 * pending.count { compactHeap() }
+        if markCount > 1024, markCount > 2 * pending.count { rebuildMarks() }
         let deadline = decision.timestamp + rule.windowSeconds
         open(decision, window: OpenWindow(sequence: decision.sequence, deadline: deadline, aggregation: rule.aggregation,
                                           defaultReward: rule.defaultReward, rewards: []))
@@ -188,14 +217,14 @@ public struct RewardJoiner: Sendable {
     /// Applies a committed reward (after closing windows due by its timestamp).
     public mutating func join(_ reward: RewardRecord, into closed: inout [Closed]) -> JoinResult {
         advance(to: reward.timestamp, into: &closed)
-        guard let e = pending[reward.eventID] else {
+        guard let slot = pending[reward.eventID] else {
             counters.lateRewards += 1
             return .late
         }
         counters.joinedRewards += 1
-        let index = e.slot - windowsBase
+        let index = slot - windowsBase
         windows[index].window.rewards.append(reward.value)
-        if windows[index].window.aggregation == .first { close(e, at: reward.timestamp, into: &closed) }
+        if windows[index].window.aggregation == .first { close(index, at: reward.timestamp, into: &closed) }
         return .joined
     }
 
@@ -203,12 +232,11 @@ public struct RewardJoiner: Sendable {
 
     /// The state to checkpoint.
     public var state: State {
-        let open = pending.values.sorted { $0.decision.sequence < $1.decision.sequence }.map { e in
-            let w = windows[e.slot - windowsBase].window
-            return Pending(decision: e.decision, deadline: w.deadline, aggregation: w.aggregation,
-                           defaultReward: w.defaultReward, rewards: w.rewards)
+        let open = windows.compactMap { slot in
+            slot.decision.map { Pending(decision: $0, deadline: slot.window.deadline, aggregation: slot.window.aggregation,
+                                        defaultReward: slot.window.defaultReward, rewards: slot.window.rewards) }
         }
-        return State(pending: open, counters: counters, time: time)
+        return State(pending: open.sorted { $0.decision.sequence < $1.decision.sequence }, counters: counters, time: time)
     }
 
     /// An open window as a checkpoint keeps it: its decision named by journal sequence (the
@@ -313,33 +341,40 @@ public struct RewardJoiner: Sendable {
 
     // MARK: - Internals
 
-    /// Opens `window` for `decision`: the entry, its slot at the end of ``windows`` and its deadline.
+    /// Opens `window` for `decision`: its slot at the end of ``windows``, its entry and its deadline.
     private mutating func open(_ decision: DecisionRecord, window: OpenWindow) {
-        if let replaced = pending[decision.eventID] { windows[replaced.slot - windowsBase].isOpen = false }
-        pending[decision.eventID] = Entry(decision: decision, slot: windowsBase + windows.count)
-        windows.append(Slot(window: window, isOpen: true))
-        pushHeap(Deadline(time: window.deadline, sequence: decision.sequence, eventID: decision.eventID))
+        if let replaced = pending[decision.eventID] { windows[replaced - windowsBase].decision = nil }
+        let slot = windowsBase + windows.count
+        pending[decision.eventID] = slot
+        windows.append(Slot(decision: decision, window: window))
+        push(Mark(time: window.deadline, sequence: decision.sequence, slot: slot), windowSeconds: window.deadline - decision.timestamp)
     }
 
-    private mutating func close(_ e: Entry, at time: Double, into closed: inout [Closed]) {
-        pending[e.decision.eventID] = nil
-        let index = e.slot - windowsBase
-        windows[index].isOpen = false
+    /// The index in ``windows`` of absolute slot `slot` when its window is still open.
+    private func openIndex(_ slot: Int) -> Int? {
+        let index = slot - windowsBase
+        return index >= 0 && index < windows.count && windows[index].isOpen ? index : nil
+    }
+
+    private mutating func close(_ index: Int, at time: Double, into closed: inout [Closed]) {
+        guard let decision = windows[index].decision.take() else { return }
+        pending[decision.eventID] = nil
         let window = windows[index].window
         windows[index].window.rewards = []
         counters.closedDecisions += 1
         if let value = Self.aggregate(window.rewards, window.aggregation) {
-            closed.append(Closed(decision: e.decision, reward: value, isDefault: false, closedAt: time))
+            closed.append(Closed(decision: decision, reward: value, isDefault: false, closedAt: time))
         } else {
             counters.defaultRewards += 1
-            closed.append(Closed(decision: e.decision, reward: window.defaultReward, isDefault: true, closedAt: time))
+            closed.append(Closed(decision: decision, reward: window.defaultReward, isDefault: true, closedAt: time))
         }
         compactWindows()
     }
 
     /// Drops closed slots: the closed prefix once it is half the array (windows mostly close
     /// in the order they opened), and every closed slot once they outnumber the open ones four
-    /// to one (renumbering the open entries). Both are amortized O(1) per closed window.
+    /// to one (renumbering the open windows and rebuilding their marks). Both are amortized
+    /// O(1) per closed window.
     private mutating func compactWindows() {
         while windowsFront < windows.count, !windows[windowsFront].isOpen { windowsFront += 1 }
         if windowsFront == windows.count {
@@ -351,55 +386,85 @@ public struct RewardJoiner: Sendable {
             windowsBase += windowsFront
             windowsFront = 0
         } else if windows.count > 1024, windows.count > 4 * pending.count {
-            let newBase = windowsBase + windows.count
-            var kept: [Slot] = []
-            kept.reserveCapacity(pending.count)
-            var renumbered: [Int: Int] = [:]
-            for (i, slot) in windows.enumerated() where slot.isOpen {
-                renumbered[windowsBase + i] = newBase + kept.count
-                kept.append(slot)
-            }
-            pending = pending.mapValues { e in
-                var e = e
-                e.slot = renumbered[e.slot] ?? e.slot
-                return e
-            }
-            windowsBase = newBase
-            windows = kept
+            windowsBase += windows.count
+            windows.removeAll { !$0.isOpen }
             windowsFront = 0
+            for (index, slot) in windows.enumerated() {
+                if let decision = slot.decision { pending[decision.eventID] = windowsBase + index }
+            }
+            rebuildMarks()
         }
     }
 
-    /// Drops heap entries of windows already closed (by `first` aggregation or the cap).
-    private mutating func compactHeap() {
-        heap = pending.values.map { e in
-            Deadline(time: windows[e.slot - windowsBase].window.deadline, sequence: e.decision.sequence, eventID: e.decision.eventID)
+    /// Replaces every mark by one per open window: drops stale marks (windows closed early by
+    /// `first` aggregation, the cap or a replacement) and follows renumbered slots.
+    private mutating func rebuildMarks() {
+        for i in lanes.indices {
+            lanes[i].marks.removeAll(keepingCapacity: true)
+            lanes[i].head = 0
         }
-        heap.sort()
+        outOfOrder.removeAll(keepingCapacity: true)
+        markCount = 0
+        for (index, slot) in windows.enumerated() {
+            guard let decision = slot.decision else { continue }
+            push(Mark(time: slot.window.deadline, sequence: decision.sequence, slot: windowsBase + index),
+                 windowSeconds: slot.window.deadline - decision.timestamp)
+        }
     }
 
-    private mutating func pushHeap(_ d: Deadline) {
-        heap.append(d)
-        var i = heap.count - 1
+    /// Queues a deadline in its window length's lane when it keeps that lane in order, else in the heap.
+    private mutating func push(_ mark: Mark, windowSeconds: Double) {
+        markCount += 1
+        var lane = lanes.firstIndex { $0.windowSeconds == windowSeconds }
+        if lane == nil, lanes.count < Self.maximumLanes {
+            lanes.append(Lane(windowSeconds: windowSeconds))
+            lane = lanes.count - 1
+        }
+        if let lane, lanes[lane].marks.last.map({ !(mark < $0) }) ?? true {
+            lanes[lane].marks.append(mark)
+            return
+        }
+        outOfOrder.append(mark)
+        var i = outOfOrder.count - 1
         while i > 0 {
             let parent = (i - 1) / 2
-            guard heap[i] < heap[parent] else { break }
-            heap.swapAt(i, parent)
+            guard outOfOrder[i] < outOfOrder[parent] else { break }
+            outOfOrder.swapAt(i, parent)
             i = parent
         }
     }
 
+    /// Removes and returns the earliest mark (by deadline, then sequence) when its deadline is ≤ `limit`.
+    private mutating func popEarliest(notAfter limit: Double) -> Mark? {
+        var best = outOfOrder.first
+        var bestLane: Int?
+        for i in lanes.indices {
+            if let mark = lanes[i].first, best.map({ mark < $0 }) ?? true {
+                best = mark
+                bestLane = i
+            }
+        }
+        guard let mark = best, mark.time <= limit else { return nil }
+        markCount -= 1
+        if let bestLane {
+            lanes[bestLane].removeFirst()
+        } else {
+            popHeap()
+        }
+        return mark
+    }
+
     private mutating func popHeap() {
-        heap.swapAt(0, heap.count - 1)
-        heap.removeLast()
+        outOfOrder.swapAt(0, outOfOrder.count - 1)
+        outOfOrder.removeLast()
         var i = 0
         while true {
             let l = 2 * i + 1, r = l + 1
             var m = i
-            if l < heap.count, heap[l] < heap[m] { m = l }
-            if r < heap.count, heap[r] < heap[m] { m = r }
+            if l < outOfOrder.count, outOfOrder[l] < outOfOrder[m] { m = l }
+            if r < outOfOrder.count, outOfOrder[r] < outOfOrder[m] { m = r }
             if m == i { break }
-            heap.swapAt(i, m)
+            outOfOrder.swapAt(i, m)
             i = m
         }
     }
