@@ -43,6 +43,7 @@ extension ServerBenchmarks {
             if response.status == 200 { sink &+= response.body.count } else { failures += 1 }
         }
         let append = try storeAppend(decisions: requests, batch: 20)
+        let appendInMemory = try storeAppend(decisions: requests, batch: 20, inMemory: true)
         var record = BenchmarkRecord()
         record["task"] = .string("server stages K=10 d=20")
         record["size"] = .string("requests=\(requests), one thread, in-memory store")
@@ -55,6 +56,7 @@ extension ServerBenchmarks {
         record["router_handle_cpu_ns"] = .double(handle.cpu)
         record["store_append_cpu_ns"] = .double(append.cpu)
         record["store_append_ns"] = .double(append.wall)
+        record["store_append_in_memory_cpu_ns"] = .double(appendInMemory.cpu)
         record["failures"] = .int(failures)
         record["checksum"] = .int(sink & 0xFFFF)
         writer.emit(record)
@@ -64,13 +66,14 @@ extension ServerBenchmarks {
     /// `synchronous=FULL`, a sync per batch) in batches of `batch`, each batch also storing the
     /// outcomes of as many earlier decisions (windows closing), as under steady load. Wall and
     /// calling-thread CPU nanoseconds per decision (kernel time of the writes included).
-    static func storeAppend(decisions: Int, batch: Int) throws(BenchError) -> (wall: Double, cpu: Double) {
+    /// `inMemory` appends to an in-memory database instead: the CPU of encoding and SQLite alone.
+    static func storeAppend(decisions: Int, batch: Int, inMemory: Bool = false) throws(BenchError) -> (wall: Double, cpu: Double) {
         let directory = NSTemporaryDirectory() + "attune-bench-store-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store: SQLiteEventStore
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            store = try SQLiteEventStore(path: directory + "/events.sqlite")
+            store = try SQLiteEventStore(path: inMemory ? ":memory:" : directory + "/events.sqlite")
         } catch {
             throw .io(path: directory, reason: "cannot open the store: \(error)")
         }

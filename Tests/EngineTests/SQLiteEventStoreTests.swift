@@ -47,6 +47,34 @@ struct SQLiteEventStoreTests {
         #expect(try store.decisions(sequences: []).isEmpty)
     }
 
+    /// Every field of varied decisions in one batch (the text and blob columns share one
+    /// reused buffer, bound in place) reads back exactly: empty and non-ASCII text, a customer
+    /// absent or empty, short and long contexts.
+    @Test func everyFieldOfABatchRoundTrips() throws {
+        let store = try SQLiteEventStore(path: ":memory:")
+        let eventIDs = ["a", "événement-ünïcode-", "x-" + String(repeating: "9", count: 40)]
+        let customers: [String?] = [nil, "", "c", "клиент-"]
+        var records: [DecisionRecord] = []
+        for i in 0..<6 {
+            let k = i % 4 + 1
+            let context: [Double] = (0..<(i * 7 % 25)).map { Double($0) * -0.1 + .ulpOfOne * Double(i) }
+            let ids: [String] = (0..<k).map { $0 == 1 ? "" : "offer-\($0)-ß" }
+            records.append(DecisionRecord(eventID: eventIDs[i % 3] + "\(i)", policyID: i % 2 == 0 ? "p" : "policy-with-a-longer-name",
+                                          timestamp: 100 + Double(i), customerID: customers[i % 4].map { $0 + ($0.isEmpty ? "" : "\(i)") },
+                                          segment: i % 3 == 0 ? nil : i, context: context, candidates: Array(0..<k), candidateIDs: ids,
+                                          position: i % k, probabilities: Array(repeating: 1 / Double(k), count: k),
+                                          modelVersion: i * 1_000_003))
+        }
+        _ = try store.append(records.map { JournalEntry.decision($0) }, outcomes: [])
+        let found = try store.decisions(sequences: (1...6).map(Int64.init))
+        for (i, record) in records.enumerated() {
+            var expected = record
+            expected.sequence = Int64(i + 1)
+            #expect(found[Int64(i + 1)] == expected)
+            #expect(try store.decision(eventID: record.eventID) == expected)
+        }
+    }
+
     @Test func exportJoinsOutcomesAndFiltersByTime() throws {
         let store = try SQLiteEventStore(path: ":memory:")
         _ = try store.append([.decision(Fixtures.decisionRecord("old", timestamp: 10)),

@@ -3,9 +3,20 @@
 enum BlobCoding {
     static func encode(_ values: [Double]) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(values.count * 8)
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        append(values, to: &bytes)
         return bytes
+    }
+
+    /// Appends the encoding of `values` to `bytes`; returns where it went.
+    @discardableResult
+    static func append(_ values: [Double], to bytes: inout [UInt8]) -> Range<Int> {
+        let start = bytes.count
+        #if _endian(little)
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        #endif
+        return start..<bytes.count
     }
 
     static func decodeDoubles(_ bytes: [UInt8]) -> [Double] {
@@ -23,9 +34,17 @@ enum BlobCoding {
 
     static func encode(_ values: [Int]) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(values.count * 4)
-        for v in values { withUnsafeBytes(of: Int32(truncatingIfNeeded: v).littleEndian) { bytes.append(contentsOf: $0) } }
+        append(values, to: &bytes)
         return bytes
+    }
+
+    /// Appends the encoding of `values` (as 32-bit integers) to `bytes`; returns where it went.
+    @discardableResult
+    static func append(_ values: [Int], to bytes: inout [UInt8]) -> Range<Int> {
+        let start = bytes.count
+        bytes.reserveCapacity(start + values.count * 4)
+        for v in values { withUnsafeBytes(of: Int32(truncatingIfNeeded: v).littleEndian) { bytes.append(contentsOf: $0) } }
+        return start..<bytes.count
     }
 
     static func decodeInts(_ bytes: [UInt8]) -> [Int] {
@@ -44,12 +63,19 @@ enum BlobCoding {
     /// Strings as a 4-byte length followed by their UTF-8 bytes.
     static func encode(_ strings: [String]) -> [UInt8] {
         var bytes: [UInt8] = []
-        for s in strings {
-            let utf8 = Array(s.utf8)
-            withUnsafeBytes(of: UInt32(utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
-            bytes.append(contentsOf: utf8)
-        }
+        append(strings, to: &bytes)
         return bytes
+    }
+
+    /// Appends the encoding of `strings` to `bytes`; returns where it went.
+    @discardableResult
+    static func append(_ strings: [String], to bytes: inout [UInt8]) -> Range<Int> {
+        let start = bytes.count
+        for s in strings {
+            withUnsafeBytes(of: UInt32(s.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: s.utf8)
+        }
+        return start..<bytes.count
     }
 
     static func decodeStrings(_ bytes: [UInt8]) -> [String] {

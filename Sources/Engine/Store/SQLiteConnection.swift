@@ -58,15 +58,35 @@ final class SQLiteStatement {
 
     // SQLite must copy bound text and blobs: the Swift buffers do not outlive the call.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    // SQLite reads the caller's bytes in place (see the `borrowed…` binds).
+    private static let `static` = unsafeBitCast(0, to: sqlite3_destructor_type.self)
+    /// A valid address for zero bytes (a static string's storage, never written).
+    private static var emptyText: UnsafeRawPointer { UnsafeRawPointer(("" as StaticString).utf8Start) }
 
     func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
+    /// Binds text (copied by SQLite), without the temporary C string an implicit conversion makes.
     func bind(_ index: Int32, _ value: String?) {
-        guard let value else { sqlite3_bind_null(handle, index); return }
-        sqlite3_bind_text(handle, index, value, -1, Self.transient)
+        guard var value else { sqlite3_bind_null(handle, index); return }
+        _ = value.withUTF8 { utf8 in
+            // A null pointer would bind NULL, not the empty string.
+            sqlite3_bind_text(handle, index, utf8.baseAddress.map(UnsafeRawPointer.init) ?? Self.emptyText, Int32(utf8.count), Self.transient)
+        }
+    }
+
+    /// Binds UTF-8 bytes as text without copying them (`SQLITE_STATIC`): the caller keeps them
+    /// alive and unchanged until the statement has been stepped (or bound anew).
+    func bind(_ index: Int32, borrowedText bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_text(handle, index, (bytes.baseAddress ?? Self.emptyText).assumingMemoryBound(to: CChar.self),
+                          Int32(bytes.count), Self.static)
+    }
+
+    /// Binds bytes as a blob without copying them (`SQLITE_STATIC`); the same rule as text.
+    func bind(_ index: Int32, borrowedBlob bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(handle, index, bytes.baseAddress ?? Self.emptyText, Int32(bytes.count), Self.static)
     }
 
     func bind(_ index: Int32, _ value: Double) { sqlite3_bind_double(handle, index, value) }

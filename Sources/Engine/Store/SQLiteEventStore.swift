@@ -19,6 +19,9 @@ public final class SQLiteEventStore: EventStore {
         let upsertOutcome: SQLiteStatement
         let selectDecision: SQLiteStatement
         var sequence: Int64
+        /// A decision's text and blob columns, encoded one after the other and bound in place:
+        /// reused from row to row, so an insert allocates nothing on the Swift side.
+        var row: [UInt8] = []
     }
 
     private let state: Mutex<State>
@@ -93,18 +96,33 @@ public final class SQLiteEventStore: EventStore {
                         let st = s.insertDecision
                         st.reset()
                         st.bind(1, sequence + 1)
-                        st.bind(2, d.eventID)
-                        st.bind(3, d.policyID)
                         st.bind(4, d.timestamp)
-                        st.bind(5, d.customerID)
                         st.bind(6, d.segment.map(Int64.init))
-                        st.bind(7, BlobCoding.encode(d.context))
-                        st.bind(8, BlobCoding.encode(d.candidates))
-                        st.bind(9, BlobCoding.encode(d.candidateIDs))
                         st.bind(10, Int64(d.position))
-                        st.bind(11, BlobCoding.encode(d.probabilities))
                         st.bind(12, Int64(d.modelVersion))
-                        _ = try st.step("insert decision \(d.eventID)")
+                        s.row.removeAll(keepingCapacity: true)
+                        let eventID = Self.append(d.eventID, to: &s.row)
+                        let policyID = Self.append(d.policyID, to: &s.row)
+                        let customerID = d.customerID.map { Self.append($0, to: &s.row) }
+                        let context = BlobCoding.append(d.context, to: &s.row)
+                        let candidates = BlobCoding.append(d.candidates, to: &s.row)
+                        let candidateIDs = BlobCoding.append(d.candidateIDs, to: &s.row)
+                        let probabilities = BlobCoding.append(d.probabilities, to: &s.row)
+                        let inserted = s.row.withUnsafeBytes { row -> Result<Bool, EngineError> in
+                            st.bind(2, borrowedText: UnsafeRawBufferPointer(rebasing: row[eventID]))
+                            st.bind(3, borrowedText: UnsafeRawBufferPointer(rebasing: row[policyID]))
+                            if let customerID {
+                                st.bind(5, borrowedText: UnsafeRawBufferPointer(rebasing: row[customerID]))
+                            } else {
+                                st.bind(5, nil as String?)
+                            }
+                            st.bind(7, borrowedBlob: UnsafeRawBufferPointer(rebasing: row[context]))
+                            st.bind(8, borrowedBlob: UnsafeRawBufferPointer(rebasing: row[candidates]))
+                            st.bind(9, borrowedBlob: UnsafeRawBufferPointer(rebasing: row[candidateIDs]))
+                            st.bind(11, borrowedBlob: UnsafeRawBufferPointer(rebasing: row[probabilities]))
+                            return Result { () throws(EngineError) in try st.step("insert decision \(d.eventID)") }
+                        }
+                        _ = try inserted.get()
                         if s.connection.changes == 1 {
                             sequence += 1
                             results.append((.stored, sequence))
@@ -156,6 +174,13 @@ public final class SQLiteEventStore: EventStore {
             s.sequence = sequence
             return results
         }
+    }
+
+    /// Appends the UTF-8 bytes of `text` to `bytes`; returns where they went.
+    private static func append(_ text: String, to bytes: inout [UInt8]) -> Range<Int> {
+        let start = bytes.count
+        bytes.append(contentsOf: text.utf8)
+        return start..<bytes.count
     }
 
     /// Deletes old decisions, their rewards and outcomes in one transaction; see `EventStore`.
