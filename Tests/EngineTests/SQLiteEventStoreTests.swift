@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import Foundation
 import Testing
 
@@ -139,6 +139,32 @@ struct SQLiteEventStoreTests {
         var count = 0
         try reopened.replay(after: 0) { _ in count += 1 }
         #expect(count == 41)
+    }
+
+    /// New databases key outcomes without a rowid; a database made with the earlier rowid
+    /// table keeps it, and both store and join outcomes alike.
+    @Test(arguments: [false, true])
+    func outcomesWorkInNewAndEarlierSchemas(earlierSchema: Bool) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/events.sqlite"
+        if earlierSchema {
+            try SQLiteConnection(path: path).execute("""
+                CREATE TABLE outcomes(event_id TEXT PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL);
+                """)
+        }
+        let store = try SQLiteEventStore(path: path)
+        _ = try store.append([.decision(Fixtures.decisionRecord("e1", timestamp: 1)), .decision(Fixtures.decisionRecord("e2", timestamp: 2))],
+                             outcomes: [])
+        _ = try store.append([], outcomes: [OutcomeRecord(eventID: "e1", reward: 0, isDefault: true, closedAt: 3)])
+        // A replaced outcome (the same event closed again after a replay) keeps one row.
+        _ = try store.append([], outcomes: [OutcomeRecord(eventID: "e1", reward: 2, isDefault: false, closedAt: 4)])
+        var exported: [LoggedDecision] = []
+        try store.export(since: nil) { exported.append($0) }
+        #expect(exported.map(\.outcome) == [OutcomeRecord(eventID: "e1", reward: 2, isDefault: false, closedAt: 4), nil])
+        let schema = try SQLiteConnection(path: path).prepare("SELECT sql FROM sqlite_master WHERE name = 'outcomes'")
+        #expect(try schema.step("read the schema"))
+        #expect(schema.text(0)?.contains("WITHOUT ROWID") == !earlierSchema)
     }
 
     @Test func anUnopenableDatabaseIsATypedError() {

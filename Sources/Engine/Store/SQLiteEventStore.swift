@@ -5,7 +5,9 @@ import Synchronization
 /// committed batch survives a crash of the process or the machine.
 ///
 /// Tables: `decisions` (one row per decision, unique event id), `rewards` (unique per event id
-/// and reward key) and `outcomes` (the final reward once a window closes). Decisions and rewards
+/// and reward key) and `outcomes` (the final reward once a window closes; a `WITHOUT ROWID`
+/// table keyed by event id, one B-tree less to rewrite per commit than the rowid table of
+/// earlier databases, which keep theirs). Decisions and rewards
 /// share one journal sequence, which fixes the replay order.
 ///
 /// Callers batch writes (`append` takes many entries and commits them in one transaction):
@@ -60,7 +62,8 @@ public final class SQLiteEventStore: EventStore {
               seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, reward_key TEXT NOT NULL, value REAL NOT NULL,
               ts REAL NOT NULL, UNIQUE(event_id, reward_key));
             CREATE TABLE IF NOT EXISTS outcomes(
-              event_id TEXT PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL);
+              event_id TEXT PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL)
+              WITHOUT ROWID;
             """)
         let last = try c.prepare("SELECT max(coalesce((SELECT max(seq) FROM decisions), 0), coalesce((SELECT max(seq) FROM rewards), 0))")
         let sequence = try last.step("read the last sequence") ? (last.int64(0) ?? 0) : 0
