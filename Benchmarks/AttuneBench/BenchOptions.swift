@@ -86,7 +86,7 @@ struct BenchOptions: Sendable {
                             RSS at start, at intervals and at the end (JSON lines)
       --no-peers            do not start the Python peers
       --tasks LIST          only these tasks of the suite (segmentation: kmeans, tree, dbscan,
-                            ingestion; server: stages, load, kill, recovery;
+                            ingestion; server: stages, load, sweep, kill, recovery;
                             e.g. --tasks ingestion --no-peers)
       -h, --help            this help
 

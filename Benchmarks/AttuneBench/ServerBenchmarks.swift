@@ -17,6 +17,8 @@ import Glibc
 ///   reply: throughput, p50/p90/p99/max, the ceiling ratio, CPU per request on the server and
 ///   client sides, commits (fsyncs) per second, RSS;
 /// - `server decide+reward K=10 d=20 durable` — every connection alternates a decision and its reward;
+/// - `server latency by offered rate` — open-loop decisions at rising rates: the highest rate
+///   whose p99 stays within the latency target (task `sweep`);
 /// - `server kill -9 loss` — kills the server under load, restarts it, checks that every
 ///   acknowledged decision and reward is in the log, and reports time to ready;
 /// - `server recovery …` — time to ready with a long log, without and with a checkpoint.
@@ -45,6 +47,7 @@ enum ServerBenchmarks {
         let wants = { (task: String) in options.tasks?.contains(task) ?? true }
         if wants("stages") { try stages(requests: options.quick ? 5_000 : 20_000, writer) }
         if wants("load") { try inProcess(directory: directory, seconds: seconds, connections: connections, writer) }
+        if wants("sweep") { try rateSweep(directory: directory, seconds: seconds, connections: connections, writer) }
         if wants("kill") { try killNine(directory: directory, kills: options.quick ? 3 : 20, connections: 16, writer) }
         if wants("recovery") { try recovery(directory: directory, entries: options.quick ? 100_000 : 1_000_000, writer) }
         writer.finish()
@@ -68,16 +71,21 @@ enum ServerBenchmarks {
     /// The decision rate of the target, offered on a schedule to measure latency at that rate.
     static let targetRate = 20_000.0
 
-    static func inProcess(directory: String, seconds: Double, connections: Int, _ writer: ResultWriter) throws(BenchError) {
-        let engine: Engine
+    /// The bench policy's engine on a durable store in `directory/data` (emptied first).
+    static func durableEngine(directory: String) throws(BenchError) -> Engine {
         do {
             let specification = try PolicySpecification(decoding: Data(policyJSON.utf8))
+            try? FileManager.default.removeItem(atPath: directory + "/data")
             try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
-            engine = try Engine(specifications: [specification], store: SQLiteEventStore(path: directory + "/data/events.sqlite"),
-                                configuration: EngineConfiguration(dataDirectory: directory + "/data"))
+            return try Engine(specifications: [specification], store: SQLiteEventStore(path: directory + "/data/events.sqlite"),
+                              configuration: EngineConfiguration(dataDirectory: directory + "/data"))
         } catch {
             throw .io(path: directory, reason: "cannot start the engine: \(error)")
         }
+    }
+
+    static func inProcess(directory: String, seconds: Double, connections: Int, _ writer: ResultWriter) throws(BenchError) {
+        let engine = try durableEngine(directory: directory)
         defer { engine.shutdown() }
         writer.emit(diskSync(directory: directory + "/data"))
         let rssStart = residentMegabytes()

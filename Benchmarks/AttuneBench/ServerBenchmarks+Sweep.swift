@@ -1,0 +1,64 @@
+import Engine
+import Foundation
+import Server
+
+/// Latency by offered rate: open-loop decisions (K = 10, d = 20, durable) at rising rates
+/// against a fresh in-process server, until the server falls behind. The summary gives the
+/// highest rate whose p99 stays within ``latencyTargetNanoseconds``: the capacity a campaign
+/// system can plan with on this machine, whatever the fixed target rate.
+extension ServerBenchmarks {
+    /// The p99 a rate must keep to count (the target: 5 ms).
+    static let latencyTargetNanoseconds = 5e6
+
+    static func rateSweep(directory: String, seconds: Double, connections: Int, _ writer: ResultWriter) throws(BenchError) {
+        let engine = try durableEngine(directory: directory)
+        defer { engine.shutdown() }
+        let server: HTTPServer
+        do { server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)), threading: .eventLoops(2)) } catch {
+            throw .io(path: directory, reason: "cannot start the server: \(error)")
+        }
+        defer { server.stop() }
+        let requests = (0..<1000).map { i in
+            let body = decisionBody(thread: 11, index: i, eventID: nil)
+            return Array("POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+        }
+        var best: (rate: Double, p99: Double)?
+        var rate = 2_000.0
+        while rate <= targetRate {
+            ResultWriter.progress("attune-bench server: latency at \(Int(rate)) decisions/s offered, \(connections) connections, \(seconds) s")
+            let before = engine.statistics
+            let cpuBefore = LoadGenerator.processCPUSeconds()
+            guard let result = PacedLoadGenerator.run(port: server.port, connections: connections, rate: rate, seconds: seconds, request: { c, i in
+                requests[(c &* 7_919 &+ i) % requests.count]
+            }) else {
+                throw .io(path: "127.0.0.1:\(server.port)", reason: "cannot open \(connections) connections")
+            }
+            let sorted = result.latencies.sorted()
+            let throughput = Double(sorted.count) / result.seconds
+            var record = BenchmarkRecord()
+            record["task"] = .string("server latency by offered rate")
+            record["size"] = .string("rate=\(Int(rate))")
+            record["server_threads"] = .string("2 event loops")
+            record["generator"] = .string("in-process epoll thread, open loop")
+            record["connections"] = .int(connections)
+            record["offered_per_s"] = .double(rate)
+            latencyFields(&record, requests: sorted.count, errors: result.errors, throughput: throughput, sortedNanoseconds: sorted)
+            cpuFields(&record, units: sorted.count, seconds: result.seconds, serverCPU: LoadGenerator.processCPUSeconds() - cpuBefore - result.cpuSeconds,
+                      clientCPU: result.cpuSeconds)
+            commitFields(&record, before: before, after: engine.statistics, seconds: result.seconds)
+            writer.emit(record)
+            let p99 = quantile(sorted, 0.99)
+            if p99 <= latencyTargetNanoseconds, result.errors == 0 { best = (rate, p99) }
+            // Far past the target, the next rates would only measure a growing backlog.
+            if p99 > 10 * latencyTargetNanoseconds || throughput < 0.9 * rate { break }
+            rate += 1_000
+        }
+        var summary = BenchmarkRecord()
+        summary["task"] = .string("server latency target")
+        summary["size"] = .string("p99 <= \(Int(latencyTargetNanoseconds / 1e6)) ms, open loop, \(connections) connections")
+        summary["max_rate_within_target_per_s"] = .double(best?.rate ?? 0)
+        summary["p99_ns_at_that_rate"] = .double(best?.p99 ?? .nan)
+        summary["target_rate_per_s"] = .double(targetRate)
+        writer.emit(summary)
+    }
+}
