@@ -75,6 +75,41 @@ struct SQLiteEventStoreTests {
         }
     }
 
+    /// Export from a time and retention before a time find their cut by a binary search over
+    /// sequences: against a plain filter of every decision by time, over batches that share a
+    /// timestamp (as group commits do), rewards between decisions (gaps in the decisions'
+    /// sequences), and times before, at, between and after the logged ones.
+    @Test func exportAndRetentionFromATimeMatchAFilterByTime() throws {
+        var records: [DecisionRecord] = []
+        var batches: [[JournalEntry]] = []
+        var t = 100.0
+        for b in 0..<40 {
+            t += Double(b % 3)  // some batches share their time with the one before
+            var batch: [JournalEntry] = []
+            for i in 0..<(b % 5 + 1) {
+                let d = Fixtures.decisionRecord("b\(b)-\(i)", timestamp: t)
+                records.append(d)
+                batch.append(.decision(d))
+                if i % 2 == 1 { batch.append(.reward(RewardRecord(eventID: d.eventID, key: "", value: 1, timestamp: t))) }
+            }
+            batches.append(batch)
+        }
+        let times = [0, 100, 100.5, t / 2 + 50, records[37].timestamp, t, t + 1] + (0..<8).map { 100 + Double($0 * 3) + 0.5 }
+        for time in times {
+            let store = try SQLiteEventStore(path: ":memory:")
+            for batch in batches { _ = try store.append(batch, outcomes: []) }
+            _ = try store.append([], outcomes: records.map { OutcomeRecord(eventID: $0.eventID, reward: 0, isDefault: true, closedAt: 1) })
+            let expected = records.filter { $0.timestamp >= time }.map(\.eventID)
+            var exported: [String] = []
+            try store.export(since: time) { exported.append($0.decision.eventID) }
+            #expect(exported == expected, "export since \(time)")
+            #expect(try store.deleteEntries(before: time) == records.count - expected.count, "retention before \(time)")
+            var kept: [LoggedDecision] = []
+            try store.export(since: nil) { kept.append($0) }
+            #expect(kept.map(\.decision.eventID) == expected && kept.allSatisfy { $0.outcome != nil }, "kept after retention before \(time)")
+        }
+    }
+
     @Test func exportJoinsOutcomesAndFiltersByTime() throws {
         let store = try SQLiteEventStore(path: ":memory:")
         _ = try store.append([.decision(Fixtures.decisionRecord("old", timestamp: 10)),

@@ -10,6 +10,11 @@ import Synchronization
 /// earlier databases, which keep theirs). Decisions and rewards
 /// share one journal sequence, which fixes the replay order.
 ///
+/// Decisions have no index on their time: the journal stamps entries with non-decreasing
+/// times, so the decisions from a time on are a range of sequences, found by a binary search
+/// over the rowid (one B-tree less rewritten by every commit). Databases made before keep
+/// their `decisions_ts` index, unused.
+///
 /// Callers batch writes (`append` takes many entries and commits them in one transaction):
 /// one fsync per batch instead of one per row is what makes group commit fast.
 public final class SQLiteEventStore: EventStore {
@@ -57,7 +62,6 @@ public final class SQLiteEventStore: EventStore {
               customer TEXT, segment INTEGER, context BLOB NOT NULL, candidates BLOB NOT NULL,
               candidate_ids BLOB NOT NULL, position INTEGER NOT NULL, probabilities BLOB NOT NULL,
               model_version INTEGER NOT NULL);
-            CREATE INDEX IF NOT EXISTS decisions_ts ON decisions(ts);
             CREATE TABLE IF NOT EXISTS rewards(
               seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, reward_key TEXT NOT NULL, value REAL NOT NULL,
               ts REAL NOT NULL, UNIQUE(event_id, reward_key));
@@ -186,14 +190,41 @@ public final class SQLiteEventStore: EventStore {
         return start..<bytes.count
     }
 
+    /// The journal sequence of the first decision committed at or after `time` (one past the
+    /// last decision when there is none): a binary search over sequences, O(log N) lookups by
+    /// rowid, exact because decisions' times never decrease along the journal.
+    private static func firstDecisionSequence(atOrAfter time: Double, on connection: SQLiteConnection) throws(EngineError) -> Int64 {
+        let first = try connection.prepare("SELECT seq, ts FROM decisions WHERE seq >= ? ORDER BY seq LIMIT 1")
+        let last = try connection.prepare("SELECT max(seq) FROM decisions")
+        guard try last.step("read the last decision"), let end = last.int64(0) else { return 1 }
+        // The first decision at or after sequence `x` is at or after `time`, or there is none:
+        // false, then true, as `x` grows. Find the smallest `x` where it holds.
+        var low: Int64 = 0, high = end + 1
+        while low < high {
+            let middle = low + (high - low) / 2
+            first.reset()
+            first.bind(1, middle)
+            if try first.step("find the decisions from \(time)"), let sequence = first.int64(0), first.double(1) < time {
+                low = sequence + 1
+            } else {
+                high = middle
+            }
+        }
+        first.reset()
+        first.bind(1, low)
+        return try first.step("find the decisions from \(time)") ? first.int64(0) ?? end + 1 : end + 1
+    }
+
     /// Deletes old decisions, their rewards and outcomes in one transaction; see `EventStore`.
+    /// Decisions go by journal order: those before the first one committed at or after `before`.
     public func deleteEntries(before: Double) throws(EngineError) -> Int {
         try state.withLock { (s: inout State) throws(EngineError) -> Int in
             try s.connection.execute("BEGIN IMMEDIATE")
             do throws(EngineError) {
-                try s.connection.execute("DELETE FROM outcomes WHERE event_id IN (SELECT event_id FROM decisions WHERE ts < \(before))")
+                let cut = try Self.firstDecisionSequence(atOrAfter: before, on: s.connection)
+                try s.connection.execute("DELETE FROM outcomes WHERE event_id IN (SELECT event_id FROM decisions WHERE seq < \(cut))")
                 try s.connection.execute("DELETE FROM rewards WHERE ts < \(before)")
-                try s.connection.execute("DELETE FROM decisions WHERE ts < \(before)")
+                try s.connection.execute("DELETE FROM decisions WHERE seq < \(cut)")
                 let deleted = Int(s.connection.changes)
                 try s.connection.execute("COMMIT")
                 return deleted
@@ -292,9 +323,10 @@ public final class SQLiteEventStore: EventStore {
             let columns = Self.decisionColumns.split(separator: ",").map { "d." + $0.filter { $0 != " " } }.joined(separator: ", ")
             let st = try s.connection.prepare("""
                 SELECT \(columns), o.reward, o.is_default, o.closed_at FROM decisions d
-                LEFT JOIN outcomes o ON o.event_id = d.event_id WHERE d.ts >= ? ORDER BY d.seq
+                LEFT JOIN outcomes o ON o.event_id = d.event_id WHERE d.seq >= ? AND d.ts >= ? ORDER BY d.seq
                 """)
-            st.bind(1, since ?? -Double.greatestFiniteMagnitude)
+            st.bind(1, try since.map { t throws(EngineError) in try Self.firstDecisionSequence(atOrAfter: t, on: s.connection) } ?? 0)
+            st.bind(2, since ?? -Double.greatestFiniteMagnitude)
             while try st.step("export decisions") {
                 let d = Self.readDecision(st, from: 0)
                 let outcome = st.isNull(12) ? nil
