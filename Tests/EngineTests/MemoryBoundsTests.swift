@@ -43,6 +43,30 @@ struct MemoryBoundsTests {
         #expect(joiner.heapCount <= 1_025)
     }
 
+    /// A long steady stream (a decision a millisecond, 1 s windows, some closed early by a
+    /// `first` reward, some rewards late): the window slots and deadline marks held stay within
+    /// a constant factor of the open windows, however many decisions went through.
+    @Test func windowSlotsAndDeadlineMarksStayBoundedInASteadyStream() {
+        var joiner = RewardJoiner()
+        var closed: [RewardJoiner.Closed] = []
+        let sum = RewardJoiner.Rule(windowSeconds: 1, aggregation: .sum, defaultReward: 0)
+        let first = RewardJoiner.Rule(windowSeconds: 1, aggregation: .first, defaultReward: 0)
+        var largest = (slots: 0, marks: 0, open: 0)
+        for i in 0..<60_000 {
+            let t = Double(i) / 1000
+            joiner.register(Fixtures.decisionRecord("s\(i)", timestamp: t, sequence: Int64(i + 1)), rule: i % 3 == 0 ? first : sum, into: &closed)
+            if i % 3 == 0 || i % 7 == 0, i >= 5 {
+                _ = joiner.join(RewardRecord(eventID: "s\(i - 5)", key: "", value: 1, timestamp: t), into: &closed)
+            }
+            closed.removeAll(keepingCapacity: true)
+            if i > 5_000 {
+                largest = (max(largest.slots, joiner.slotCount), max(largest.marks, joiner.heapCount), max(largest.open, joiner.pendingCount))
+            }
+        }
+        #expect(largest.open <= 1_001)
+        #expect(largest.slots <= 4 * largest.open + 1_024 && largest.marks <= 2 * largest.open + 1_024)
+    }
+
     @Test func checkpointsWithoutTheForcedCloseCounterStillDecode() throws {
         let old = #"{"joinedRewards": 4, "lateRewards": 1, "defaultRewards": 2, "closedDecisions": 6}"#
         let counters = try JSONDecoder().decode(RewardJoiner.Counters.self, from: Data(old.utf8))

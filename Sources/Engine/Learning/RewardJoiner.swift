@@ -186,6 +186,9 @@ public struct RewardJoiner: Sendable {
     /// Deadline marks held (open windows plus stale marks not yet compacted).
     var heapCount: Int { markCount }
 
+    /// Window slots held (open windows plus closed ones not yet compacted).
+    var slotCount: Int { windows.count }
+
     /// Whether `eventID` is pending.
     public func isPending(_ eventID: String) -> Bool { pending[eventID] != nil }
 
