@@ -130,7 +130,6 @@ public struct RewardJoiner: Sendable {
         var head = 0
 
         var first: Mark? { head < marks.count ? marks[head] : nil }
-        var count: Int { marks.count - head }
 
         mutating func removeFirst() {
             head += 1
@@ -400,12 +399,10 @@ public struct RewardJoiner: Sendable {
     }
 
     /// Replaces every mark by one per open window: drops stale marks (windows closed early by
-    /// `first` aggregation, the cap or a replacement) and follows renumbered slots.
+    /// `first` aggregation, the cap or a replacement), follows renumbered slots, and frees the
+    /// lanes of window lengths no open window has any more.
     private mutating func rebuildMarks() {
-        for i in lanes.indices {
-            lanes[i].marks.removeAll(keepingCapacity: true)
-            lanes[i].head = 0
-        }
+        lanes.removeAll(keepingCapacity: true)
         outOfOrder.removeAll(keepingCapacity: true)
         markCount = 0
         for (index, slot) in windows.enumerated() {
