@@ -30,7 +30,7 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// as the previous commit ends). A commit right after the previous one carries only the
     /// requests that arrived during it; waiting this long lets more join, so that each commit's
     /// sync and rewritten pages are shared by more entries. It adds latency only under load:
-    /// a commit waits only after one that carried at least 4 entries (so a lone client's
+    /// a commit waits only after one that carried at least 2 entries (so a lone client's
     /// requests, one at a time, are committed at once), and never once ``commitBatchTarget``
     /// entries are queued.
     public var commitIntervalSeconds: Double = 0.001
