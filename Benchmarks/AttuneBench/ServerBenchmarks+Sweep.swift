@@ -18,24 +18,18 @@ extension ServerBenchmarks {
             throw .io(path: directory, reason: "cannot start the server: \(error)")
         }
         defer { server.stop() }
-        let requests = (0..<1000).map { i in
-            let body = decisionBody(thread: 11, index: i, eventID: nil)
-            return Array("POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
-        }
+        let request = openLoopRequests(thread: 11)
         // The server's first seconds (files growing from empty, first checkpoint) are not
         // steady state: a warm-up at the first rate, not reported.
-        _ = PacedLoadGenerator.run(port: server.port, connections: connections, rate: 2_000, seconds: min(seconds, 5)) { c, i in
-            requests[(c &* 7_919 &+ i) % requests.count]
-        }
+        _ = PacedLoadGenerator.run(port: server.port, connections: connections, rate: 2_000, seconds: min(seconds, 5), request: request)
         var best: (rate: Double, p99: Double)?
         var rate = 2_000.0
         while rate <= targetRate {
             ResultWriter.progress("attune-bench server: latency at \(Int(rate)) decisions/s offered, \(connections) connections, \(seconds) s")
             let before = engine.statistics
             let cpuBefore = LoadGenerator.processCPUSeconds()
-            guard let result = PacedLoadGenerator.run(port: server.port, connections: connections, rate: rate, seconds: seconds, request: { c, i in
-                requests[(c &* 7_919 &+ i) % requests.count]
-            }) else {
+            guard let result = PacedLoadGenerator.run(port: server.port, connections: connections, rate: rate, seconds: seconds,
+                                                      request: request) else {
                 throw .io(path: "127.0.0.1:\(server.port)", reason: "cannot open \(connections) connections")
             }
             let sorted = result.latencies.sorted()

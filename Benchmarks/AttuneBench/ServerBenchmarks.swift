@@ -127,11 +127,7 @@ enum ServerBenchmarks {
                             rate: targetRate),
                       Phase(name: "server decide K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: false),
                       Phase(name: "server decide+reward K=10 d=20 durable", connections: 4 * connections, decides: true, rewards: true)]
-        // Whole requests for the open-loop generator, built once.
-        let requests = (0..<1000).map { i in
-            let body = decisionBody(thread: 7, index: i, eventID: nil)
-            return Array("POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
-        }
+        let request = openLoopRequests(thread: 7)
         var ceiling: Double?
         var closedLoopDecisions: Double?
         for planned in phases {
@@ -146,9 +142,7 @@ enum ServerBenchmarks {
             let before = engine.statistics
             let cpuBefore = LoadGenerator.processCPUSeconds()
             let paced = phase.rate.flatMap { rate in
-                PacedLoadGenerator.run(port: port, connections: phase.connections, rate: rate, seconds: seconds) { c, i in
-                    requests[(c &* 7_919 &+ i) % requests.count]
-                }
+                PacedLoadGenerator.run(port: port, connections: phase.connections, rate: rate, seconds: seconds, request: request)
             }
             let result = paced ?? LoadGenerator.run(port: port, connections: phase.connections, seconds: seconds) { connection, thread, i in
                 guard phase.decides else { return connection.send("GET", "/healthz", nil).map { [$0] } }
@@ -265,6 +259,16 @@ enum ServerBenchmarks {
          "reward": {"events": ["purchase"], "aggregation": "sum", "default_reward": 0, "window_seconds": 2}}
         """
     }()
+
+    /// Whole decision requests (HTTP/1.1, keep-alive) for the open-loop generator, built once:
+    /// connection `c`'s `i`-th request is one of 1,000 varied bodies.
+    static func openLoopRequests(thread: Int) -> @Sendable (Int, Int) -> [UInt8] {
+        let requests = (0..<1000).map { i in
+            let body = decisionBody(thread: thread, index: i, eventID: nil)
+            return Array("POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+        }
+        return { c, i in requests[(c &* 7_919 &+ i) % requests.count] }
+    }
 
     static func decisionBody(thread: Int, index: Int, eventID: String?) -> String {
         // A deterministic, varied context: 20 values in [-1, 1].

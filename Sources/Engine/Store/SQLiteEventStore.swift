@@ -198,21 +198,23 @@ public final class SQLiteEventStore: EventStore {
         let last = try connection.prepare("SELECT max(seq) FROM decisions")
         guard try last.step("read the last decision"), let end = last.int64(0) else { return 1 }
         // The first decision at or after sequence `x` is at or after `time`, or there is none:
-        // false, then true, as `x` grows. Find the smallest `x` where it holds.
-        var low: Int64 = 0, high = end + 1
+        // false, then true, as `x` grows. Find the smallest `x` where it holds; that decision
+        // (or none) is the answer, kept from the probe that found it.
+        var low: Int64 = 0, high = end + 1, answer = end + 1
         while low < high {
             let middle = low + (high - low) / 2
             first.reset()
             first.bind(1, middle)
-            if try first.step("find the decisions from \(time)"), let sequence = first.int64(0), first.double(1) < time {
-                low = sequence + 1
+            let found = try first.step("find the decisions from \(time)") ? first.int64(0) : nil
+            if let found, first.double(1) < time {
+                low = found + 1
             } else {
                 high = middle
+                answer = found ?? end + 1
             }
         }
         first.reset()
-        first.bind(1, low)
-        return try first.step("find the decisions from \(time)") ? first.int64(0) ?? end + 1 : end + 1
+        return answer
     }
 
     /// Deletes old decisions, their rewards and outcomes in one transaction; see `EventStore`.
