@@ -43,7 +43,7 @@ extension Engine {
                     try s.decisionGuard.recordExposure(of: d.action, customer: customer, at: now)
                     records.append(DecisionRecord(eventID: k == 0 ? eventID : eventID + "#\(k)", policyID: live.id, timestamp: now,
                                                   customerID: request.customerID, segment: context.segment, context: context.features,
-                                                  candidates: d.candidates, candidateIDs: d.candidates.map { live.catalog.actions[$0].id.rawValue },
+                                                  candidates: d.candidates, candidateIDs: live.ids(of: d.candidates),
                                                   position: d.position, probabilities: d.probabilities, modelVersion: d.modelVersion))
                 }
                 return records

@@ -222,7 +222,7 @@ public final class Engine: Sendable {
                 let d = s.decision
                 return DecisionRecord(eventID: eventID, policyID: live.id, timestamp: now, customerID: request.customerID,
                                       segment: context.segment, context: context.features, candidates: d.candidates,
-                                      candidateIDs: d.candidates.map { live.catalog.actions[$0].id.rawValue },
+                                      candidateIDs: live.ids(of: d.candidates),
                                       position: d.position, probabilities: d.probabilities, modelVersion: d.modelVersion)
             } catch {
                 if case .noEligibleAction = error { throw EngineError.noEligibleAction }
@@ -400,7 +400,34 @@ public final class Engine: Sendable {
     }
 
     func makeEventID() -> String {
-        eventPrefix + "-" + String(meters.eventCounter.add(1, ordering: .relaxed).newValue, radix: 36)
+        Self.eventID(prefix: eventPrefix, counter: meters.eventCounter.add(1, ordering: .relaxed).newValue)
+    }
+
+    /// `<prefix>-<counter in base 36>`, written in one allocation (it is made on every decision).
+    static func eventID(prefix: String, counter: UInt64) -> String {
+        var prefix = prefix
+        return prefix.withUTF8 { head in
+            // 13 base-36 digits hold any UInt64.
+            String(unsafeUninitializedCapacity: head.count + 14) { buffer in
+                var i = 0
+                for byte in head {
+                    buffer[i] = byte
+                    i += 1
+                }
+                buffer[i] = UInt8(ascii: "-")
+                i += 1
+                let digits = i
+                var n = counter
+                repeat {
+                    let digit = UInt8(n % 36)
+                    buffer[i] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                    n /= 36
+                    i += 1
+                } while n > 0
+                buffer[digits..<i].reverse()
+                return i
+            }
+        }
     }
 
     func makeContext(_ request: DecisionRequest, _ live: LivePolicy) throws(EngineError) -> (Context, [String: Double]) {

@@ -30,6 +30,9 @@ final class LivePolicy: Sendable {
     let apprentice = Mutex(ApprenticeTally())
     /// Decisions logged per action since this version was loaded (indices of `catalog`).
     let decisionCounts: AtomicCounters
+    /// The catalog's action ids in catalog order: shared by every record that offers the
+    /// whole catalog, so such a decision copies no id list.
+    let catalogIDs: [String]
 
     /// - Parameter model: The model to serve instead of `specification.makePolicy()` (a policy
     ///   of another file format, such as a trained policy-gradient policy, described for the
@@ -67,6 +70,7 @@ final class LivePolicy: Sendable {
             self.specification = specification
             catalog = policy.catalog
             decisionCounts = AtomicCounters(count: policy.catalog.count)
+            catalogIDs = policy.catalog.actions.map(\.id.rawValue)
             let reward = specification.reward
             let aggregation: RewardJoiner.Aggregation
             switch reward.aggregation ?? .sum {
@@ -82,6 +86,12 @@ final class LivePolicy: Sendable {
         } catch {
             throw .policy(error)
         }
+    }
+
+    /// The action ids of catalog indices `candidates`, in their order.
+    func ids(of candidates: [Int]) -> [String] {
+        if candidates.count == catalogIDs.count, candidates.indices.allSatisfy({ candidates[$0] == $0 }) { return catalogIDs }
+        return candidates.map { catalogIDs[$0] }
     }
 
     /// The serving model (a copy: value semantics).

@@ -26,6 +26,20 @@ struct EngineTests {
         #expect(Date().timeIntervalSince(started) < 1.2)
     }
 
+    @Test func generatedEventIDsAreThePrefixAndTheCounterInBase36() {
+        var counters: [UInt64] = [0, 1, 9, 10, 35, 36, 1_295, 1_296, 46_655, 123_456_789, .max - 1, .max]
+        var state: UInt64 = 7
+        for _ in 0..<200 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            counters.append(state >> (state % 60))
+        }
+        for prefix in ["", "mg2k4x1c-1bq7z0f", "é"] {
+            for counter in counters {
+                #expect(Engine.eventID(prefix: prefix, counter: counter) == prefix + "-" + String(counter, radix: 36))
+            }
+        }
+    }
+
     @Test func aDecisionIsLoggedBeforeTheReplyAndCarriesItsDistribution() throws {
         let store = try SQLiteEventStore(path: ":memory:")
         let engine = try makeEngine(store: store)

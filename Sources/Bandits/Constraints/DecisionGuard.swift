@@ -102,6 +102,12 @@ public struct DecisionGuard: Sendable, Codable, Equatable {
     /// - Throws: `BanditsError.noEligibleAction` when none is left.
     /// - Complexity: O(n · (caps + budgets)) plus the customer's recent exposures.
     public func eligibleCandidates(_ candidates: [Int], customer: String, at time: Double) throws(BanditsError) -> [Int] {
+        // Without constraints only the range check applies: the list is returned as it is,
+        // with no copy, on every decision of an unconstrained policy.
+        if caps.isEmpty, budgets.isEmpty, guardrails == nil, candidates.allSatisfy({ $0 >= 0 && $0 < catalog.count }) {
+            guard !candidates.isEmpty else { throw .noEligibleAction }
+            return candidates
+        }
         let result = candidates.filter { isEligible($0, customer: customer, at: time) }
         guard !result.isEmpty else { throw .noEligibleAction }
         return result
@@ -199,6 +205,8 @@ public struct DecisionGuard: Sendable, Codable, Equatable {
     /// - Complexity: Amortized O(1) per recorded exposure (each entry of `expiry` is visited
     ///   once), times the visited customer's history.
     private mutating func forgetExpired(at time: Double) {
+        // Nothing to visit: skip the retention period's computation (an array of cap periods).
+        guard expiryHead < expiry.count else { return }
         let horizon = time - retentionSeconds
         while expiryHead < expiry.count, expiry[expiryHead].time <= horizon {
             forget(expiry[expiryHead].customer, at: time)

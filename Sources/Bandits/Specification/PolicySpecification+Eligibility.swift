@@ -18,9 +18,12 @@ extension PolicySpecification {
     ///   `BanditsError.noEligibleAction` when nothing is left.
     /// - Complexity: O(K · rules).
     public func eligibleActions(for values: [String: Double], segment: Int?, excluding excluded: Set<String> = []) throws(BanditsError) -> [Int] {
-        let ids = Set(catalog.map(\.id))
-        for id in excluded.sorted() where !ids.contains(id) { throw .unknownAction(ActionID(id)) }
+        if !excluded.isEmpty {
+            let ids = Set(catalog.map(\.id))
+            for id in excluded.sorted() where !ids.contains(id) { throw .unknownAction(ActionID(id)) }
+        }
         var result: [Int] = []
+        result.reserveCapacity(catalog.count)
         for (i, entry) in catalog.enumerated() where !excluded.contains(entry.id) {
             if let segments = entry.eligibility?.segments {
                 guard let segment, segments.contains(segment) else { continue }

@@ -102,6 +102,13 @@ final class SQLiteStatement {
         }
     }
 
+    /// Runs a statement that returns no rows (a prepared `BEGIN`, `COMMIT` or `ROLLBACK`).
+    func run(_ operation: @autoclosure () -> String) throws(EngineError) {
+        sqlite3_reset(handle)
+        _ = try step(operation())
+        sqlite3_reset(handle)
+    }
+
     /// Steps once: `true` when a row is available, `false` when done.
     func step(_ operation: @autoclosure () -> String) throws(EngineError) -> Bool {
         switch sqlite3_step(handle) {

@@ -25,6 +25,10 @@ public final class SQLiteEventStore: EventStore {
         let decisionExists: SQLiteStatement
         let upsertOutcome: SQLiteStatement
         let selectDecision: SQLiteStatement
+        /// The transaction statements of every append, prepared once rather than parsed per commit.
+        let begin: SQLiteStatement
+        let commit: SQLiteStatement
+        let rollback: SQLiteStatement
         var sequence: Int64
         /// A decision's text and blob columns, encoded one after the other and bound in place:
         /// reused from row to row, so an insert allocates nothing on the Swift side.
@@ -78,6 +82,9 @@ public final class SQLiteEventStore: EventStore {
             decisionExists: try c.prepare("SELECT 1 FROM decisions WHERE event_id = ?"),
             upsertOutcome: try c.prepare("INSERT OR REPLACE INTO outcomes(event_id, reward, is_default, closed_at) VALUES (?,?,?,?)"),
             selectDecision: try c.prepare("SELECT \(Self.decisionColumns) FROM decisions WHERE event_id = ?"),
+            begin: try c.prepare("BEGIN IMMEDIATE"),
+            commit: try c.prepare("COMMIT"),
+            rollback: try c.prepare("ROLLBACK"),
             sequence: sequence))
     }
 
@@ -92,7 +99,7 @@ public final class SQLiteEventStore: EventStore {
                 // commit below rewrites the WAL from its start (see `WALCheckpointer`).
                 sqlite3_wal_checkpoint_v2(s.connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             }
-            try s.connection.execute("BEGIN IMMEDIATE")
+            try s.begin.run("begin a transaction")
             var results: [(AppendOutcome, Int64)] = []
             results.reserveCapacity(entries.count)
             var sequence = s.sequence
@@ -173,9 +180,9 @@ public final class SQLiteEventStore: EventStore {
                     st.bind(4, o.closedAt)
                     _ = try st.step("store the outcome of \(o.eventID)")
                 }
-                try s.connection.execute("COMMIT")
+                try s.commit.run("commit")
             } catch {
-                try? s.connection.execute("ROLLBACK")
+                try? s.rollback.run("roll back")
                 throw error
             }
             s.sequence = sequence
