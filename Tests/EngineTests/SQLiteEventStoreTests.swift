@@ -107,6 +107,15 @@ struct SQLiteEventStoreTests {
             var kept: [LoggedDecision] = []
             try store.export(since: nil) { kept.append($0) }
             #expect(kept.map(\.decision.eventID) == expected && kept.allSatisfy { $0.outcome != nil }, "kept after retention before \(time)")
+            var rewardsKept: [String] = []
+            try store.replay(after: 0) { entry in
+                if case .reward(let r) = entry { rewardsKept.append(r.eventID) }
+            }
+            let rewardsExpected = batches.joined().compactMap { entry -> String? in
+                guard case .reward(let r) = entry, r.timestamp >= time else { return nil }
+                return r.eventID
+            }
+            #expect(rewardsKept == rewardsExpected, "rewards kept after retention before \(time)")
         }
     }
 
@@ -177,7 +186,8 @@ struct SQLiteEventStoreTests {
     }
 
     /// New databases key outcomes without a rowid; a database made with the earlier rowid
-    /// table keeps it, and both store and join outcomes alike.
+    /// table keeps it, and both store and join outcomes alike. The earlier index on decision
+    /// time is dropped.
     @Test(arguments: [false, true])
     func outcomesWorkInNewAndEarlierSchemas(earlierSchema: Bool) throws {
         let directory = try Fixtures.temporaryDirectory()
@@ -186,6 +196,12 @@ struct SQLiteEventStoreTests {
         if earlierSchema {
             try SQLiteConnection(path: path).execute("""
                 CREATE TABLE outcomes(event_id TEXT PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL);
+                CREATE TABLE decisions(
+                  seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, policy TEXT NOT NULL, ts REAL NOT NULL,
+                  customer TEXT, segment INTEGER, context BLOB NOT NULL, candidates BLOB NOT NULL,
+                  candidate_ids BLOB NOT NULL, position INTEGER NOT NULL, probabilities BLOB NOT NULL,
+                  model_version INTEGER NOT NULL);
+                CREATE INDEX decisions_ts ON decisions(ts);
                 """)
         }
         let store = try SQLiteEventStore(path: path)
@@ -200,6 +216,8 @@ struct SQLiteEventStoreTests {
         let schema = try SQLiteConnection(path: path).prepare("SELECT sql FROM sqlite_master WHERE name = 'outcomes'")
         #expect(try schema.step("read the schema"))
         #expect(schema.text(0)?.contains("WITHOUT ROWID") == !earlierSchema)
+        let indices = try SQLiteConnection(path: path).prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'decisions_ts'")
+        #expect(try indices.step("count the indices") && indices.int64(0) == 0)
     }
 
     @Test func anUnopenableDatabaseIsATypedError() {

@@ -12,8 +12,9 @@ import Synchronization
 ///
 /// Decisions have no index on their time: the journal stamps entries with non-decreasing
 /// times, so the decisions from a time on are a range of sequences, found by a binary search
-/// over the rowid (one B-tree less rewritten by every commit). Databases made before keep
-/// their `decisions_ts` index, unused.
+/// over the rowid (one B-tree less rewritten by every commit). The `decisions_ts` index of
+/// databases made before is dropped when they are opened (once; it takes about as long as
+/// writing the index's pages again).
 ///
 /// Callers batch writes (`append` takes many entries and commits them in one transaction):
 /// one fsync per batch instead of one per row is what makes group commit fast.
@@ -72,6 +73,7 @@ public final class SQLiteEventStore: EventStore {
             CREATE TABLE IF NOT EXISTS outcomes(
               event_id TEXT PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL)
               WITHOUT ROWID;
+            DROP INDEX IF EXISTS decisions_ts;
             """)
         let last = try c.prepare("SELECT max(coalesce((SELECT max(seq) FROM decisions), 0), coalesce((SELECT max(seq) FROM rewards), 0))")
         let sequence = try last.step("read the last sequence") ? (last.int64(0) ?? 0) : 0
@@ -197,13 +199,25 @@ public final class SQLiteEventStore: EventStore {
         return start..<bytes.count
     }
 
+    /// The journal tables whose rows carry a commit time (`ts`).
+    private enum TimedTable: String {
+        case decisions, rewards
+    }
+
     /// The journal sequence of the first decision committed at or after `time` (one past the
     /// last decision when there is none): a binary search over sequences, O(log N) lookups by
     /// rowid, exact because decisions' times never decrease along the journal.
     private static func firstDecisionSequence(atOrAfter time: Double, on connection: SQLiteConnection) throws(EngineError) -> Int64 {
-        let first = try connection.prepare("SELECT seq, ts FROM decisions WHERE seq >= ? ORDER BY seq LIMIT 1")
-        let last = try connection.prepare("SELECT max(seq) FROM decisions")
-        guard try last.step("read the last decision"), let end = last.int64(0) else { return 1 }
+        try firstSequence(in: .decisions, atOrAfter: time, on: connection)
+    }
+
+    /// The journal sequence of the first row of `table` committed at or after `time` (one past
+    /// its last row when there is none), by the same binary search (rewards' times, too, never
+    /// decrease along the journal).
+    private static func firstSequence(in table: TimedTable, atOrAfter time: Double, on connection: SQLiteConnection) throws(EngineError) -> Int64 {
+        let first = try connection.prepare("SELECT seq, ts FROM \(table.rawValue) WHERE seq >= ? ORDER BY seq LIMIT 1")
+        let last = try connection.prepare("SELECT max(seq) FROM \(table.rawValue)")
+        guard try last.step("read the last row of \(table.rawValue)"), let end = last.int64(0) else { return 1 }
         // The first decision at or after sequence `x` is at or after `time`, or there is none:
         // false, then true, as `x` grows. Find the smallest `x` where it holds; that decision
         // (or none) is the answer, kept from the probe that found it.
@@ -212,7 +226,7 @@ public final class SQLiteEventStore: EventStore {
             let middle = low + (high - low) / 2
             first.reset()
             first.bind(1, middle)
-            let found = try first.step("find the decisions from \(time)") ? first.int64(0) : nil
+            let found = try first.step("find the \(table.rawValue) from \(time)") ? first.int64(0) : nil
             if let found, first.double(1) < time {
                 low = found + 1
             } else {
@@ -232,7 +246,9 @@ public final class SQLiteEventStore: EventStore {
             do throws(EngineError) {
                 let cut = try Self.firstDecisionSequence(atOrAfter: before, on: s.connection)
                 try s.connection.execute("DELETE FROM outcomes WHERE event_id IN (SELECT event_id FROM decisions WHERE seq < \(cut))")
-                try s.connection.execute("DELETE FROM rewards WHERE ts < \(before)")
+                // Rewards by journal order too: no index on their time, no scan of the table.
+                let rewardCut = try Self.firstSequence(in: .rewards, atOrAfter: before, on: s.connection)
+                try s.connection.execute("DELETE FROM rewards WHERE seq < \(rewardCut)")
                 try s.connection.execute("DELETE FROM decisions WHERE seq < \(cut)")
                 let deleted = Int(s.connection.changes)
                 try s.connection.execute("COMMIT")
