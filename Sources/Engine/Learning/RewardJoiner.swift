@@ -147,7 +147,9 @@ public struct RewardJoiner: Sendable {
     private struct Slot {
         var decision: DecisionRecord?
         var window: OpenWindow
-        var isOpen: Bool { decision != nil }
+        /// Whether `decision` is set: stored apart, so that the scans for open windows read a
+        /// flag instead of copying (retaining and releasing) each decision they pass.
+        var isOpen = true
     }
 
     /// Open decisions by event id: their absolute slot numbers.
@@ -345,7 +347,10 @@ public struct RewardJoiner: Sendable {
 
     /// Opens `window` for `decision`: its slot at the end of ``windows``, its entry and its deadline.
     private mutating func open(_ decision: DecisionRecord, window: OpenWindow) {
-        if let replaced = pending[decision.eventID] { windows[replaced - windowsBase].decision = nil }
+        if let replaced = pending[decision.eventID] {
+            windows[replaced - windowsBase].decision = nil
+            windows[replaced - windowsBase].isOpen = false
+        }
         let slot = windowsBase + windows.count
         pending[decision.eventID] = slot
         windows.append(Slot(decision: decision, window: window))
@@ -360,6 +365,7 @@ public struct RewardJoiner: Sendable {
 
     private mutating func close(_ index: Int, at time: Double, into closed: inout [Closed]) {
         guard let decision = windows[index].decision.take() else { return }
+        windows[index].isOpen = false
         pending[decision.eventID] = nil
         let window = windows[index].window
         windows[index].window.rewards = []
