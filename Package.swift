@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
+        // glibc's malloc.h (`malloc_trim`), for the Engine's background compaction.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // Wraps the variadic MHD_start_daemon and buffers request bodies for the Server module.
         .target(name: "CHTTPServer", dependencies: ["CMicroHTTPD"], linkerSettings: [.linkedLibrary("microhttpd")]),
 
@@ -37,7 +39,7 @@ let package = Package(
         .target(name: "PolicyGradient", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits", "PolicyGradient"], exclude: ["README.md"]),
         .target(name: "Evaluation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
-        .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "Segmentation", "Evaluation", "CSQLite"], exclude: ["README.md"]),
+        .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "Segmentation", "Evaluation", "CSQLite", "CMalloc"], exclude: ["README.md"]),
         .target(name: "Server", dependencies: ["AttuneCore", "Bandits", "Engine", "Evaluation", "CHTTPServer"], exclude: ["README.md"]),
         .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import CMalloc
 import Glibc
 #endif
 import Foundation
@@ -88,6 +89,10 @@ extension CustomerSegments {
             } catch {
                 compactionStatus.withLock { $0.failure = error.description }
             }
+            // Each compaction thread is new, and glibc gave each one a malloc arena of its own
+            // that kept its chunk buffers resident after the thread ended: a 10-minute soak grew
+            // by about 4 MB at every compaction. Hand the free pages of every arena back.
+            malloc_trim(0)
         }
         thread.name = "attune-events-compaction"
         thread.start()
