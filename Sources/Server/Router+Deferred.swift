@@ -6,8 +6,8 @@ extension Router {
     /// thread on a commit, for event-loop servers: single-slot decisions and rewards are
     /// committed by the engine's journal, whose thread calls `completion` once the entry is
     /// durable; `GET` routes answer at once; the other routes, which may wait (customer events,
-    /// policy administration, multi-slot decisions), run on a thread of their own. Never
-    /// throws: errors become replies.
+    /// policy administration, multi-slot decisions), run on one of a fixed set of worker
+    /// threads. Never throws: errors become replies.
     /// - Complexity: the route's work; the commit happens later.
     public func handle(_ request: HTTPRequest, completion: @escaping @Sendable (HTTPResponse) -> Void) {
         let path = request.path
@@ -16,9 +16,7 @@ extension Router {
             if request.method == "GET" {
                 completion(handle(request))
             } else {
-                let worker = Thread { [self] in completion(handle(request)) }
-                worker.stackSize = 1 << 20
-                worker.start()
+                blockingWorkers.submit { [self] in completion(handle(request)) }
             }
             return
         }
@@ -32,9 +30,7 @@ extension Router {
                 try authorize(request, scope: .decide)
                 let body = try decodeBody(DecisionRequest.self, request, reading: RequestReading.decision)
                 guard body.slots == nil else {
-                    let worker = Thread { [self] in completion(handle(request)) }
-                    worker.stackSize = 1 << 20
-                    return worker.start()
+                    return blockingWorkers.submit { [self] in completion(handle(request)) }
                 }
                 // The body is encoded here, on the event loop, not on the journal thread that
                 // answers every request of a commit.

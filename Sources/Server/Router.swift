@@ -28,6 +28,8 @@ public final class Router: Sendable {
     private let clock: @Sendable () -> Double
     private let buckets = Mutex<[String: TokenBucket]>([:])
     private let decoder = StrictJSONDecoder()
+    /// Threads for the deferred routes that may block (see ``handle(_:completion:)``).
+    let blockingWorkers = BlockingWorkers(count: 32, name: "attune-work")
 
     /// Creates a router.
     public init(engine: Engine, configuration: ServerConfiguration = .init(), metrics: Metrics = Metrics(),
