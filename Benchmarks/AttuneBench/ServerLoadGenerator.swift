@@ -53,6 +53,7 @@ final class LoadConnection {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n < 0, errno == EINTR { continue }
             guard n > 0 else { return nil }
             offset += n
         }
@@ -81,7 +82,8 @@ final class LoadConnection {
     private var chunk = [UInt8](repeating: 0, count: 16_384)
 
     private func fill() -> Bool {
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        var n: Int
+        repeat { n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } } while n < 0 && errno == EINTR
         guard n > 0 else { return false }
         buffer.append(contentsOf: chunk[..<n])
         return true

@@ -47,6 +47,7 @@ enum ServerSoakBenchmark {
         let interval = max(1, min(30, seconds / 10))
         let requests = Atomic<Int>(0)
         let errors = Atomic<Int>(0)
+        let lost = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
         let group = DispatchGroup()
         ResultWriter.progress("attune-bench server: soak for \(seconds) s, \(connections) connections, RSS every \(interval) s")
@@ -59,29 +60,41 @@ enum ServerSoakBenchmark {
             group.enter()
             let worker = Thread {
                 defer { group.leave() }
-                guard let connection = LoadConnection(port: port) else { return }
+                guard var connection = LoadConnection(port: port) else {
+                    lost.add(1, ordering: .relaxed)
+                    return
+                }
                 var generator = SeededGenerator(seed: UInt64(thread) &+ 17)
                 var i = 0
+                // A failed exchange counts as an error and a lost connection; the client connects
+                // again, so a soak never goes quiet without saying why.
+                func exchange(_ path: String, _ body: String) -> LoadConnection.Reply? {
+                    if let reply = connection.send("POST", path, body) { return reply }
+                    lost.add(1, ordering: .relaxed)
+                    errors.add(1, ordering: .relaxed)
+                    if let fresh = LoadConnection(port: port) { connection = fresh }
+                    return nil
+                }
                 while !stop.load(ordering: .relaxed) {
                     let customer = "c\(Int.random(in: 0..<customerSpace, using: &generator))"
                     var body = ServerBenchmarks.decisionBody(thread: thread, index: i, eventID: nil)
                     body = body.replacingOccurrences(of: #""customer_id":"c\#(i % 5000)""#, with: #""customer_id":"\#(customer)""#)
-                    guard let reply = connection.send("POST", "/v1/decisions", body) else { return }
+                    i += 1
+                    guard let reply = exchange("/v1/decisions", body) else { continue }
                     var sent = 1, failed = reply.status == 200 ? 0 : 1
-                    if i % 3 == 0, reply.status == 200, let id = ServerBenchmarks.eventID(in: reply.body) {
-                        guard let r = connection.send("POST", "/v1/rewards", #"{"event_id":"\#(id)","reward":1}"#) else { return }
+                    if i % 3 == 1, reply.status == 200, let id = ServerBenchmarks.eventID(in: reply.body) {
+                        guard let r = exchange("/v1/rewards", #"{"event_id":"\#(id)","reward":1}"#) else { continue }
                         sent += 1
                         if r.status != 200 { failed += 1 }
                     }
-                    if i % 4 == 0 {
-                        let event = #"{"customer_id":"\#(customer)","timestamp":\#(Int(Date().timeIntervalSince1970)),"channel":"web","type":"\#(i % 8 == 0 ? "purchase" : "page_view")","value":\#(10 + i % 90)}"#
-                        guard let e = connection.send("POST", "/v1/events", event) else { return }
+                    if i % 4 == 1 {
+                        let event = #"{"customer_id":"\#(customer)","timestamp":\#(Int(Date().timeIntervalSince1970)),"channel":"web","type":"\#(i % 8 == 1 ? "purchase" : "page_view")","value":\#(10 + (i - 1) % 90)}"#
+                        guard let e = exchange("/v1/events", event) else { continue }
                         sent += 1
                         if e.status != 200 { failed += 1 }
                     }
                     requests.add(sent, ordering: .relaxed)
                     if failed > 0 { errors.add(failed, ordering: .relaxed) }
-                    i += 1
                 }
             }
             worker.stackSize = 1 << 20
@@ -97,7 +110,7 @@ enum ServerSoakBenchmark {
             let count = requests.load(ordering: .relaxed)
             let rss = ServerBenchmarks.residentMegabytes()
             samples.append(rss)
-            writer.emit(sample(engine, elapsed: now, rss: rss, requests: count, errors: errors.load(ordering: .relaxed),
+            writer.emit(sample(engine, elapsed: now, rss: rss, requests: count, errors: errors.load(ordering: .relaxed), lost: lost.load(ordering: .relaxed),
                                rate: Double(count - lastRequests) / max(now - lastTime, 1e-9)))
             lastRequests = count
             lastTime = now
@@ -111,6 +124,7 @@ enum ServerSoakBenchmark {
         summary["size"] = .string("seconds=\(Int(seconds)) connections=\(connections)")
         summary["requests"] = .int(total)
         summary["errors"] = .int(errors.load(ordering: .relaxed))
+        summary["connections_lost"] = .int(lost.load(ordering: .relaxed))
         summary["throughput_per_s"] = .double(Double(total) / elapsed)
         summary["rss_mb_start"] = .double(samples.first ?? .nan)
         summary["rss_mb_end"] = .double(samples.last ?? .nan)
@@ -129,7 +143,7 @@ enum ServerSoakBenchmark {
         writer.emit(summary)
     }
 
-    private static func sample(_ engine: Engine, elapsed: Double, rss: Double, requests: Int, errors: Int, rate: Double) -> BenchmarkRecord {
+    private static func sample(_ engine: Engine, elapsed: Double, rss: Double, requests: Int, errors: Int, lost: Int = 0, rate: Double) -> BenchmarkRecord {
         let stats = engine.statistics
         var record = BenchmarkRecord()
         record["task"] = .string("server soak")
@@ -142,6 +156,7 @@ enum ServerSoakBenchmark {
         record["rss_shmem_mb"] = .double(parts.shared)
         record["requests"] = .int(requests)
         record["errors"] = .int(errors)
+        record["connections_lost"] = .int(lost)
         record["requests_per_s"] = .double(rate.rounded())
         record["pending_decisions"] = .int(stats.pendingDecisions)
         record["customer_profiles"] = .int(stats.customerProfiles?.held ?? 0)
