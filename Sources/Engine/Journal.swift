@@ -123,10 +123,10 @@ final class Journal: Sendable {
 
     func start(learner: Learner) {
         let thread = Thread { [self] in
+            ThreadPriority.nameCurrentThread("attune-journal")
             ThreadPriority.setCurrentThread(nice: ThreadPriority.journal)
             run(learner: learner)
         }
-        thread.name = "attune-journal"
         thread.start()
     }
 

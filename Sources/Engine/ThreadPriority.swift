@@ -26,6 +26,12 @@ enum ThreadPriority {
         // On Linux, `who` 0 names the calling thread, not the whole process.
         setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) == 0
     }
+
+    /// Names the calling thread for `top -H`, `perf` and debuggers (at most 15 bytes are kept).
+    /// On Linux, a `Foundation.Thread` name set before `start()` does not reach the thread.
+    static func nameCurrentThread(_ name: String) {
+        Thread.current.name = String(name.utf8.prefix(15)) ?? "attune"
+    }
 }
 
 /// A thread at the lowest scheduling weight that runs jobs for callers who wait for them.
@@ -49,6 +55,7 @@ final class IdleWorker: Sendable {
     /// Starts the thread; it runs until ``stop()``.
     init(name: String) {
         let thread = Thread { [self] in
+            ThreadPriority.nameCurrentThread(name)
             ThreadPriority.setCurrentThread(nice: ThreadPriority.idle)
             while true {
                 wake.wait()
@@ -64,7 +71,6 @@ final class IdleWorker: Sendable {
             }
             finished.signal()
         }
-        thread.name = name
         thread.start()
     }
 

@@ -99,7 +99,10 @@ final class BlockingWorkers: Sendable {
     }
 
     private func startWorker(_ index: Int) {
+        let threadName = "\(name)-\(index)"
         let thread = Thread { [shared] in
+            // Named from inside: on Linux a name set before `start()` does not reach the thread.
+            Thread.current.name = threadName
             while true {
                 shared.ready.wait()
                 if let job = shared.next() {
@@ -110,7 +113,6 @@ final class BlockingWorkers: Sendable {
             }
             shared.exited.signal()
         }
-        thread.name = "\(name)-\(index)"
         thread.stackSize = 1 << 20
         thread.start()
     }

@@ -81,6 +81,7 @@ extension CustomerSegments {
     func compactEventLogInBackground() {
         guard logDescriptor >= 0, let path = eventLogPath, claimCompaction() else { return }
         let thread = Thread { [self] in
+            ThreadPriority.nameCurrentThread("attune-compact")
             ThreadPriority.setCurrentThread(nice: ThreadPriority.idle)
             defer { compacting.store(false, ordering: .releasing) }
             do throws(EngineError) {
@@ -94,7 +95,6 @@ extension CustomerSegments {
             // by about 4 MB at every compaction. Hand the free pages of every arena back.
             malloc_trim(0)
         }
-        thread.name = "attune-events-compaction"
         thread.start()
     }
 

@@ -33,7 +33,7 @@ final class Learner: Sendable {
     private let publishers: PolicyTable
     private let finished = DispatchSemaphore(value: 0)
     /// Encodes and writes checkpoints at the lowest scheduling weight.
-    private let writer = IdleWorker(name: "attune-checkpoint")
+    private let writer = IdleWorker(name: "attune-ckpt")
     private let onLearned: @Sendable (Int) -> Void
     private let onCheckpoint: @Sendable (Result<Checkpoint, EngineError>) -> Void
     let failures = Mutex<[String]>([])
@@ -48,10 +48,10 @@ final class Learner: Sendable {
 
     func start() {
         let thread = Thread { [self] in
+            ThreadPriority.nameCurrentThread("attune-learner")
             ThreadPriority.setCurrentThread(nice: ThreadPriority.background)
             run()
         }
-        thread.name = "attune-learner"
         thread.start()
     }
 

@@ -43,6 +43,7 @@ final class WALCheckpointer: Sendable {
         // Its own descriptor of the database file, to flush what its checkpoints copied.
         let database = open(path, O_RDONLY | O_CLOEXEC)
         let thread = Thread { [stopped, finished, catchUpRequested] in
+            ThreadPriority.nameCurrentThread("attune-wal-ckpt")
             ThreadPriority.setCurrentThread(nice: ThreadPriority.background)
             var copied: Int32 = 0
             while !stopped.value.load(ordering: .relaxed) {
@@ -67,7 +68,6 @@ final class WALCheckpointer: Sendable {
             if database >= 0 { close(database) }
             finished.signal()
         }
-        thread.name = "attune-wal-checkpoint"
         thread.start()
     }
 
