@@ -25,6 +25,8 @@ enum ServerSoakBenchmark {
 
     static func run(seconds: Double, directory: String, _ writer: ResultWriter) throws(BenchError) {
         let data = directory + "/soak-data"
+        // As `attune serve` does at start.
+        MemoryTuning.fixMallocThresholds()
         let engine: Engine
         let server: HTTPServer
         do {

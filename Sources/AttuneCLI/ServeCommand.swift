@@ -91,6 +91,8 @@ struct Serve: Command {
             context.errors.writeLine("attune serve: serving \(id) from an attune.policy-gradient/1 file, frozen (mode \(mode)): decisions are sampled from its distribution and logged with their exact propensities; rewards are joined and logged but not learned online (retrain with 'attune learn --policy F --log exported.jsonl' and restart: reload cannot rebuild it)")
         }
 
+        // Large buffers are mapped on their own, so a long-running server's memory stays flat.
+        MemoryTuning.fixMallocThresholds()
         let store = try SQLiteEventStore(path: directory + "/events.sqlite")
         if let days = file.retentionDays {
             guard days.isFinite, days > 0 else {
