@@ -218,8 +218,8 @@ public final class SQLiteEventStore: EventStore {
         let first = try connection.prepare("SELECT seq, ts FROM \(table.rawValue) WHERE seq >= ? ORDER BY seq LIMIT 1")
         let last = try connection.prepare("SELECT max(seq) FROM \(table.rawValue)")
         guard try last.step("read the last row of \(table.rawValue)"), let end = last.int64(0) else { return 1 }
-        // The first decision at or after sequence `x` is at or after `time`, or there is none:
-        // false, then true, as `x` grows. Find the smallest `x` where it holds; that decision
+        // The first row at or after sequence `x` is at or after `time`, or there is none:
+        // false, then true, as `x` grows. Find the smallest `x` where it holds; that row
         // (or none) is the answer, kept from the probe that found it.
         var low: Int64 = 0, high = end + 1, answer = end + 1
         while low < high {
