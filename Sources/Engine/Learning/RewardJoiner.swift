@@ -145,11 +145,22 @@ public struct RewardJoiner: Sendable {
 
     /// A window in registration order with its decision, kept open or closed until compacted away.
     private struct Slot {
-        var decision: DecisionRecord?
+        private(set) var decision: DecisionRecord?
         var window: OpenWindow
         /// Whether `decision` is set: stored apart, so that the scans for open windows read a
         /// flag instead of copying (retaining and releasing) each decision they pass.
-        var isOpen = true
+        private(set) var isOpen = true
+
+        init(decision: DecisionRecord, window: OpenWindow) {
+            self.decision = decision
+            self.window = window
+        }
+
+        /// Closes the slot: its decision, `nil` when it was closed already.
+        mutating func takeDecision() -> DecisionRecord? {
+            isOpen = false
+            return decision.take()
+        }
     }
 
     /// Open decisions by event id: their absolute slot numbers.
@@ -347,10 +358,7 @@ public struct RewardJoiner: Sendable {
 
     /// Opens `window` for `decision`: its slot at the end of ``windows``, its entry and its deadline.
     private mutating func open(_ decision: DecisionRecord, window: OpenWindow) {
-        if let replaced = pending[decision.eventID] {
-            windows[replaced - windowsBase].decision = nil
-            windows[replaced - windowsBase].isOpen = false
-        }
+        if let replaced = pending[decision.eventID] { _ = windows[replaced - windowsBase].takeDecision() }
         let slot = windowsBase + windows.count
         pending[decision.eventID] = slot
         windows.append(Slot(decision: decision, window: window))
@@ -364,8 +372,7 @@ public struct RewardJoiner: Sendable {
     }
 
     private mutating func close(_ index: Int, at time: Double, into closed: inout [Closed]) {
-        guard let decision = windows[index].decision.take() else { return }
-        windows[index].isOpen = false
+        guard let decision = windows[index].takeDecision() else { return }
         pending[decision.eventID] = nil
         let window = windows[index].window
         windows[index].window.rewards = []
