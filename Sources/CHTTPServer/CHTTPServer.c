@@ -106,7 +106,10 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
             return MHD_YES;
         }
         if (state->length + incoming > state->capacity) {
-            size_t capacity = state->capacity ? state->capacity : 1024;
+            // A body usually arrives in one piece: its first buffer fits it exactly. A fixed
+            // 1 KiB start was a large-bin request for glibc, which consolidates its fast bins
+            // on every such call.
+            size_t capacity = state->capacity ? state->capacity * 2 : incoming;
             while (capacity < state->length + incoming) capacity *= 2;
             char *grown = realloc(state->body, capacity);
             if (grown == NULL) return MHD_NO;
