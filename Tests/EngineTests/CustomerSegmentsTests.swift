@@ -151,8 +151,9 @@ struct CustomerEventLogTests {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(#"{"customer_id": "torn", "timest"#.utf8))
         try handle.close()
+        // What one server that never stopped would hold: the same events received at `now`.
         let reference = try CustomerSegments(model: model)
-        _ = try reference.ingest(jsonLines: Array((buyer + browser).joined(separator: "\n").utf8), now: CustomerFixtures.start)
+        _ = try reference.ingest(jsonLines: Array((buyer + browser).joined(separator: "\n").utf8), now: now)
         do {
             let second = try CustomerSegments(model: model, eventLog: path)
             #expect(second.replayedEvents == buyer.count && second.segment(of: "torn") == nil)
@@ -163,5 +164,69 @@ struct CustomerEventLogTests {
         for id in ["new", "browse-x"] {
             #expect(third.segment(of: id) != nil && third.segment(of: id) == reference.segment(of: id), "\(id)")
         }
+    }
+
+    @Test func aReplayRebuildsTheLiveProfilesSegmentsAndEvictions() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/customer-events.jsonl"
+        let model = try CustomerFixtures.model()
+        let limits = try CustomerSegments.Limits(maxCustomers: 5, idleSeconds: 3_600)
+        // Events sent long after they happened (a nightly upload of in-store purchases, say):
+        // each batch is received weeks after the events' own timestamps.
+        let t0 = CustomerFixtures.start
+        let received = t0 + 20 * 86_400
+        func customer(_ id: String, big: Bool, from: Double = t0) -> [String] {
+            CustomerFixtures.lines(customer: id, purchases: big ? 5 : 0, views: big ? 1 : 7, from: from)
+        }
+        let batches: [(now: Double, lines: [String])] = [
+            (received, customer("big-a", big: true) + customer("browse-a", big: false)),
+            (received + 60, customer("big-b", big: true, from: t0 + 86_400) + customer("browse-b", big: false, from: t0 + 3 * 86_400)),
+            // Six customers for a cap of five: big-a, the least recently received, goes.
+            (received + 1_800, customer("big-c", big: true, from: t0 + 9 * 86_400) + customer("browse-c", big: false)),
+            // An hour after the first two batches they are idle; big-a comes back anew.
+            (received + 4_000, customer("big-a", big: true, from: t0 + 12 * 86_400) + customer("browse-d", big: false, from: t0 + 2 * 86_400)),
+        ]
+        let ids = ["big-a", "browse-a", "big-b", "browse-b", "big-c", "browse-c", "browse-d"]
+        let live = try CustomerSegments(model: model, eventLog: path, limits: limits)
+        for batch in batches {
+            _ = try live.ingest(jsonLines: Array(batch.lines.joined(separator: "\n").utf8), now: batch.now)
+        }
+        #expect(live.evictedProfiles == 4 && live.profileCount == 4)
+
+        let replayed = try CustomerSegments(model: model, eventLog: path, limits: limits)
+        #expect(replayed.replayedEvents == batches.map(\.lines.count).reduce(0, +))
+        #expect(replayed.profileCount == live.profileCount && replayed.evictedProfiles == live.evictedProfiles)
+        let at = received + 4_100
+        for id in ids {
+            #expect(replayed.segment(of: id) == live.segment(of: id), "\(id)")
+            let features = (replayed.lookup(id, features: model.featureNames, now: at)?.values,
+                            live.lookup(id, features: model.featureNames, now: at)?.values)
+            #expect(features.0 == features.1, "\(id)")
+        }
+        // The receive times matter: the same events applied at their own timestamps (how the
+        // log used to be replayed) leave other profiles and segments.
+        let atEventTimes = try CustomerSegments(model: model, limits: limits)
+        var parser = JSONLineParser()
+        for line in batches.flatMap(\.lines) {
+            _ = try atEventTimes.ingest(jsonLines: Array(line.utf8), now: try parser.parse(line, line: 1).timestamp)
+        }
+        #expect(atEventTimes.evictedProfiles != live.evictedProfiles
+                || ids.contains { atEventTimes.segment(of: $0) != live.segment(of: $0) })
+    }
+
+    @Test func theReceiveTimeIsReadOnlyFromALoggedLinesLastKey() {
+        func read(_ line: String) -> Double? {
+            Array(line.utf8).withUnsafeBufferPointer { CustomerSegments.receivedAt($0) }
+        }
+        #expect(read(#"{"customer_id":"c1","timestamp":5,"received_at":1700000000.25}"#) == 1_700_000_000.25)
+        #expect(read(#"{"received_at" : 12 } "#) == 12)
+        #expect(read(#"{"customer_id":"c1","timestamp":5}"#) == nil)
+        #expect(read(#"{"received_at":12,"customer_id":"c1"}"#) == nil)
+        #expect(read(#"{"customer_id":"c1","xreceived_at":12}"#) == nil)
+        #expect(read(#"{"customer_id":"c1","received_at":"12"}"#) == nil)
+        #expect(read(#"{"customer_id":"c1","received_at":1e999}"#) == nil)
+        #expect(read(#"{"customer_id":"c1","received_at":12x}"#) == nil)
+        #expect(read(#"{"customer_id":"c1","received_at":12"#) == nil)
     }
 }

@@ -13,6 +13,11 @@ struct EventLogCompactionTests {
         #"{"customer_id":"\#(customer)","timestamp":\#(Int(CustomerFixtures.start) + step),"channel":"web","type":"page_view","duration_s":\#(step % 50 + 1)}"#
     }
 
+    /// `line` as the log keeps it: with the server's receive time as a last key.
+    static func logged(_ line: String, receivedAt: Double) -> String {
+        String(line.dropLast()) + #","received_at":\#(receivedAt)}"#
+    }
+
     /// Every held customer's profile.
     static func profiles(_ customers: CustomerSegments) -> [String: CustomerProfile] {
         customers.state.withLock { live in
@@ -49,7 +54,7 @@ struct EventLogCompactionTests {
                 let line = Self.line(id, step: step)
                 step += 1
                 _ = try customers.ingest(jsonLines: Array(line.utf8), now: CustomerFixtures.start)
-                current[id, default: []].append(line)
+                current[id, default: []].append(Self.logged(line, receivedAt: CustomerFixtures.start))
             }
             let held = Self.profiles(customers)
             #expect(held.count == 20)

@@ -18,16 +18,24 @@ import Synchronization
 /// customers.segment(of: "c1")   // the customer's segment
 /// ```
 ///
-/// Memory is bounded by ``Limits``: a customer untouched (no event, no decision) for
-/// `idleSeconds` is evicted, and beyond `maxCustomers` the least recently touched customer is;
-/// an evicted customer's next event starts a new profile (``evictedProfiles`` counts
-/// evictions). Replay of the event log applies the same limits, with event times as touch times.
+/// Memory is bounded by ``Limits``: a customer without an event for `idleSeconds` is evicted,
+/// and beyond `maxCustomers` the customer whose last event is oldest is; an evicted customer's
+/// next event starts a new profile (``evictedProfiles`` counts evictions). Times are the
+/// server's: an event counts at the time it was received, and its customer's segment is
+/// assigned as of then. Each logged line carries that time (a last key, `received_at`), so a
+/// replay of the log rebuilds the same profiles, segments and evictions as the live server
+/// had. Lines logged without it (by an earlier version) replay at their events' own times.
+///
+/// Decisions do not count as activity: only events, which are logged, do, so that a restart
+/// sees the same history (and a campaign deciding for dormant customers does not keep their
+/// profiles in memory).
 public final class CustomerSegments: Sendable {
     /// Memory bounds of the profiles.
     public struct Limits: Sendable, Equatable {
-        /// The most customer profiles held; the least recently touched is evicted beyond it.
+        /// The most customer profiles held; the one whose last event is oldest is evicted beyond it.
         public var maxCustomers: Int
-        /// Seconds without an event or decision after which a profile is evicted (`nil`: never).
+        /// Seconds without an event (by the server's clock) after which a profile is evicted
+        /// (`nil`: never).
         public var idleSeconds: Double?
         /// Growth of the event log, in bytes, that starts a compaction in the background (the
         /// log is also compacted whenever it has doubled since the last compaction, if later).
@@ -155,9 +163,10 @@ public final class CustomerSegments: Sendable {
                 let (size, endsWithNewline) = try Self.forEachLine(ofFile: eventLog) { line, offset in
                     let event: Event? = try? parser.parse(line, line: 1)
                     guard let event else { return }
-                    live.evict(now: event.timestamp)
-                    guard (try? live.segmenter.ingest(event)) != nil else { return }
-                    live.touch(event.customerID, at: event.timestamp, origin: offset)
+                    let now = Self.receivedAt(line) ?? event.timestamp
+                    live.evict(now: now)
+                    guard (try? live.segmenter.ingest(event, now: now)) != nil else { return }
+                    live.touch(event.customerID, at: now, origin: offset)
                     replayed += 1
                 }
                 // A line torn by a crash: end it, so that the next append starts a line of its own.
@@ -314,6 +323,7 @@ public final class CustomerSegments: Sendable {
         var parser = JSONLineParser()
         var events: [Event] = []
         var accepted: [UInt8] = []
+        let receipt = Self.receiptKey(now)
         var lineStarts: [Int] = []
         var start = 0
         var line = 0
@@ -337,8 +347,7 @@ public final class CustomerSegments: Sendable {
                 }
                 events.append(event)
                 lineStarts.append(accepted.count)
-                accepted.append(contentsOf: slice)
-                accepted.append(UInt8(ascii: "\n"))
+                Self.appendLogLine(slice, receipt: receipt, to: &accepted)
             case .failure(.malformedEvent(let problem)):
                 throw .invalidField(field: "events[\(index)]" + (problem.field.map { ".\($0)" } ?? ""),
                                     reason: "line \(line): \(problem.reason); send one event object per line in the `attune segment` event format")
@@ -413,14 +422,64 @@ public final class CustomerSegments: Sendable {
         return state.withLock { live -> (segment: Int, values: [String: Double])? in
             live.evict(now: now)
             guard let segment = live.segmenter.segment(of: customerID), let profile = live.segmenter.profile(of: customerID) else { return nil }
-            // A decision counts as activity: the customer stays.
-            live.touch(customerID, at: now, origin: 0)
             guard !wanted.isEmpty else { return (segment, [:]) }
             let x = profile.features(schema: schema, asOf: max(now, profile.lastSeen))
             var values: [String: Double] = [:]
             for (name, column) in wanted where column < x.count { values[name] = x[column] }
             return (segment, values)
         }
+    }
+
+    // MARK: - Receive times in the log
+
+    /// The key each logged line ends with, holding the server's receive time in seconds.
+    static let receivedAtKey = Array(#""received_at""#.utf8)
+
+    /// `"received_at":<now>}` and a newline: the end of every line logged at `now`.
+    private static func receiptKey(_ now: Double) -> [UInt8] {
+        receivedAtKey + Array(":\(now.isFinite ? now : 0)}\n".utf8)
+    }
+
+    /// Appends an accepted event line (an object ending in `}`, trailing blanks trimmed) with
+    /// its receive time as a last key.
+    private static func appendLogLine(_ line: ArraySlice<UInt8>, receipt: [UInt8], to log: inout [UInt8]) {
+        let head = line.dropLast()
+        log.append(contentsOf: head)
+        let isEmptyObject = head.last(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) == UInt8(ascii: "{")
+        if !isEmptyObject { log.append(UInt8(ascii: ",")) }
+        log.append(contentsOf: receipt)
+    }
+
+    /// The receive time a logged line ends with (`…,"received_at":<seconds>}`), `nil` for a
+    /// line without one (logged by an earlier version) or with a value that is not a finite number.
+    /// - Complexity: O(length of the line's last key).
+    static func receivedAt(_ line: UnsafeBufferPointer<UInt8>) -> Double? {
+        func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+        var end = line.count
+        while end > 0, isBlank(line[end - 1]) { end -= 1 }
+        guard end > 0, line[end - 1] == UInt8(ascii: "}") else { return nil }
+        end -= 1
+        while end > 0, isBlank(line[end - 1]) { end -= 1 }
+        // The number: from after the colon to `end`.
+        var start = end
+        while start > 0, !isBlank(line[start - 1]), line[start - 1] != UInt8(ascii: ":") { start -= 1 }
+        var colon = start
+        while colon > 0, isBlank(line[colon - 1]) { colon -= 1 }
+        guard start < end, end - start < 64, colon > 0, line[colon - 1] == UInt8(ascii: ":") else { return nil }
+        var keyEnd = colon - 1
+        while keyEnd > 0, isBlank(line[keyEnd - 1]) { keyEnd -= 1 }
+        let key = receivedAtKey
+        guard keyEnd >= key.count, line[(keyEnd - key.count)..<keyEnd].elementsEqual(key) else { return nil }
+        // strtod needs a terminated string: the number is copied to a small stack buffer.
+        let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: end - start + 1) { text -> Double? in
+            for i in start..<end { text[i - start] = CChar(bitPattern: line[i]) }
+            text[end - start] = 0
+            guard let base = text.baseAddress else { return nil }
+            var stop: UnsafeMutablePointer<CChar>?
+            let value = strtod(base, &stop)
+            return stop == base + (end - start) ? value : nil
+        }
+        return value.flatMap { $0.isFinite ? $0 : nil }
     }
 
     private static func word(_ change: BehaviourChange) -> String {
