@@ -87,7 +87,11 @@ extension ServerBenchmarks {
         }
         let batches = (0..<max(decisions / batch, 1)).map { b in (0..<batch).map { JournalEntry.decision(record(b * batch + $0)) } }
         let timed = timePerCall(batches.count) { b in
-            let outcomes = b < 2 ? [] : (0..<batch).map { OutcomeRecord(eventID: "bench-\((b - 2) * batch + $0)", reward: 0, isDefault: true, closedAt: 1) }
+            // Decision i was appended first (warm-up or timed pass) as sequence i + 1.
+            let outcomes: [OutcomeRecord] = b < 2 ? [] : (0..<batch).map { j in
+                let i = (b - 2) * batch + j
+                return OutcomeRecord(sequence: Int64(i + 1), eventID: "bench-\(i)", reward: 0, isDefault: true, closedAt: 1)
+            }
             _ = try? store.append(batches[b], outcomes: outcomes)
         }
         return (timed.wall / Double(batch), timed.cpu / Double(batch))

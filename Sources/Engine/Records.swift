@@ -78,6 +78,8 @@ public struct RewardRecord: Sendable, Equatable, Codable {
 
 /// The final reward of a decision, written when its window closes.
 public struct OutcomeRecord: Sendable, Equatable, Codable {
+    /// The decision's journal sequence (0 when not known: the store finds it by event id).
+    public var sequence: Int64
     /// The decision's event id.
     public var eventID: String
     /// The aggregated reward, or the policy's default when nothing joined.
@@ -88,7 +90,8 @@ public struct OutcomeRecord: Sendable, Equatable, Codable {
     public var closedAt: Double
 
     /// Creates a record.
-    public init(eventID: String, reward: Double, isDefault: Bool, closedAt: Double) {
+    public init(sequence: Int64 = 0, eventID: String, reward: Double, isDefault: Bool, closedAt: Double) {
+        self.sequence = sequence
         self.eventID = eventID
         self.reward = reward
         self.isDefault = isDefault

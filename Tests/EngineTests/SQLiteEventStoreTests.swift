@@ -128,7 +128,7 @@ struct SQLiteEventStoreTests {
         try store.export(since: nil) { all.append($0) }
         #expect(all.map(\.decision.eventID) == ["old", "new"])
         #expect(all[0].outcome == nil)
-        #expect(all[1].outcome == OutcomeRecord(eventID: "new", reward: 4, isDefault: false, closedAt: 25))
+        #expect(all[1].outcome == OutcomeRecord(sequence: 2, eventID: "new", reward: 4, isDefault: false, closedAt: 25))
         var recent: [LoggedDecision] = []
         try store.export(since: 15) { recent.append($0) }
         #expect(recent.map(\.decision.eventID) == ["new"])
@@ -185,39 +185,62 @@ struct SQLiteEventStoreTests {
         #expect(count == 41)
     }
 
-    /// New databases key outcomes without a rowid; a database made with the earlier rowid
-    /// table keeps it, and both store and join outcomes alike. The earlier index on decision
-    /// time is dropped.
-    @Test(arguments: [false, true])
-    func outcomesWorkInNewAndEarlierSchemas(earlierSchema: Bool) throws {
+    /// The outcomes schemas databases were made with: keyed by sequence (now), by event id
+    /// without a rowid, by event id with a rowid (the first).
+    enum OutcomesSchema: CaseIterable { case bySequence, byEventIDWithoutRowid, byEventIDWithRowid }
+
+    /// Outcomes are keyed by their decision's sequence. An earlier database's table, keyed by
+    /// event id, is rewritten when it is opened: its outcomes stay joined to their decisions,
+    /// one whose decision is gone is dropped, and the earlier index on decision time goes too.
+    /// Outcomes are stored by sequence, or by event id when they carry no sequence, and a
+    /// replaced outcome keeps one row.
+    @Test(arguments: OutcomesSchema.allCases)
+    func outcomesAreKeyedBySequenceAndEarlierTablesAreRewritten(schema: OutcomesSchema) throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/events.sqlite"
-        if earlierSchema {
+        if schema != .bySequence {
+            let rowid = schema == .byEventIDWithRowid ? "" : " WITHOUT ROWID"
             try SQLiteConnection(path: path).execute("""
-                CREATE TABLE outcomes(event_id TEXT PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL);
+                CREATE TABLE outcomes(event_id TEXT PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL)\(rowid);
                 CREATE TABLE decisions(
                   seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, policy TEXT NOT NULL, ts REAL NOT NULL,
                   customer TEXT, segment INTEGER, context BLOB NOT NULL, candidates BLOB NOT NULL,
                   candidate_ids BLOB NOT NULL, position INTEGER NOT NULL, probabilities BLOB NOT NULL,
                   model_version INTEGER NOT NULL);
                 CREATE INDEX decisions_ts ON decisions(ts);
+                INSERT INTO decisions VALUES (7, 'old', 'p', 0.5, NULL, NULL, x'', x'', x'', 0, x'', 1);
+                INSERT INTO outcomes VALUES ('old', 5, 0, 0.75), ('deleted-decision', 1, 1, 0.75);
                 """)
         }
         let store = try SQLiteEventStore(path: path)
-        _ = try store.append([.decision(Fixtures.decisionRecord("e1", timestamp: 1)), .decision(Fixtures.decisionRecord("e2", timestamp: 2))],
-                             outcomes: [])
-        _ = try store.append([], outcomes: [OutcomeRecord(eventID: "e1", reward: 0, isDefault: true, closedAt: 3)])
+        let stored = try store.append([.decision(Fixtures.decisionRecord("e1", timestamp: 1)),
+                                       .decision(Fixtures.decisionRecord("e2", timestamp: 2)),
+                                       .decision(Fixtures.decisionRecord("e3", timestamp: 2))], outcomes: [])
+        let (s1, s2) = (stored[0].1, stored[1].1)
+        _ = try store.append([], outcomes: [OutcomeRecord(sequence: s1, eventID: "e1", reward: 0, isDefault: true, closedAt: 3)])
         // A replaced outcome (the same event closed again after a replay) keeps one row.
-        _ = try store.append([], outcomes: [OutcomeRecord(eventID: "e1", reward: 2, isDefault: false, closedAt: 4)])
+        _ = try store.append([], outcomes: [OutcomeRecord(sequence: s1, eventID: "e1", reward: 2, isDefault: false, closedAt: 4)])
+        // Without its sequence, an outcome is stored under its decision's, found by event id.
+        _ = try store.append([], outcomes: [OutcomeRecord(eventID: "e2", reward: 3, isDefault: false, closedAt: 4)])
         var exported: [LoggedDecision] = []
         try store.export(since: nil) { exported.append($0) }
-        #expect(exported.map(\.outcome) == [OutcomeRecord(eventID: "e1", reward: 2, isDefault: false, closedAt: 4), nil])
-        let schema = try SQLiteConnection(path: path).prepare("SELECT sql FROM sqlite_master WHERE name = 'outcomes'")
-        #expect(try schema.step("read the schema"))
-        #expect(schema.text(0)?.contains("WITHOUT ROWID") == !earlierSchema)
-        let indices = try SQLiteConnection(path: path).prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'decisions_ts'")
+        let earlier = schema == .bySequence ? [] : [OutcomeRecord(sequence: 7, eventID: "old", reward: 5, isDefault: false, closedAt: 0.75)]
+        #expect(exported.map(\.outcome) == earlier + [
+            OutcomeRecord(sequence: s1, eventID: "e1", reward: 2, isDefault: false, closedAt: 4),
+            OutcomeRecord(sequence: s2, eventID: "e2", reward: 3, isDefault: false, closedAt: 4), nil,
+        ])
+        let connection = try SQLiteConnection(path: path)
+        let columns = try connection.prepare("SELECT group_concat(name) FROM pragma_table_info('outcomes')")
+        #expect(try columns.step("read the schema") && columns.text(0) == "seq,reward,is_default,closed_at")
+        let rows = try connection.prepare("SELECT count(*) FROM outcomes")
+        #expect(try rows.step("count the outcomes") && rows.int64(0) == Int64(earlier.count + 2))
+        let indices = try connection.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'decisions_ts'")
         #expect(try indices.step("count the indices") && indices.int64(0) == 0)
+        // Retention deletes outcomes with their decisions.
+        #expect(try store.deleteEntries(before: 1.5) == earlier.count + 1)
+        let left = try SQLiteConnection(path: path).prepare("SELECT group_concat(seq) FROM outcomes")
+        #expect(try left.step("list the outcomes") && left.text(0) == "\(s2)")
     }
 
     @Test func anUnopenableDatabaseIsATypedError() {

@@ -72,7 +72,7 @@ public struct RewardJoiner: Sendable {
 
         /// The outcome row the store keeps.
         public var outcome: OutcomeRecord {
-            OutcomeRecord(eventID: decision.eventID, reward: reward, isDefault: isDefault, closedAt: closedAt)
+            OutcomeRecord(sequence: decision.sequence, eventID: decision.eventID, reward: reward, isDefault: isDefault, closedAt: closedAt)
         }
     }
 

@@ -5,10 +5,15 @@ import Synchronization
 /// committed batch survives a crash of the process or the machine.
 ///
 /// Tables: `decisions` (one row per decision, unique event id), `rewards` (unique per event id
-/// and reward key) and `outcomes` (the final reward once a window closes; a `WITHOUT ROWID`
-/// table keyed by event id, one B-tree less to rewrite per commit than the rowid table of
-/// earlier databases, which keep theirs). Decisions and rewards
-/// share one journal sequence, which fixes the replay order.
+/// and reward key) and `outcomes` (the final reward once a window closes, keyed by the
+/// decision's sequence). Decisions and rewards share one journal sequence, which fixes the
+/// replay order.
+///
+/// Outcomes are keyed by sequence because windows close roughly in journal order: each new
+/// outcome lands at the right edge of an integer B-tree, where earlier databases keyed them
+/// by event id, a text key that lands anywhere (base-36 counters do not sort in order) and
+/// split pages in the middle. An earlier database's `outcomes` table is rewritten to the new
+/// key when it is opened (once, in one transaction).
 ///
 /// Decisions have no index on their time: the journal stamps entries with non-decreasing
 /// times, so the decisions from a time on are a range of sequences, found by a binary search
@@ -25,6 +30,8 @@ public final class SQLiteEventStore: EventStore {
         let insertReward: SQLiteStatement
         let decisionExists: SQLiteStatement
         let upsertOutcome: SQLiteStatement
+        /// The same, for an outcome that does not carry its decision's sequence.
+        let upsertOutcomeByEventID: SQLiteStatement
         let selectDecision: SQLiteStatement
         /// The transaction statements of every append, prepared once rather than parsed per commit.
         let begin: SQLiteStatement
@@ -71,10 +78,10 @@ public final class SQLiteEventStore: EventStore {
               seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, reward_key TEXT NOT NULL, value REAL NOT NULL,
               ts REAL NOT NULL, UNIQUE(event_id, reward_key));
             CREATE TABLE IF NOT EXISTS outcomes(
-              event_id TEXT PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL)
-              WITHOUT ROWID;
+              seq INTEGER PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL);
             DROP INDEX IF EXISTS decisions_ts;
             """)
+        try Self.rekeyOutcomesBySequence(c)
         let last = try c.prepare("SELECT max(coalesce((SELECT max(seq) FROM decisions), 0), coalesce((SELECT max(seq) FROM rewards), 0))")
         let sequence = try last.step("read the last sequence") ? (last.int64(0) ?? 0) : 0
         state = Mutex(State(
@@ -82,7 +89,9 @@ public final class SQLiteEventStore: EventStore {
             insertDecision: try c.prepare("INSERT OR IGNORE INTO decisions(\(Self.decisionColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
             insertReward: try c.prepare("INSERT OR IGNORE INTO rewards(seq, event_id, reward_key, value, ts) VALUES (?,?,?,?,?)"),
             decisionExists: try c.prepare("SELECT 1 FROM decisions WHERE event_id = ?"),
-            upsertOutcome: try c.prepare("INSERT OR REPLACE INTO outcomes(event_id, reward, is_default, closed_at) VALUES (?,?,?,?)"),
+            upsertOutcome: try c.prepare("INSERT OR REPLACE INTO outcomes(seq, reward, is_default, closed_at) VALUES (?,?,?,?)"),
+            upsertOutcomeByEventID: try c.prepare(
+                "INSERT OR REPLACE INTO outcomes(seq, reward, is_default, closed_at) SELECT seq, ?, ?, ? FROM decisions WHERE event_id = ?"),
             selectDecision: try c.prepare("SELECT \(Self.decisionColumns) FROM decisions WHERE event_id = ?"),
             begin: try c.prepare("BEGIN IMMEDIATE"),
             commit: try c.prepare("COMMIT"),
@@ -174,12 +183,14 @@ public final class SQLiteEventStore: EventStore {
                     }
                 }
                 for o in outcomes {
-                    let st = s.upsertOutcome
+                    let bySequence = o.sequence > 0
+                    let st = bySequence ? s.upsertOutcome : s.upsertOutcomeByEventID
                     st.reset()
-                    st.bind(1, o.eventID)
-                    st.bind(2, o.reward)
-                    st.bind(3, Int64(o.isDefault ? 1 : 0))
-                    st.bind(4, o.closedAt)
+                    let first: Int32 = bySequence ? 2 : 1
+                    if bySequence { st.bind(1, o.sequence) } else { st.bind(4, o.eventID) }
+                    st.bind(first, o.reward)
+                    st.bind(first + 1, Int64(o.isDefault ? 1 : 0))
+                    st.bind(first + 2, o.closedAt)
                     _ = try st.step("store the outcome of \(o.eventID)")
                 }
                 try s.commit.run("commit")
@@ -245,7 +256,7 @@ public final class SQLiteEventStore: EventStore {
             try s.connection.execute("BEGIN IMMEDIATE")
             do throws(EngineError) {
                 let cut = try Self.firstDecisionSequence(atOrAfter: before, on: s.connection)
-                try s.connection.execute("DELETE FROM outcomes WHERE event_id IN (SELECT event_id FROM decisions WHERE seq < \(cut))")
+                try s.connection.execute("DELETE FROM outcomes WHERE seq < \(cut)")
                 // Rewards by journal order too: no index on their time, no scan of the table.
                 let rewardCut = try Self.firstSequence(in: .rewards, atOrAfter: before, on: s.connection)
                 try s.connection.execute("DELETE FROM rewards WHERE seq < \(rewardCut)")
@@ -321,7 +332,7 @@ public final class SQLiteEventStore: EventStore {
     public func closedDecisions(policyID: String, limit: Int) throws(EngineError) -> [LoggedDecision] {
         let columns = Self.decisionColumns.split(separator: ",").map { "d." + $0.filter { $0 != " " } }.joined(separator: ", ")
         let sql = "SELECT \(columns), o.reward, o.is_default, o.closed_at FROM decisions d "
-            + "JOIN outcomes o ON o.event_id = d.event_id WHERE d.policy = ? ORDER BY d.seq DESC LIMIT ?"
+            + "JOIN outcomes o ON o.seq = d.seq WHERE d.policy = ? ORDER BY d.seq DESC LIMIT ?"
         func read(_ connection: SQLiteConnection) throws(EngineError) -> [LoggedDecision] {
             let st = try connection.prepare(sql)
             st.bind(1, policyID)
@@ -330,7 +341,7 @@ public final class SQLiteEventStore: EventStore {
             while try st.step("read the closed decisions of \(policyID)") {
                 let d = Self.readDecision(st, from: 0)
                 rounds.append(LoggedDecision(decision: d, outcome: OutcomeRecord(
-                    eventID: d.eventID, reward: st.double(12), isDefault: st.int64(13) == 1, closedAt: st.double(14))))
+                    sequence: d.sequence, eventID: d.eventID, reward: st.double(12), isDefault: st.int64(13) == 1, closedAt: st.double(14))))
             }
             return rounds.reversed()
         }
@@ -348,17 +359,40 @@ public final class SQLiteEventStore: EventStore {
             let columns = Self.decisionColumns.split(separator: ",").map { "d." + $0.filter { $0 != " " } }.joined(separator: ", ")
             let st = try s.connection.prepare("""
                 SELECT \(columns), o.reward, o.is_default, o.closed_at FROM decisions d
-                LEFT JOIN outcomes o ON o.event_id = d.event_id WHERE d.seq >= ? AND d.ts >= ? ORDER BY d.seq
+                LEFT JOIN outcomes o ON o.seq = d.seq WHERE d.seq >= ? AND d.ts >= ? ORDER BY d.seq
                 """)
             st.bind(1, try since.map { t throws(EngineError) in try Self.firstDecisionSequence(atOrAfter: t, on: s.connection) } ?? 0)
             st.bind(2, since ?? -Double.greatestFiniteMagnitude)
             while try st.step("export decisions") {
                 let d = Self.readDecision(st, from: 0)
                 let outcome = st.isNull(12) ? nil
-                    : OutcomeRecord(eventID: d.eventID, reward: st.double(12), isDefault: st.int64(13) == 1, closedAt: st.double(14))
+                    : OutcomeRecord(sequence: d.sequence, eventID: d.eventID, reward: st.double(12), isDefault: st.int64(13) == 1,
+                                    closedAt: st.double(14))
                 try body(LoggedDecision(decision: d, outcome: outcome))
             }
         }
+    }
+
+    /// Rewrites an earlier database's `outcomes` table, keyed by event id, to the sequence key
+    /// (outcomes whose decision is gone, which retention would have deleted, are dropped).
+    /// One transaction: a crash leaves the earlier table whole, and the next open tries again.
+    /// - Throws: `EngineError.storage` when the schema cannot be read or rewritten.
+    private static func rekeyOutcomesBySequence(_ c: SQLiteConnection) throws(EngineError) {
+        let columns = try c.prepare("SELECT count(*) FROM pragma_table_info('outcomes') WHERE name = 'event_id'")
+        let keyedByEventID = try columns.step("read the outcomes schema") && (columns.int64(0) ?? 0) > 0
+        // A statement left stepped holds the schema: the table could not be dropped.
+        columns.reset()
+        guard keyedByEventID else { return }
+        try c.execute("""
+            BEGIN IMMEDIATE;
+            CREATE TABLE outcomes_by_sequence(
+              seq INTEGER PRIMARY KEY, reward REAL NOT NULL, is_default INTEGER NOT NULL, closed_at REAL NOT NULL);
+            INSERT INTO outcomes_by_sequence SELECT d.seq, o.reward, o.is_default, o.closed_at
+              FROM outcomes o JOIN decisions d ON d.event_id = o.event_id;
+            DROP TABLE outcomes;
+            ALTER TABLE outcomes_by_sequence RENAME TO outcomes;
+            COMMIT;
+            """)
     }
 
     private static func readDecision(_ st: SQLiteStatement, from c: Int32) -> DecisionRecord {
