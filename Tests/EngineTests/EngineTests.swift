@@ -26,7 +26,7 @@ struct EngineTests {
         #expect(Date().timeIntervalSince(started) < 1.2)
     }
 
-    @Test func generatedEventIDsAreThePrefixAndTheCounterInBase36() {
+    @Test func generatedEventIDsAreThePrefixAndTheZeroPaddedCounterInBase36() {
         var counters: [UInt64] = [0, 1, 9, 10, 35, 36, 1_295, 1_296, 46_655, 123_456_789, .max - 1, .max]
         var state: UInt64 = 7
         for _ in 0..<200 {
@@ -35,9 +35,15 @@ struct EngineTests {
         }
         for prefix in ["", "mg2k4x1c-1bq7z0f", "é"] {
             for counter in counters {
-                #expect(Engine.eventID(prefix: prefix, counter: counter) == prefix + "-" + String(counter, radix: 36))
+                let digits = String(counter, radix: 36)
+                #expect(Engine.eventID(prefix: prefix, counter: counter)
+                        == prefix + "-" + String(repeating: "0", count: max(7 - digits.count, 0)) + digits)
             }
         }
+        // In the order they were made, as text too (what the store's index on them sees).
+        let made = (counters.filter { $0 < 78_364_164_096 } + [78_364_164_095]).sorted()
+        let ids = made.map { Engine.eventID(prefix: "mg2k4x1c-1bq7z0f", counter: $0) }
+        #expect(ids == ids.sorted() && Set(ids).count == Set(made).count)
     }
 
     @Test func aDecisionIsLoggedBeforeTheReplyAndCarriesItsDistribution() throws {
