@@ -1,5 +1,5 @@
 import AttuneCore
-import Engine
+@testable import Engine
 import Foundation
 import Testing
 
@@ -180,10 +180,14 @@ struct RewardJoinerTests {
     /// With a handful of window lengths the deadlines go through per-length FIFOs (and the
     /// heap for decisions stamped out of order); with a new length per decision most of them
     /// go through the heap.
-    @Test(arguments: [(Int.max, false), (300, false), (Int.max, true), (300, true)])
-    func matchesANaiveJoinerThroughCompactions(capacity: Int, fewLengths: Bool) {
+    ///
+    /// Open windows are found by a hash of their event id: masked to 2 bits or none, most ids
+    /// share a key and go through the collision path.
+    @Test(arguments: [(Int.max, false, UInt64.max), (300, false, .max), (Int.max, true, .max), (300, true, .max),
+                      (300, false, 3), (Int.max, true, 0)])
+    func matchesANaiveJoinerThroughCompactions(capacity: Int, fewLengths: Bool, keyMask: UInt64) {
         var random = SeededGenerator(seed: 41)
-        var joiner = RewardJoiner()
+        var joiner = RewardJoiner(keyMask: keyMask)
         joiner.capacity = capacity
         var naive = NaiveJoiner()
         naive.capacity = capacity
@@ -218,5 +222,35 @@ struct RewardJoinerTests {
         #expect(closed.count == naive.closed.count)
         #expect(zip(closed, naive.closed).allSatisfy { $0.decision.eventID == $1.0 && $0.reward == $1.1 && $0.isDefault == $1.2 })
         #expect(joiner.pendingCount == 0 && joiner.checkpointState.windows.isEmpty)
+    }
+
+    /// A decision registered again (its window replaced), rewards for open, replaced and
+    /// unknown ids, with keys that collide (1 bit of hash) or not: the same joins, closed
+    /// windows and open set.
+    @Test func collidingKeysJoinAndCloseLikeDistinctOnes() {
+        var random = SeededGenerator(seed: 5)
+        var distinct = RewardJoiner()
+        var colliding = RewardJoiner(keyMask: 1)
+        var closed: ([RewardJoiner.Closed], [RewardJoiner.Closed]) = ([], [])
+        let rule = RewardJoiner.Rule(windowSeconds: 1, aggregation: .sum, defaultReward: 0)
+        var t = 0.0
+        for n in 1...3_000 {
+            t += random.nextUniform() * 0.01
+            // One decision in ten repeats a recent id: its open window is replaced.
+            let id = random.nextUniform() < 0.1 ? "e\(max(n - Int(random.next() % 50), 1))" : "e\(n)"
+            let d = decision(id, at: t, sequence: Int64(n))
+            distinct.register(d, rule: rule, into: &closed.0)
+            colliding.register(d, rule: rule, into: &closed.1)
+            let r = reward("e\(n - Int(random.next() % 150))", 1, at: t)
+            #expect(distinct.join(r, into: &closed.0) == colliding.join(r, into: &closed.1))
+            let probe = "e\(n - Int(random.next() % 150))"
+            #expect(distinct.isPending(probe) == colliding.isPending(probe))
+        }
+        #expect(distinct.pendingCount == colliding.pendingCount && distinct.pendingCount > 50)
+        distinct.advance(to: t + 10, into: &closed.0)
+        colliding.advance(to: t + 10, into: &closed.1)
+        #expect(closed.0.count == closed.1.count && closed.0.count > 2_000)
+        #expect(zip(closed.0, closed.1).allSatisfy { $0.decision == $1.decision && $0.reward == $1.reward && $0.isDefault == $1.isDefault })
+        #expect(colliding.pendingCount == 0)
     }
 }
