@@ -108,7 +108,7 @@ extension JSONText {
     /// w.raw("{\"id\":"); w.string("a"); w.raw(",\"p\":"); w.number(0.25); w.raw("}")
     /// // w.bytes is {"id":"a","p":0.25}
     /// ```
-    public struct Writer: Sendable {
+    public struct Writer: Sendable, TextOutputStream {
         /// The text written so far, UTF-8.
         public private(set) var bytes: [UInt8]
 
@@ -148,7 +148,19 @@ extension JSONText {
         public mutating func number(_ d: Double) {
             guard d.isFinite else { return raw("null") }
             if d == d.rounded() && abs(d) < 1e15 { return integer(Int(d)) }
-            bytes.append(contentsOf: d.description.utf8)
+            // The same digits as `description`, handed over as ASCII bytes from a stack
+            // buffer (`_writeASCII` below) instead of a new `String` per number.
+            d.write(to: &self)
+        }
+
+        /// Appends text as is (`TextOutputStream`; numbers are written through it).
+        public mutating func write(_ text: String) {
+            bytes.append(contentsOf: text.utf8)
+        }
+
+        /// Appends ASCII bytes as is: what the standard library's numbers write to a stream.
+        public mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+            bytes.append(contentsOf: buffer)
         }
 
         /// Appends an integer.

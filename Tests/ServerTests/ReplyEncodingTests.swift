@@ -29,7 +29,7 @@ struct ReplyEncodingTests {
     @Test func decisionRepliesMatchTheValueRendering() throws {
         var generator = SeededGenerator(seed: 21)
         let ids = ["a", "offer_7", "é\"quoted\"", "tab\there", "\u{1}ctl", "😀"]
-        let numbers: [Double] = [0, -0.0, 1, 0.1, 1.0 / 3, 5e-324, 1e15, 999_999_999_999_999, -2.5, 1e300, .nan, .infinity]
+        let numbers: [Double] = [0, -0.0, 1, 0.1, 1.0 / 3, .leastNonzeroMagnitude, 1e15, 999_999_999_999_999, -2.5, 1e300, .nan, .infinity]
         for round in 0..<300 {
             let count = Int.random(in: 1...12, using: &generator)
             let probabilities = (0..<count).map { _ in
