@@ -53,7 +53,7 @@ extension ServerBenchmarks {
     }
 
     /// Runs wrk against the server for the ceiling and for decisions (64 and 256 connections).
-    static func wrkPhases(port: Int, directory: String, seconds: Double, ceiling: Double, engine: Engine,
+    static func wrkPhases(port: Int, mode: String, directory: String, seconds: Double, ceiling: Double, engine: Engine,
                           _ writer: ResultWriter) throws(BenchError) {
         guard let wrk = wrkExecutable() else {
             ResultWriter.progress("attune-bench server: wrk is not installed (apt-get install wrk); the wrk cross-check is skipped")
@@ -93,7 +93,7 @@ extension ServerBenchmarks {
             var record = BenchmarkRecord()
             record["task"] = .string(task)
             record["size"] = .string("connections=\(connections)")
-            record["server_threads"] = .string("2 event loops")
+            record["server_threads"] = .string(mode)
             record["generator"] = .string("wrk -t2")
             record["requests"] = .int(requests)
             record["errors"] = .int((figures["socket_errors"] as? Int ?? 0) + (figures["status_errors"] as? Int ?? 0))

@@ -89,16 +89,16 @@ enum ServerBenchmarks {
         defer { engine.shutdown() }
         writer.emit(diskSync(directory: directory + "/data"))
         let rssStart = residentMegabytes()
-        for threading in [HTTPServer.Threading.eventLoops(2), .threadPerConnection] {
+        for threading in [HTTPServer.Threading.eventLoops(2), .pollLoops(2), .threadPerConnection] {
             let server: HTTPServer
             do { server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)), threading: threading) } catch {
                 throw .io(path: directory, reason: "cannot start the server: \(error)")
             }
             defer { server.stop() }
-            let mode = threading == .threadPerConnection ? "thread per connection" : "2 event loops"
+            let mode = threading.name
             let ceiling = try loadPhases(port: server.port, mode: mode, seconds: seconds, connections: connections, engine: engine, writer)
             if threading != .threadPerConnection, let ceiling {
-                try wrkPhases(port: server.port, directory: directory, seconds: seconds, ceiling: ceiling, engine: engine, writer)
+                try wrkPhases(port: server.port, mode: mode, directory: directory, seconds: seconds, ceiling: ceiling, engine: engine, writer)
             }
         }
         let stats = engine.statistics

@@ -82,6 +82,7 @@ struct Serve: Command {
         engineConfiguration.checkpointIntervalSeconds = file.checkpointIntervalSeconds ?? engineConfiguration.checkpointIntervalSeconds
         engineConfiguration.checkpointEveryInteractions = file.checkpointEveryInteractions ?? engineConfiguration.checkpointEveryInteractions
         try file.apply(to: &engineConfiguration)
+        let threading = try file.threading()
         engineConfiguration.modes = file.policyModes
         for id in models.keys.sorted() {
             // A policy-gradient policy is trained offline on journeys: one joined reward is not a
@@ -114,12 +115,12 @@ struct Serve: Command {
         for note in r.recordedVersions { context.errors.writeLine("attune serve: \(note); a rollback or promotion recorded in the data directory") }
         let http: HTTPServer
         do {
-            http = try HTTPServer(router: Router(engine: engine, configuration: server))
+            http = try HTTPServer(router: Router(engine: engine, configuration: server), threading: threading)
         } catch {
             engine.shutdown()
             throw EngineError.invalidField(field: "port", reason: error.message)
         }
-        context.errors.writeLine("attune serve: listening on http://\(server.host):\(http.port) with \(specifications.count) policies (\(engine.policyIDs.joined(separator: ", "))); data in \(directory)")
+        context.errors.writeLine("attune serve: listening on http://\(server.host):\(http.port) (\(http.threading.name)) with \(specifications.count) policies (\(engine.policyIDs.joined(separator: ", "))); data in \(directory)")
         if server.apiKeys.isEnabled {
             context.errors.writeLine("attune serve: API keys required (\(server.apiKeys.keys.count) configured: \(server.apiKeys.keys.map(\.name).joined(separator: ", ")))")
         } else {

@@ -181,7 +181,7 @@ static const size_t connection_memory_bytes = 8192;
 
 attune_http_server *attune_http_start(const char *host, uint16_t port, size_t max_body_bytes,
                                       unsigned connection_limit, unsigned timeout_seconds, unsigned threads,
-                                      attune_http_handler handler, void *context) {
+                                      int use_poll, attune_http_handler handler, void *context) {
     struct sockaddr_in address;
     memset(&address, 0, sizeof(address));
     address.sin_family = AF_INET;
@@ -208,7 +208,7 @@ attune_http_server *attune_http_start(const char *host, uint16_t port, size_t ma
             MHD_OPTION_END);
     } else {
         server->daemon = MHD_start_daemon(
-            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME,
+            MHD_USE_INTERNAL_POLLING_THREAD | (use_poll ? MHD_USE_POLL : MHD_USE_EPOLL) | MHD_ALLOW_SUSPEND_RESUME,
             port, NULL, NULL, &access_handler, server,
             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
             MHD_OPTION_THREAD_POOL_SIZE, threads,

@@ -4,11 +4,11 @@ import Server
 import Synchronization
 import Testing
 
-/// Both threading modes of `HTTPServer` on a loopback port: concurrent decisions and rewards,
+/// The threading modes of `HTTPServer` on a loopback port: concurrent decisions and rewards,
 /// errors, blocking routes, and a stop while requests wait for their commit.
 @Suite("HTTP serving modes")
 struct ServingModesTests {
-    static let modes: [HTTPServer.Threading] = [.eventLoops(2), .eventLoops(1), .threadPerConnection]
+    static let modes: [HTTPServer.Threading] = [.eventLoops(2), .eventLoops(1), .pollLoops(2), .threadPerConnection]
 
     @Test(arguments: modes)
     func concurrentDecisionsAndRewardsAreAnsweredOnceCommitted(threading: HTTPServer.Threading) async throws {
@@ -47,7 +47,7 @@ struct ServingModesTests {
         #expect(text.contains(#"attune_http_requests_total{route="/v1/decisions",status="200"} 25"#))
     }
 
-    @Test(arguments: [HTTPServer.Threading.eventLoops(2), .threadPerConnection])
+    @Test(arguments: [HTTPServer.Threading.eventLoops(2), .pollLoops(2), .threadPerConnection])
     func stopWaitsForRequestsHeldInTheirCommit(threading: HTTPServer.Threading) async throws {
         let store = try GatedStore()
         let engine = try Engine(specifications: [Support.specification()], store: store, configuration: EngineConfiguration(tickSeconds: 0.01))

@@ -39,12 +39,13 @@ typedef struct attune_http_server attune_http_server;
 
 /// Starts a daemon listening on the IPv4 address `host` (dotted quad) and `port` (0 picks a free
 /// port), bodies above `max_body_bytes` refused with the flag set. `threads` = 0: one thread per
-/// connection (poll); otherwise that many event-loop threads (epoll), each serving many
-/// connections, with deferred requests suspended until completed.
+/// connection (poll); otherwise that many event-loop threads, each serving many connections,
+/// with deferred requests suspended until completed, waiting with epoll, or with poll(2) when
+/// `use_poll` is non-zero.
 /// Returns NULL when the address is invalid or the port cannot be bound.
 attune_http_server *attune_http_start(const char *host, uint16_t port, size_t max_body_bytes,
                                       unsigned connection_limit, unsigned timeout_seconds, unsigned threads,
-                                      attune_http_handler handler, void *context);
+                                      int use_poll, attune_http_handler handler, void *context);
 
 /// Answers a deferred request (takes ownership of `response->body`) and resumes its connection.
 void attune_http_complete(void *token, const attune_http_response *response);
