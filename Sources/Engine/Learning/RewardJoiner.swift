@@ -374,7 +374,7 @@ public struct RewardJoiner: Sendable {
     /// Opens `window` for `decision`: its slot at the end of ``windows``, its entry and its deadline.
     private mutating func open(_ decision: DecisionRecord, window: OpenWindow) {
         let key = key(of: decision.eventID)
-        if let replaced = slot(of: decision.eventID) {
+        if let replaced = slot(of: decision.eventID, key: key) {
             _ = windows[replaced - windowsBase].takeDecision()
             unindex(decision.eventID, key: key, slot: replaced)
         }
@@ -392,9 +392,9 @@ public struct RewardJoiner: Sendable {
         return UInt64(UInt(bitPattern: hasher.finalize())) & keyMask
     }
 
-    /// The absolute slot of `eventID`'s open window.
-    private func slot(of eventID: String) -> Int? {
-        if let slot = pendingByKey[key(of: eventID)], windows[slot - windowsBase].decision?.eventID == eventID { return slot }
+    /// The absolute slot of `eventID`'s open window; `key` is its key when known already.
+    private func slot(of eventID: String, key: UInt64? = nil) -> Int? {
+        if let slot = pendingByKey[key ?? self.key(of: eventID)], windows[slot - windowsBase].decision?.eventID == eventID { return slot }
         return collidingPending.isEmpty ? nil : collidingPending[eventID]
     }
 
