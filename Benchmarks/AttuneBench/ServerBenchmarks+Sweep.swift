@@ -5,16 +5,24 @@ import Server
 /// Latency by offered rate: open-loop decisions (K = 10, d = 20, durable) at rising rates
 /// against a fresh in-process server, until the server falls behind. The summary gives the
 /// highest rate whose p99 stays within ``latencyTargetNanoseconds``: the capacity a campaign
-/// system can plan with on this machine, whatever the fixed target rate.
+/// system can plan with on this machine, whatever the fixed target rate. Both ways the
+/// event loops can wait (epoll, the default, and poll) are swept, each on a fresh server.
 extension ServerBenchmarks {
     /// The p99 a rate must keep to count (the target: 5 ms).
     static let latencyTargetNanoseconds = 5e6
 
     static func rateSweep(directory: String, seconds: Double, connections: Int, _ writer: ResultWriter) throws(BenchError) {
+        for threading in [HTTPServer.Threading.eventLoops(2), .pollLoops(2)] {
+            try rateSweep(threading: threading, directory: directory, seconds: seconds, connections: connections, writer)
+        }
+    }
+
+    static func rateSweep(threading: HTTPServer.Threading, directory: String, seconds: Double, connections: Int,
+                          _ writer: ResultWriter) throws(BenchError) {
         let engine = try durableEngine(directory: directory)
         defer { engine.shutdown() }
         let server: HTTPServer
-        do { server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)), threading: .eventLoops(2)) } catch {
+        do { server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)), threading: threading) } catch {
             throw .io(path: directory, reason: "cannot start the server: \(error)")
         }
         defer { server.stop() }
@@ -29,7 +37,7 @@ extension ServerBenchmarks {
         var everyRateMet = true
         var rate = 2_000.0
         while rate <= targetRate {
-            ResultWriter.progress("attune-bench server: latency at \(Int(rate)) decisions/s offered, \(connections) connections, \(seconds) s")
+            ResultWriter.progress("attune-bench server: latency at \(Int(rate)) decisions/s offered, \(threading.name), \(connections) connections, \(seconds) s")
             let before = engine.statistics
             let cpuBefore = LoadGenerator.processCPUSeconds()
             guard let result = PacedLoadGenerator.run(port: server.port, connections: connections, rate: rate, seconds: seconds,
@@ -41,7 +49,7 @@ extension ServerBenchmarks {
             var record = BenchmarkRecord()
             record["task"] = .string("server latency by offered rate")
             record["size"] = .string("rate=\(Int(rate))")
-            record["server_threads"] = .string("2 event loops")
+            record["server_threads"] = .string(threading.name)
             record["generator"] = .string("in-process epoll thread, open loop")
             record["connections"] = .int(connections)
             record["offered_per_s"] = .double(rate)
@@ -64,6 +72,7 @@ extension ServerBenchmarks {
         var summary = BenchmarkRecord()
         summary["task"] = .string("server latency target")
         summary["size"] = .string("p99 <= \(Int(latencyTargetNanoseconds / 1e6)) ms, open loop, \(connections) connections")
+        summary["server_threads"] = .string(threading.name)
         summary["max_rate_within_target_per_s"] = .double(best?.rate ?? 0)
         summary["p99_ns_at_that_rate"] = .double(best?.p99 ?? .nan)
         summary["max_rate_every_lower_within_target_per_s"] = .double(steady ?? 0)
