@@ -91,7 +91,7 @@ public final class SQLiteEventStore: EventStore {
             decisionExists: try c.prepare("SELECT 1 FROM decisions WHERE event_id = ?"),
             upsertOutcome: try c.prepare("INSERT OR REPLACE INTO outcomes(seq, reward, is_default, closed_at) VALUES (?,?,?,?)"),
             upsertOutcomeByEventID: try c.prepare(
-                "INSERT OR REPLACE INTO outcomes(seq, reward, is_default, closed_at) SELECT seq, ?, ?, ? FROM decisions WHERE event_id = ?"),
+                "INSERT OR REPLACE INTO outcomes(seq, reward, is_default, closed_at) SELECT seq, ?2, ?3, ?4 FROM decisions WHERE event_id = ?1"),
             selectDecision: try c.prepare("SELECT \(Self.decisionColumns) FROM decisions WHERE event_id = ?"),
             begin: try c.prepare("BEGIN IMMEDIATE"),
             commit: try c.prepare("COMMIT"),
@@ -183,14 +183,13 @@ public final class SQLiteEventStore: EventStore {
                     }
                 }
                 for o in outcomes {
-                    let bySequence = o.sequence > 0
-                    let st = bySequence ? s.upsertOutcome : s.upsertOutcomeByEventID
+                    // Both statements take the decision (sequence or event id) first.
+                    let st = o.sequence > 0 ? s.upsertOutcome : s.upsertOutcomeByEventID
                     st.reset()
-                    let first: Int32 = bySequence ? 2 : 1
-                    if bySequence { st.bind(1, o.sequence) } else { st.bind(4, o.eventID) }
-                    st.bind(first, o.reward)
-                    st.bind(first + 1, Int64(o.isDefault ? 1 : 0))
-                    st.bind(first + 2, o.closedAt)
+                    if o.sequence > 0 { st.bind(1, o.sequence) } else { st.bind(1, o.eventID) }
+                    st.bind(2, o.reward)
+                    st.bind(3, Int64(o.isDefault ? 1 : 0))
+                    st.bind(4, o.closedAt)
                     _ = try st.step("store the outcome of \(o.eventID)")
                 }
                 try s.commit.run("commit")
