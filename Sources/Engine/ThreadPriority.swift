@@ -11,7 +11,7 @@ import Synchronization
 /// CPU, every connection waits. Its nice value is lowered (higher weight) when the process may
 /// (root or `CAP_SYS_NICE`); background work (learning, checkpoints, WAL copies) is raised, which
 /// needs no privilege, so that it yields to the request path on a busy machine.
-enum ThreadPriority {
+public enum ThreadPriority {
     /// Nice value of the journal thread when permitted.
     static let journal: Int32 = -5
     /// Nice value of background threads.
@@ -28,9 +28,25 @@ enum ThreadPriority {
     }
 
     /// Names the calling thread for `top -H`, `perf` and debuggers (at most 15 bytes are kept).
-    /// On Linux, a `Foundation.Thread` name set before `start()` does not reach the thread.
-    static func nameCurrentThread(_ name: String) {
-        Thread.current.name = String(name.utf8.prefix(15)) ?? "attune"
+    ///
+    /// Writes the kernel's own record (`/proc/thread-self/comm`): a `Foundation.Thread` name set
+    /// before `start()` does not reach the thread, and one set from inside it is applied only
+    /// when the new thread has not outrun its creator, so about half the servers showed the
+    /// journal thread under the name of the Dispatch thread that started it. Best effort: a
+    /// system without `/proc` leaves the name as it was.
+    public static func nameCurrentThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
+    /// The calling thread's name as the kernel reports it (`top -H`, `/proc/…/comm`), or "" when
+    /// it cannot be read.
+    static func currentThreadName() -> String {
+        let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+        return name.hasSuffix("\n") ? String(name.dropLast()) : name
     }
 }
 

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Synchronization
 
@@ -101,8 +102,7 @@ final class BlockingWorkers: Sendable {
     private func startWorker(_ index: Int) {
         let threadName = "\(name)-\(index)"
         let thread = Thread { [shared] in
-            // Named from inside: on Linux a name set before `start()` does not reach the thread.
-            Thread.current.name = threadName
+            ThreadPriority.nameCurrentThread(threadName)
             while true {
                 shared.ready.wait()
                 if let job = shared.next() {

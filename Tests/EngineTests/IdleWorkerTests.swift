@@ -2,6 +2,9 @@
 import Glibc
 #endif
 @testable import Engine
+import Dispatch
+import Foundation
+import Synchronization
 import Testing
 
 @Suite("IdleWorker")
@@ -24,5 +27,25 @@ struct IdleWorkerTests {
         worker.stop()
         // Stopped: the job still runs, on the caller's thread.
         #expect(worker.run { Self.currentNice() } == callerNice)
+    }
+
+    @Test func threadsStartedFromAnyThreadCarryTheirNameCutTo15Bytes() {
+        let worker = IdleWorker(name: "attune-test-idle")
+        #expect(worker.run { ThreadPriority.currentThreadName() } == "attune-test-idl")
+        worker.stop()
+        // Started from Dispatch threads, as the engine's threads are: each new thread must show
+        // its own name, not its creator's, however the start races.
+        let names = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            let done = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                ThreadPriority.nameCurrentThread("attune-t\(i)")
+                names.withLock { $0.append(ThreadPriority.currentThreadName()) }
+                done.signal()
+            }
+            thread.start()
+            done.wait()
+        }
+        #expect(names.withLock { $0.sorted() } == (0..<16).map { "attune-t\($0)" }.sorted())
     }
 }
