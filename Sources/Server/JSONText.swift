@@ -111,6 +111,10 @@ extension JSONText {
     public struct Writer: Sendable, TextOutputStream {
         /// The text written so far, UTF-8.
         public private(set) var bytes: [UInt8]
+        /// The last non-integral number written: its bits and where its text lies in `bytes`.
+        /// Decision replies repeat their probabilities (ε-greedy gives most actions the same
+        /// one), and the shortest round-trip digits cost about 0.2 µs per number to find.
+        private var lastNumber: (bits: UInt64, start: Int, end: Int) = (0, 0, 0)
 
         /// Creates an empty writer with room for `capacity` bytes.
         public init(capacity: Int = 512) {
@@ -148,9 +152,16 @@ extension JSONText {
         public mutating func number(_ d: Double) {
             guard d.isFinite else { return raw("null") }
             if d == d.rounded() && abs(d) < 1e15 { return integer(Int(d)) }
+            if d.bitPattern == lastNumber.bits, lastNumber.end > lastNumber.start {
+                // The same number again: copy its text rather than find its digits again.
+                for i in lastNumber.start..<lastNumber.end { bytes.append(bytes[i]) }
+                return
+            }
             // The same digits as `description`, handed over as ASCII bytes from a stack
             // buffer (`_writeASCII` below) instead of a new `String` per number.
+            let start = bytes.count
             d.write(to: &self)
+            lastNumber = (d.bitPattern, start, bytes.count)
         }
 
         /// Appends text as is (`TextOutputStream`; numbers are written through it).

@@ -32,9 +32,13 @@ struct ReplyEncodingTests {
         let numbers: [Double] = [0, -0.0, 1, 0.1, 1.0 / 3, .leastNonzeroMagnitude, 1e15, 999_999_999_999_999, -2.5, 1e300, .nan, .infinity]
         for round in 0..<300 {
             let count = Int.random(in: 1...12, using: &generator)
+            // Rounds 50..<150 draw from three values, as ε-greedy repeats one probability: the
+            // writer copies a repeated number's text, which must match its digits wherever it lies.
+            let few = (0..<3).map { _ in Double.random(in: 0...1, using: &generator) }
             let probabilities = (0..<count).map { _ in
-                DecisionResponse.Probability(id: ids.randomElement(using: &generator) ?? "a",
-                                             probability: round < 50 ? numbers.randomElement(using: &generator) ?? 0 : Double.random(in: 0...1, using: &generator))
+                let probability = round < 50 ? numbers.randomElement(using: &generator) ?? 0
+                    : round < 150 ? few.randomElement(using: &generator) ?? 0 : Double.random(in: 0...1, using: &generator)
+                return DecisionResponse.Probability(id: ids.randomElement(using: &generator) ?? "a", probability: probability)
             }
             var reply = DecisionResponse(eventID: ids.randomElement(using: &generator) ?? "e", policy: "p", actionID: probabilities[0].id,
                                          probabilities: probabilities, segment: Bool.random(using: &generator) ? Int.random(in: -5...Int.max, using: &generator) : nil,
@@ -44,6 +48,15 @@ struct ReplyEncodingTests {
             }
             #expect(String(decoding: ReplyEncoding.decision(reply), as: UTF8.self) == Self.reference(reply))
         }
+    }
+
+    @Test func repeatedNumbersAreWrittenAsTheirOwnDigits() {
+        var w = JSONText.Writer()
+        for d in [0.005, 0.005, 0.955, 0.955, 0.005, 2, 0.005, -0.005, .nan, 0.005] {
+            w.number(d)
+            w.raw(",")
+        }
+        #expect(String(decoding: w.bytes, as: UTF8.self) == "0.005,0.005,0.955,0.955,0.005,2,0.005,-0.005,null,0.005,")
     }
 
     @Test func rewardRepliesMatchTheValueRendering() {
