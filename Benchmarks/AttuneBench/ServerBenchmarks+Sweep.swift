@@ -5,14 +5,15 @@ import Server
 /// Latency by offered rate: open-loop decisions (K = 10, d = 20, durable) at rising rates
 /// against a fresh in-process server, until the server falls behind. The summary gives the
 /// highest rate whose p99 stays within ``latencyTargetNanoseconds``: the capacity a campaign
-/// system can plan with on this machine, whatever the fixed target rate. Both ways the
-/// event loops can wait (epoll, the default, and poll) are swept, each on a fresh server.
+/// system can plan with on this machine, whatever the fixed target rate. The default
+/// adaptive loops (poll for the sweep's connections) and epoll loops alone are swept, each on
+/// a fresh server.
 extension ServerBenchmarks {
     /// The p99 a rate must keep to count (the target: 5 ms).
     static let latencyTargetNanoseconds = 5e6
 
     static func rateSweep(directory: String, seconds: Double, connections: Int, _ writer: ResultWriter) throws(BenchError) {
-        for threading in [HTTPServer.Threading.eventLoops(2), .pollLoops(2)] {
+        for threading in [HTTPServer.Threading.adaptive, .eventLoops(2)] {
             try rateSweep(threading: threading, directory: directory, seconds: seconds, connections: connections, writer)
         }
     }

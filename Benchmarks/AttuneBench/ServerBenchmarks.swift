@@ -89,7 +89,7 @@ enum ServerBenchmarks {
         defer { engine.shutdown() }
         writer.emit(diskSync(directory: directory + "/data"))
         let rssStart = residentMegabytes()
-        for threading in [HTTPServer.Threading.eventLoops(2), .pollLoops(2), .threadPerConnection] {
+        for threading in [HTTPServer.Threading.adaptive, .eventLoops(2), .pollLoops(2), .threadPerConnection] {
             let server: HTTPServer
             do { server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)), threading: threading) } catch {
                 throw .io(path: directory, reason: "cannot start the server: \(error)")

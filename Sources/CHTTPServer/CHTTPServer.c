@@ -1,7 +1,11 @@
+#define _GNU_SOURCE  // accept4
 #include "CHTTPServer.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -10,8 +14,29 @@
 #include <string.h>
 #include <unistd.h>
 
+/// Open connections of one daemon, counted by the acceptor (up) and libmicrohttpd's close
+/// notification (down).
+typedef struct connection_count {
+    atomic_uint open;
+} connection_count;
+
 struct attune_http_server {
+    /// Thread-per-connection mode: the daemon, listening itself. Loop modes: the epoll loops'
+    /// daemon (NULL when every connection goes to poll loops).
     struct MHD_Daemon *daemon;
+    /// Loop modes: the poll loops' daemon (NULL when every connection goes to epoll loops).
+    struct MHD_Daemon *poll_daemon;
+    /// Loop modes: the listening socket, accepted by `acceptor` and handed to a daemon (-1 in
+    /// thread-per-connection mode).
+    int listening;
+    /// Wakes the acceptor to stop.
+    int acceptor_wake;
+    pthread_t acceptor;
+    /// Connections the poll loops take before new ones go to the epoll loops.
+    unsigned poll_capacity;
+    unsigned connection_limit;
+    connection_count poll_open;
+    connection_count epoll_open;
     attune_http_handler handler;
     void *context;
     size_t max_body_bytes;
@@ -172,6 +197,72 @@ void attune_http_complete(void *token, const attune_http_response *response) {
     pthread_mutex_unlock(&state->lock);
 }
 
+static void connection_notified(void *cls, struct MHD_Connection *connection, void **socket_context,
+                                enum MHD_ConnectionNotificationCode code) {
+    (void)connection; (void)socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) atomic_fetch_sub(&((connection_count *)cls)->open, 1);
+}
+
+/// Accepts connections and hands each to a daemon: to the poll loops while they hold fewer
+/// than `poll_capacity`, then to the epoll loops. poll(2) costs nothing per request beyond
+/// the socket's own calls, but scans every connection of its loop at each wake-up; epoll costs
+/// two `epoll_ctl` calls and a second `recv` per request (libmicrohttpd takes a suspended
+/// connection out of the epoll set, and reads an edge-triggered socket until it is empty), but
+/// nothing per idle connection. So a client's first connections, the busy ones of a
+/// connection pool, are served by poll, and any number beyond by epoll.
+/// Within a daemon, libmicrohttpd gives the connection to the loop numbered by the socket
+/// modulo the loop count (or the next one with room).
+static void *accept_connections(void *argument) {
+    struct attune_http_server *server = argument;
+    pthread_setname_np(pthread_self(), "attune-accept");
+    struct pollfd waits[2] = {{.fd = server->listening, .events = POLLIN}, {.fd = server->acceptor_wake, .events = POLLIN}};
+    for (;;) {
+        if (poll(waits, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (waits[1].revents) break;
+        for (;;) {
+            struct sockaddr_storage peer;
+            socklen_t length = sizeof(peer);
+            int client = accept4(server->listening, (struct sockaddr *)&peer, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (client < 0) {
+                if (errno == EINTR || errno == ECONNABORTED) continue;
+                // Out of descriptors: wait a little rather than spin on the waiting connection.
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) usleep(10000);
+                break;
+            }
+            unsigned polled = atomic_load(&server->poll_open.open);
+            if (polled + atomic_load(&server->epoll_open.open) >= server->connection_limit) {
+                close(client);  // as libmicrohttpd does at its limit: the client sees the close
+                continue;
+            }
+            int to_poll = server->poll_daemon != NULL && (server->daemon == NULL || polled < server->poll_capacity);
+            connection_count *count = to_poll ? &server->poll_open : &server->epoll_open;
+            atomic_fetch_add(&count->open, 1);
+            // libmicrohttpd closes the socket itself when it refuses it (out of memory).
+            if (MHD_add_connection(to_poll ? server->poll_daemon : server->daemon, client, (struct sockaddr *)&peer, length) != MHD_YES) {
+                atomic_fetch_sub(&count->open, 1);
+            }
+        }
+    }
+    return NULL;
+}
+
+/// Binds and listens on `address`; returns the socket, or -1.
+static int listen_on(const struct sockaddr_in *address) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return -1;
+    int on = 1;
+    // As libmicrohttpd does: a restarted server binds at once despite connections in TIME_WAIT.
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    if (bind(fd, (const struct sockaddr *)address, sizeof(*address)) != 0 || listen(fd, SOMAXCONN) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /// Per-connection memory of libmicrohttpd: request line, headers and read buffer (bodies are
 /// copied out as they arrive, so they are not bounded by it). libmicrohttpd zeroes this pool
 /// between the requests of a keep-alive connection; its 32 KiB default cost about a tenth of
@@ -179,9 +270,30 @@ void attune_http_complete(void *token, const attune_http_response *response) {
 /// larger ones are answered 431.
 static const size_t connection_memory_bytes = 8192;
 
+/// Starts one loop daemon without a listening socket (the acceptor hands it connections).
+static struct MHD_Daemon *start_loops(struct attune_http_server *server, int use_poll, unsigned threads, unsigned limit,
+                                      unsigned timeout_seconds, connection_count *count) {
+    return MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_NO_LISTEN_SOCKET | (use_poll ? MHD_USE_POLL : MHD_USE_EPOLL) |
+            MHD_ALLOW_SUSPEND_RESUME,
+        0, NULL, NULL, &access_handler, server,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_bytes,
+        MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, &connection_notified, count,
+        MHD_OPTION_END);
+}
+
+static void stop_loops(struct attune_http_server *server) {
+    if (server->daemon != NULL) MHD_stop_daemon(server->daemon);
+    if (server->poll_daemon != NULL) MHD_stop_daemon(server->poll_daemon);
+}
+
 attune_http_server *attune_http_start(const char *host, uint16_t port, size_t max_body_bytes,
                                       unsigned connection_limit, unsigned timeout_seconds, unsigned threads,
-                                      int use_poll, attune_http_handler handler, void *context) {
+                                      unsigned poll_connections, attune_http_handler handler, void *context) {
     struct sockaddr_in address;
     memset(&address, 0, sizeof(address));
     address.sin_family = AF_INET;
@@ -193,8 +305,13 @@ attune_http_server *attune_http_start(const char *host, uint16_t port, size_t ma
     server->handler = handler;
     server->context = context;
     server->max_body_bytes = max_body_bytes;
+    server->listening = -1;
+    server->connection_limit = connection_limit;
+    server->poll_capacity = poll_connections < connection_limit ? poll_connections : connection_limit;
     atomic_init(&server->in_flight, 0);
     atomic_init(&server->stopping, 0);
+    atomic_init(&server->poll_open.open, 0);
+    atomic_init(&server->epoll_open.open, 0);
 
     if (threads == 0) {
         server->daemon = MHD_start_daemon(
@@ -206,28 +323,55 @@ attune_http_server *attune_http_start(const char *host, uint16_t port, size_t ma
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_bytes,
             MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
             MHD_OPTION_END);
-    } else {
-        server->daemon = MHD_start_daemon(
-            MHD_USE_INTERNAL_POLLING_THREAD | (use_poll ? MHD_USE_POLL : MHD_USE_EPOLL) | MHD_ALLOW_SUSPEND_RESUME,
-            port, NULL, NULL, &access_handler, server,
-            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-            MHD_OPTION_THREAD_POOL_SIZE, threads,
-            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
-            MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_bytes,
-            MHD_OPTION_NOTIFY_COMPLETED, &completed, NULL,
-            MHD_OPTION_END);
+        if (server->daemon == NULL) {
+            free(server);
+            return NULL;
+        }
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
+        server->port = info ? info->port : port;
+        return server;
     }
-    if (server->daemon == NULL) {
+
+    server->listening = listen_on(&address);
+    if (server->listening < 0) {
         free(server);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    server->port = info ? info->port : port;
+    int ok = 1;
+    if (server->poll_capacity > 0) {
+        server->poll_daemon = start_loops(server, 1, threads, server->poll_capacity, timeout_seconds, &server->poll_open);
+        ok = server->poll_daemon != NULL;
+    }
+    if (ok && server->poll_capacity < connection_limit) {
+        server->daemon = start_loops(server, 0, threads, connection_limit, timeout_seconds, &server->epoll_open);
+        ok = server->daemon != NULL;
+    }
+    if (ok) {
+        server->acceptor_wake = eventfd(0, EFD_CLOEXEC);
+        ok = server->acceptor_wake >= 0;
+        if (ok && pthread_create(&server->acceptor, NULL, accept_connections, server) != 0) {
+            close(server->acceptor_wake);
+            ok = 0;
+        }
+    }
+    if (!ok) {
+        stop_loops(server);
+        close(server->listening);
+        free(server);
+        return NULL;
+    }
+    struct sockaddr_in bound;
+    socklen_t length = sizeof(bound);
+    server->port = getsockname(server->listening, (struct sockaddr *)&bound, &length) == 0 ? ntohs(bound.sin_port) : port;
     return server;
 }
 
 uint16_t attune_http_port(const attune_http_server *server) { return server->port; }
+
+void attune_http_open_connections(const attune_http_server *server, unsigned *polled, unsigned *epolled) {
+    *polled = atomic_load(&((attune_http_server *)server)->poll_open.open);
+    *epolled = atomic_load(&((attune_http_server *)server)->epoll_open.open);
+}
 
 void attune_http_stop(attune_http_server *server) {
     if (server == NULL) return;
@@ -235,13 +379,23 @@ void attune_http_stop(attune_http_server *server) {
     // (libmicrohttpd refuses to stop with suspended connections, and cuts the sockets of
     // connection threads), waiting at most about 30 s.
     atomic_store(&server->stopping, 1);
-    MHD_socket listening = MHD_quiesce_daemon(server->daemon);
+    MHD_socket listening;
+    if (server->listening >= 0) {
+        uint64_t one = 1;
+        ssize_t written = write(server->acceptor_wake, &one, sizeof(one));
+        (void)written;  // an eventfd write of 1 fails only on overflow, which cannot happen here
+        pthread_join(server->acceptor, NULL);
+        close(server->acceptor_wake);
+        listening = server->listening;
+    } else {
+        listening = MHD_quiesce_daemon(server->daemon);
+    }
     // New connections are refused from now on, but the descriptor is closed only after
     // MHD_stop_daemon, as libmicrohttpd requires with internal threads: they may still use
     // the number, which a socket opened meanwhile elsewhere in the process could otherwise get.
     if (listening != MHD_INVALID_SOCKET) shutdown(listening, SHUT_RDWR);
     for (int i = 0; i < 30000 && atomic_load(&server->in_flight) > 0; i++) usleep(1000);
-    MHD_stop_daemon(server->daemon);
+    stop_loops(server);
     if (listening != MHD_INVALID_SOCKET) close(listening);
     free(server);
 }

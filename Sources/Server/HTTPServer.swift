@@ -5,19 +5,26 @@ import Glibc
 
 /// The HTTP server: libmicrohttpd feeding complete requests to a `Router`.
 ///
-/// Three threading modes:
-/// - `.eventLoops(n)` (the default, n = 2): n epoll threads serve every connection; a request
-///   that waits for its group commit is suspended and its connection resumed by the journal
-///   thread once the entry is durable, so no thread blocks per request.
-/// - `.pollLoops(n)`: the same loops waiting with poll(2). libmicrohttpd takes a suspended
-///   connection out of the epoll set and puts it back on resumption (two `epoll_ctl` calls per
-///   deferred request, about a tenth of a loop's time); poll has no such calls but scans every
-///   open connection at each wake-up. With 64 busy connections its loops spent 35.8 µs per
-///   decision against 41.8 µs (alternating runs); with 900 idle connections beside 64 busy
-///   ones, 96 µs against 46 µs. For clients that keep few connections, each busy.
+/// Threading modes:
+/// - `.adaptiveLoops(n, pollConnections: k)` (the default: n = 2, k = 64): event loops. A
+///   request that waits for its group commit is suspended and its connection resumed by the
+///   journal thread once the entry is durable, so no thread blocks per request. The server
+///   accepts connections itself and hands the first k open ones to n loops waiting with
+///   poll(2), any beyond to n loops waiting with epoll:
+///   - epoll costs, per deferred request, two `epoll_ctl` calls (libmicrohttpd takes a
+///     suspended connection out of the epoll set and puts it back on resumption) and a second
+///     `recv` (an edge-triggered socket is read until it is empty), and nothing per idle
+///     connection;
+///   - poll costs neither, but scans every connection of its loop at each wake-up.
+///
+///   With 48 busy connections, poll loops spent 37–45 µs per decision against 39–55 µs for
+///   epoll (3 alternating pairs); with 900 idle connections beside 64 busy ones, poll alone
+///   spent 96 µs against 46 µs. A client's first connections, the busy ones of its pool, get
+///   poll; a crowd of idle ones cannot slow it.
+/// - `.eventLoops(n)`: epoll loops only. `.pollLoops(n)`: poll loops only.
 /// - `.threadPerConnection`: one thread per connection, blocking on its group commit.
 ///
-/// `attune-bench server` measures all three; on 2 cores the event loops serve more decisions
+/// `attune-bench server` measures these modes; on 2 cores the event loops serve more decisions
 /// per CPU second than threads, because a request costs no thread wake-ups besides the socket's.
 public final class HTTPServer: @unchecked Sendable {
     // @unchecked: `handle` is written once in `init` and freed once in `stop`, both serialized by the caller.
@@ -38,46 +45,73 @@ public final class HTTPServer: @unchecked Sendable {
         case eventLoops(Int)
         /// This many event-loop threads waiting with poll(2) (see the type's documentation).
         case pollLoops(Int)
+        /// This many poll loops for the first `pollConnections` open connections and as many
+        /// epoll loops for the others (see the type's documentation).
+        case adaptiveLoops(Int, pollConnections: Int)
 
-        /// A short name for logs and bench reports: `2 event loops`, `2 poll loops`, `thread per connection`.
+        /// The default: 2 poll loops for the first 64 connections, 2 epoll loops beyond.
+        public static let adaptive = Threading.adaptiveLoops(2, pollConnections: 64)
+
+        /// A short name for logs and bench reports: `2 event loops`, `2 poll loops`,
+        /// `2 poll + 2 epoll loops, poll for the first 64 connections`, `thread per connection`.
         public var name: String {
             switch self {
             case .threadPerConnection: return "thread per connection"
             case .eventLoops(let n): return "\(n) event loop\(n == 1 ? "" : "s")"
             case .pollLoops(let n): return "\(n) poll loop\(n == 1 ? "" : "s")"
+            case .adaptiveLoops(let n, let k): return "\(n) poll + \(n) epoll loop\(n == 1 ? "" : "s"), poll for the first \(k) connections"
             }
         }
+    }
+
+    /// Open connections served by the poll loops and by the epoll loops (both 0 with a thread
+    /// per connection). A connection counts from its acceptance until libmicrohttpd closes it.
+    public var openConnections: (poll: Int, epoll: Int) {
+        guard let handle else { return (0, 0) }
+        var polled: UInt32 = 0, epolled: UInt32 = 0
+        attune_http_open_connections(handle, &polled, &epolled)
+        return (Int(polled), Int(epolled))
     }
 
     /// Binds and starts serving.
     /// - Parameters:
     ///   - router: Where requests go.
-    ///   - threading: `.eventLoops(2)` by default (see the type's documentation).
+    ///   - threading: `.adaptive` by default (see the type's documentation).
     /// - Throws: `APIError` with code `bind_failed` when the address is not an IPv4 address or the
-    ///   port is taken, or the thread count is not in 1...64.
-    public init(router: Router, threading: Threading = .eventLoops(2)) throws(APIError) {
+    ///   port is taken, the thread count is not in 1...64, or adaptive loops get fewer poll
+    ///   connections than loops.
+    public init(router: Router, threading: Threading = .adaptive) throws(APIError) {
         let configuration = router.configuration
         guard (0...65_535).contains(configuration.port) else {
             throw APIError(status: 500, code: "bind_failed", message: "port \(configuration.port) is outside 0...65535")
         }
         var threads: UInt32 = 0
-        var usePoll: Int32 = 0
+        var pollConnections: UInt32 = 0
         switch threading {
         case .threadPerConnection:
             break
-        case .eventLoops(let n), .pollLoops(let n):
+        case .eventLoops(let n), .pollLoops(let n), .adaptiveLoops(let n, _):
             guard (1...64).contains(n) else {
                 throw APIError(status: 500, code: "bind_failed", message: "\(n) event-loop threads: give 1 to 64")
             }
             threads = UInt32(n)
-            if case .pollLoops = threading { usePoll = 1 }
+            switch threading {
+            case .pollLoops: pollConnections = UInt32(clamping: configuration.connectionLimit)
+            case .adaptiveLoops(_, let k):
+                // libmicrohttpd shares a daemon's connection limit among its loops.
+                guard k >= n else {
+                    throw APIError(status: 500, code: "bind_failed", message: "\(k) poll connections for \(n) loops: give at least one per loop")
+                }
+                pollConnections = UInt32(clamping: k)
+            default: break
+            }
         }
         self.router = router
         self.threading = threading
         box = Unmanaged.passRetained(RouterBox(router, deferring: threads > 0))
         let started = attune_http_start(configuration.host, UInt16(configuration.port), configuration.maxBodyBytes,
                                         UInt32(configuration.connectionLimit), UInt32(configuration.timeoutSeconds), threads,
-                                        usePoll, handleRequest, box.toOpaque())
+                                        pollConnections, handleRequest, box.toOpaque())
         guard let started else {
             box.release()
             throw APIError(status: 500, code: "bind_failed",

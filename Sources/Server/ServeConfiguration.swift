@@ -14,7 +14,7 @@ import Foundation
 ///  "max_open_windows": 1000000, "customer_profiles_max": 1000000, "customer_idle_seconds": 2592000,
 ///  "customer_log_compact_bytes": 67108864,
 ///  "promotion_gate": {"confidence": 0.95, "margin": 0, "min_ess": 100}, "promotion_max_rounds": 200000,
-///  "commit_interval_ms": 1, "commit_batch_target": 256, "event_loop": "epoll",
+///  "commit_interval_ms": 1, "commit_batch_target": 256, "event_loop": "adaptive",
 ///  "api_keys": [{"name": "campaigns", "key": "…at least 16 characters…", "scopes": ["decide", "reward"]}]}
 /// ```
 public struct ServeConfiguration: Sendable, Equatable, Codable {
@@ -82,9 +82,10 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     /// Queued decisions and rewards at which a group commit starts without waiting for
     /// `commit_interval_ms` (1 to 100,000; default 256).
     public var commitBatchTarget: Int?
-    /// How the two HTTP event loops wait: `epoll` (default) or `poll`, which spends less per
-    /// request when clients keep few connections, each busy, and more per request the more
-    /// connections stay open idle (see `HTTPServer.Threading.pollLoops`).
+    /// How the HTTP event loops wait: `adaptive` (default: poll loops for the first 64 open
+    /// connections, epoll loops beyond), `epoll` or `poll` alone. Poll spends less per request
+    /// when clients keep few connections, each busy, and more the more connections stay open
+    /// idle (see `HTTPServer.Threading`).
     public var eventLoop: String?
 
     /// The `promotion_gate` object: the `attune gate` thresholds, each optional (the gate's default when absent).
@@ -174,13 +175,16 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         }
     }
 
-    /// The HTTP server's threading: two event loops waiting as `event_loop` says.
-    /// - Throws: `EngineError.invalidField` naming `event_loop` for a value other than `epoll` or `poll`.
+    /// The HTTP server's threading: event loops waiting as `event_loop` says.
+    /// - Throws: `EngineError.invalidField` naming `event_loop` for a value other than
+    ///   `adaptive`, `epoll` or `poll`.
     public func threading() throws(EngineError) -> HTTPServer.Threading {
-        switch eventLoop ?? "epoll" {
+        switch eventLoop ?? "adaptive" {
+        case "adaptive": return .adaptive
         case "epoll": return .eventLoops(2)
         case "poll": return .pollLoops(2)
-        case let other: throw .invalidField(field: "event_loop", reason: "\"\(other)\" is not a way to wait; give \"epoll\" or \"poll\"")
+        case let other:
+            throw .invalidField(field: "event_loop", reason: "\"\(other)\" is not a way to wait; give \"adaptive\", \"epoll\" or \"poll\"")
         }
     }
 

@@ -143,10 +143,12 @@ struct PromotionRouteTests {
         #expect(defaults.0.promotionGate == nil && defaults.0.maxOpenWindows == EngineConfiguration().maxOpenWindows)
         #expect(defaults.0.commitIntervalSeconds == 0.001 && defaults.0.commitBatchTarget == 256)
         #expect(defaults.1 == CustomerSegments.Limits.standard)
-        // The event loops' way of waiting: epoll unless the file says poll.
-        #expect(try ServeConfiguration().threading() == .eventLoops(2))
-        try #"{"event_loop": "poll"}"#.write(toFile: directory + "/loops.json", atomically: true, encoding: .utf8)
-        #expect(try ServeConfiguration(contentsOfFile: directory + "/loops.json").threading() == .pollLoops(2))
+        // The event loops' way of waiting: adaptive unless the file says epoll or poll.
+        #expect(try ServeConfiguration().threading() == .adaptiveLoops(2, pollConnections: 64))
+        for (value, threading) in [("adaptive", HTTPServer.Threading.adaptive), ("epoll", .eventLoops(2)), ("poll", .pollLoops(2))] {
+            try #"{"event_loop": "\#(value)"}"#.write(toFile: directory + "/loops.json", atomically: true, encoding: .utf8)
+            #expect(try ServeConfiguration(contentsOfFile: directory + "/loops.json").threading() == threading)
+        }
         try #"{"event_loop": "select"}"#.write(toFile: directory + "/loops.json", atomically: true, encoding: .utf8)
         #expect(throws: EngineError.self) { try ServeConfiguration(contentsOfFile: directory + "/loops.json").threading() }
         for bad in [#"{"max_open_windows": 0}"#, #"{"promotion_gate": {"confidence": 2}}"#, #"{"promotion_gate": {"reward_min": 1}}"#,

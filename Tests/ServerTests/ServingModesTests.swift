@@ -8,7 +8,9 @@ import Testing
 /// errors, blocking routes, and a stop while requests wait for their commit.
 @Suite("HTTP serving modes")
 struct ServingModesTests {
-    static let modes: [HTTPServer.Threading] = [.eventLoops(2), .eventLoops(1), .pollLoops(2), .threadPerConnection]
+    /// Adaptive loops with 4 poll connections: the 24 concurrent clients below reach both kinds.
+    static let modes: [HTTPServer.Threading] = [.adaptive, .adaptiveLoops(2, pollConnections: 4), .eventLoops(2), .eventLoops(1),
+                                                .pollLoops(2), .threadPerConnection]
 
     @Test(arguments: modes)
     func concurrentDecisionsAndRewardsAreAnsweredOnceCommitted(threading: HTTPServer.Threading) async throws {
@@ -47,7 +49,7 @@ struct ServingModesTests {
         #expect(text.contains(#"attune_http_requests_total{route="/v1/decisions",status="200"} 25"#))
     }
 
-    @Test(arguments: [HTTPServer.Threading.eventLoops(2), .pollLoops(2), .threadPerConnection])
+    @Test(arguments: [HTTPServer.Threading.adaptiveLoops(1, pollConnections: 1), .eventLoops(2), .pollLoops(2), .threadPerConnection])
     func stopWaitsForRequestsHeldInTheirCommit(threading: HTTPServer.Threading) async throws {
         let store = try GatedStore()
         let engine = try Engine(specifications: [Support.specification()], store: store, configuration: EngineConfiguration(tickSeconds: 0.01))

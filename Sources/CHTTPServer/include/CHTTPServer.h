@@ -37,15 +37,20 @@ typedef int (*attune_http_handler)(void *context, const attune_http_request *req
 
 typedef struct attune_http_server attune_http_server;
 
-/// Starts a daemon listening on the IPv4 address `host` (dotted quad) and `port` (0 picks a free
+/// Starts a server listening on the IPv4 address `host` (dotted quad) and `port` (0 picks a free
 /// port), bodies above `max_body_bytes` refused with the flag set. `threads` = 0: one thread per
-/// connection (poll); otherwise that many event-loop threads, each serving many connections,
-/// with deferred requests suspended until completed, waiting with epoll, or with poll(2) when
-/// `use_poll` is non-zero.
+/// connection (poll). Otherwise event loops, each serving many connections, with deferred
+/// requests suspended until completed: the first `poll_connections` open connections go to
+/// `threads` loops waiting with poll(2), the others to `threads` loops waiting with epoll
+/// (0: epoll only; `connection_limit` or more: poll only).
 /// Returns NULL when the address is invalid or the port cannot be bound.
 attune_http_server *attune_http_start(const char *host, uint16_t port, size_t max_body_bytes,
                                       unsigned connection_limit, unsigned timeout_seconds, unsigned threads,
-                                      int use_poll, attune_http_handler handler, void *context);
+                                      unsigned poll_connections, attune_http_handler handler, void *context);
+
+/// Event-loop modes: the open connections served by the poll loops and by the epoll loops
+/// (both 0 in thread-per-connection mode).
+void attune_http_open_connections(const attune_http_server *server, unsigned *polled, unsigned *epolled);
 
 /// Answers a deferred request (takes ownership of `response->body`) and resumes its connection.
 void attune_http_complete(void *token, const attune_http_response *response);
