@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Server
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,8 +60,9 @@ extension ServerBenchmarks {
     /// Runs wrk against the server for the ceiling and for decisions at each of
     /// ``wrkDecisionConnections``, then a summary: the highest closed-loop rate whose p99 kept
     /// within ``latencyTargetNanoseconds``.
-    static func wrkPhases(port: Int, mode: String, directory: String, seconds: Double, ceiling: Double, engine: Engine,
+    static func wrkPhases(server: HTTPServer, directory: String, seconds: Double, ceiling: Double, engine: Engine,
                           _ writer: ResultWriter) throws(BenchError) {
+        let port = server.port, mode = server.threading.name
         guard let wrk = wrkExecutable() else {
             ResultWriter.progress("attune-bench server: wrk is not installed (apt-get install wrk); the wrk cross-check is skipped")
             return
@@ -75,6 +77,8 @@ extension ServerBenchmarks {
             let task = path == "/healthz" ? "server healthz" : "server decide K=10 d=20 durable"
             ResultWriter.progress("attune-bench server: \(task) (wrk), \(connections) connections, \(seconds) s")
             let before = engine.statistics
+            // Connections still open from earlier phases would take poll places (adaptive loops).
+            let openBefore = server.openConnections
             let cpuBefore = LoadGenerator.processCPUSeconds()
             let childBefore = LoadGenerator.childrenCPUSeconds()
             let process = Process()
@@ -102,6 +106,7 @@ extension ServerBenchmarks {
             record["size"] = .string("connections=\(connections)")
             record["server_threads"] = .string(mode)
             record["generator"] = .string("wrk -t2")
+            record["open_connections_before"] = .string("poll=\(openBefore.poll) epoll=\(openBefore.epoll)")
             record["requests"] = .int(requests)
             record["errors"] = .int((figures["socket_errors"] as? Int ?? 0) + (figures["status_errors"] as? Int ?? 0))
             record["throughput_per_s"] = .double(throughput)

@@ -98,7 +98,7 @@ enum ServerBenchmarks {
             let mode = threading.name
             let ceiling = try loadPhases(port: server.port, mode: mode, seconds: seconds, connections: connections, engine: engine, writer)
             if threading != .threadPerConnection, let ceiling {
-                try wrkPhases(port: server.port, mode: mode, directory: directory, seconds: seconds, ceiling: ceiling, engine: engine, writer)
+                try wrkPhases(server: server, directory: directory, seconds: seconds, ceiling: ceiling, engine: engine, writer)
             }
         }
         let stats = engine.statistics

@@ -101,4 +101,34 @@ struct AdaptiveLoopsTests {
                                threading: .adaptiveLoops(2, pollConnections: 1))
         }
     }
+
+    @Test func stopReturnsWithConnectionsOpenOnBothKindsAfterManyCameAndWent() throws {
+        let engine = try Engine(specifications: [Support.specification()], store: SQLiteEventStore(path: ":memory:"))
+        defer { engine.shutdown() }
+        let server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0, connectionLimit: 64)),
+                                    threading: .adaptiveLoops(2, pollConnections: 4))
+        // Connections opened and closed by the hundred, several at a time, then some left open.
+        for _ in 0..<40 {
+            let batch = (0..<6).map { _ in Self.openAnswered(port: server.port) }
+            #expect(!batch.contains(-1))
+            batch.forEach { close($0) }
+        }
+        // Clients that send a decision and leave before its reply.
+        for i in 0..<60 {
+            let fd = Self.openAnswered(port: server.port)
+            let body = #"{"context": {"x": 0.5}, "event_id": "gone-\#(i)"}"#
+            let request = Array("POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+            _ = send(fd, request, request.count, Int32(MSG_NOSIGNAL))
+            close(fd)
+        }
+        let open = (0..<10).map { _ in Self.openAnswered(port: server.port) }
+        defer { open.forEach { close($0) } }
+        #expect(Self.eventually { server.openConnections == (poll: 4, epoll: 6) })
+        let stopped = DispatchSemaphore(value: 0)
+        Thread {
+            server.stop()
+            stopped.signal()
+        }.start()
+        #expect(stopped.wait(timeout: .now() + 20) == .success, "stop did not return")
+    }
 }
