@@ -25,8 +25,10 @@ struct attune_http_server {
     /// Thread-per-connection mode: the daemon, listening itself (NULL in loop modes).
     struct MHD_Daemon *daemon;
     /// Loop modes: `poll_loops` loops waiting with poll(2), then `epoll_loops` with epoll.
-    /// Each is a daemon of its own rather than a thread of one daemon's pool: libmicrohttpd
-    /// 0.9.75 deadlocked stopping a pool that still had connections handed to it.
+    /// Each is a daemon of its own rather than a thread of one daemon's pool: stopping a
+    /// thread-pool daemon fed by `MHD_add_connection` deadlocked in libmicrohttpd 0.9.75 (a
+    /// worker waiting on a lock of the pool's master while the master joined it; twice out of
+    /// two `attune-bench server --tasks load` runs).
     event_loop *loops;
     unsigned poll_loops;
     unsigned epoll_loops;
