@@ -81,8 +81,8 @@ public final class HTTPServer: @unchecked Sendable {
     ///   - router: Where requests go.
     ///   - threading: `.adaptive` by default (see the type's documentation).
     /// - Throws: `APIError` with code `bind_failed` when the address is not an IPv4 address or the
-    ///   port is taken, the thread count is not in 1...64, or adaptive loops get fewer poll
-    ///   connections than loops.
+    ///   port is taken, the thread count is not in 1...64, or adaptive loops get a negative
+    ///   number of poll connections (0 sends every connection to the epoll loops).
     public init(router: Router, threading: Threading = .adaptive) throws(APIError) {
         let configuration = router.configuration
         guard (0...65_535).contains(configuration.port) else {
@@ -101,9 +101,8 @@ public final class HTTPServer: @unchecked Sendable {
             switch threading {
             case .pollLoops: pollConnections = UInt32(clamping: configuration.connectionLimit)
             case .adaptiveLoops(_, let k):
-                // libmicrohttpd shares a daemon's connection limit among its loops.
-                guard k >= n else {
-                    throw APIError(status: 500, code: "bind_failed", message: "\(k) poll connections for \(n) loops: give at least one per loop")
+                guard k >= 0 else {
+                    throw APIError(status: 500, code: "bind_failed", message: "\(k) poll connections: give 0 or more")
                 }
                 pollConnections = UInt32(clamping: k)
             default: break

@@ -93,13 +93,17 @@ struct AdaptiveLoopsTests {
         if reopened >= 0 { open.append(reopened) }
     }
 
-    @Test func adaptiveLoopsNeedAPollConnectionPerLoop() throws {
+    @Test func noPollPlacesSendEveryConnectionToEpollAndANegativeCountIsRefused() throws {
         let engine = try Engine(specifications: [Support.specification()], store: SQLiteEventStore(path: ":memory:"))
         defer { engine.shutdown() }
-        #expect(throws: APIError.self) {
-            _ = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0)),
-                               threading: .adaptiveLoops(2, pollConnections: 1))
-        }
+        let router = Router(engine: engine, configuration: ServerConfiguration(port: 0))
+        let server = try HTTPServer(router: router, threading: .adaptiveLoops(2, pollConnections: 0))
+        defer { server.stop() }
+        let open = (0..<3).map { _ in Self.openAnswered(port: server.port) }
+        defer { open.forEach { close($0) } }
+        #expect(!open.contains(-1))
+        #expect(server.openConnections == (poll: 0, epoll: 3))
+        #expect(throws: APIError.self) { _ = try HTTPServer(router: router, threading: .adaptiveLoops(2, pollConnections: -1)) }
     }
 
     @Test func stopReturnsWithConnectionsOpenOnBothKindsAfterManyCameAndWent() throws {
