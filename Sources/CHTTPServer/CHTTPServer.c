@@ -215,8 +215,8 @@ static void connection_notified(void *cls, struct MHD_Connection *connection, vo
 /// nothing per idle connection. So a client's first connections, the busy ones of a
 /// connection pool, are served by poll, and any number beyond by epoll.
 /// Within a kind, the loop with the fewest open connections gets it. (libmicrohttpd's own
-/// accept lets whichever loop wakes first take a series of waiting connections: 48 opened at
-/// once were seen split 40 to 8, one loop at 610 ms of CPU per second, the other at 84.)
+/// accept lets whichever loop wakes first take a series of waiting connections: under 48
+/// connections one loop was seen at 610 ms of CPU per second, the other at 84.)
 static void *accept_connections(void *argument) {
     struct attune_http_server *server = argument;
     pthread_setname_np(pthread_self(), "attune-accept");
