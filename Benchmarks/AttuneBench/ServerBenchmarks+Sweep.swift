@@ -36,11 +36,14 @@ extension ServerBenchmarks {
         // makes the plain best rate above it an overstatement.
         var steady: Double?
         var everyRateMet = true
+        // The first rate that missed the target, with the host's steal share during it.
+        var firstMiss: (rate: Double, steal: Double?)?
         var rate = 2_000.0
         while rate <= targetRate {
             ResultWriter.progress("attune-bench server: latency at \(Int(rate)) decisions/s offered, \(threading.name), \(connections) connections, \(seconds) s")
             let before = engine.statistics
             let cpuBefore = LoadGenerator.processCPUSeconds()
+            let ticksBefore = LoadGenerator.MachineTicks.now()
             guard let result = PacedLoadGenerator.run(port: server.port, connections: connections, rate: rate, seconds: seconds,
                                                       request: request) else {
                 throw .io(path: "127.0.0.1:\(server.port)", reason: "cannot open \(connections) connections")
@@ -56,7 +59,7 @@ extension ServerBenchmarks {
             record["offered_per_s"] = .double(rate)
             latencyFields(&record, requests: sorted.count, errors: result.errors, throughput: throughput, sortedNanoseconds: sorted)
             cpuFields(&record, units: sorted.count, seconds: result.seconds, serverCPU: LoadGenerator.processCPUSeconds() - cpuBefore - result.cpuSeconds,
-                      clientCPU: result.cpuSeconds)
+                      clientCPU: result.cpuSeconds, since: ticksBefore)
             commitFields(&record, before: before, after: engine.statistics, seconds: result.seconds)
             writer.emit(record)
             let p99 = quantile(sorted, 0.99)
@@ -65,6 +68,11 @@ extension ServerBenchmarks {
                 if everyRateMet { steady = rate }
             } else {
                 everyRateMet = false
+                if firstMiss == nil {
+                    var steal: Double?
+                    if case .double(let share)? = record["steal_fraction"] { steal = share }
+                    firstMiss = (rate, steal)
+                }
             }
             // Far past the target, the next rates would only measure a growing backlog.
             if p99 > 10 * latencyTargetNanoseconds || throughput < 0.9 * rate { break }
@@ -78,6 +86,10 @@ extension ServerBenchmarks {
         summary["p99_ns_at_that_rate"] = .double(best?.p99 ?? .nan)
         summary["max_rate_every_lower_within_target_per_s"] = .double(steady ?? 0)
         summary["target_rate_per_s"] = .double(targetRate)
+        if let firstMiss {
+            summary["first_rate_missing_target_per_s"] = .double(firstMiss.rate)
+            if let steal = firstMiss.steal { summary["steal_fraction_at_first_miss"] = .double(steal) }
+        }
         writer.emit(summary)
     }
 }

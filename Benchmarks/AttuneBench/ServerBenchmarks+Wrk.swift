@@ -81,6 +81,7 @@ extension ServerBenchmarks {
             let openBefore = server.openConnections
             let cpuBefore = LoadGenerator.processCPUSeconds()
             let childBefore = LoadGenerator.childrenCPUSeconds()
+            let ticksBefore = LoadGenerator.MachineTicks.now()
             let process = Process()
             process.executableURL = wrk
             process.arguments = ["-t2", "-c\(connections)", "-d\(Int(seconds.rounded(.up)))s", "--timeout", "10s", "-s", script,
@@ -121,7 +122,7 @@ extension ServerBenchmarks {
                 let p99 = Double(figures["p99_us"] as? Int ?? 0) * 1000
                 if p99 <= latencyTargetNanoseconds, throughput > (best?.rate ?? 0) { best = (throughput, p99, connections) }
             }
-            cpuFields(&record, units: requests, seconds: elapsed, serverCPU: serverCPU, clientCPU: clientCPU)
+            cpuFields(&record, units: requests, seconds: elapsed, serverCPU: serverCPU, clientCPU: clientCPU, since: ticksBefore)
             commitFields(&record, before: before, after: engine.statistics, seconds: elapsed)
             record["rss_mb"] = .double(residentMegabytes())
             writer.emit(record)

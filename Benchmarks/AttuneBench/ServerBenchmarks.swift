@@ -141,6 +141,7 @@ enum ServerBenchmarks {
             ResultWriter.progress("attune-bench server: \(phase.name), \(mode), \(phase.connections) connections\(pace), \(seconds) s")
             let before = engine.statistics
             let cpuBefore = LoadGenerator.processCPUSeconds()
+            let ticksBefore = LoadGenerator.MachineTicks.now()
             let paced = phase.rate.flatMap { rate in
                 PacedLoadGenerator.run(port: port, connections: phase.connections, rate: rate, seconds: seconds, request: request)
             }
@@ -173,7 +174,7 @@ enum ServerBenchmarks {
                 ceiling = throughput
             }
             cpuFields(&record, units: result.latencies.count, seconds: result.seconds, serverCPU: processCPU - result.cpuSeconds,
-                      clientCPU: result.cpuSeconds)
+                      clientCPU: result.cpuSeconds, since: ticksBefore)
             commitFields(&record, before: before, after: engine.statistics, seconds: result.seconds)
             record["rss_mb"] = .double(residentMegabytes())
             writer.emit(record)
@@ -193,12 +194,19 @@ enum ServerBenchmarks {
         record["max_ns"] = .double(sorted.last ?? .nan)
     }
 
-    /// Where the CPU went: cores used, and CPU microseconds per unit of work on each side.
-    static func cpuFields(_ record: inout BenchmarkRecord, units: Int, seconds: Double, serverCPU: Double, clientCPU: Double) {
+    /// Where the CPU went: cores used, CPU microseconds per unit of work on each side, and the
+    /// share of the machine's CPU time the hypervisor withheld since `ticks` (`steal_fraction`,
+    /// when /proc/stat tells). A steal share of a few percent comes as whole-machine stops of
+    /// several milliseconds, which show in the tail latencies of that phase.
+    static func cpuFields(_ record: inout BenchmarkRecord, units: Int, seconds: Double, serverCPU: Double, clientCPU: Double,
+                          since ticks: LoadGenerator.MachineTicks?) {
         let n = Double(max(units, 1))
         record["cpu_cores_used"] = .double((serverCPU + clientCPU) / seconds)
         record["server_cpu_us_per_request"] = .double(serverCPU / n * 1e6)
         record["client_cpu_us_per_request"] = .double(clientCPU / n * 1e6)
+        if let ticks, let steal = LoadGenerator.MachineTicks.now()?.stealFraction(since: ticks) {
+            record["steal_fraction"] = .double(steal)
+        }
     }
 
     /// Group-commit figures of a phase: commits (one fsync each) per second, entries per commit,

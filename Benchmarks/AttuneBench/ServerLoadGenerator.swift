@@ -166,4 +166,37 @@ enum LoadGenerator {
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
+
+    /// The machine's CPU time so far, in clock ticks summed over its CPUs, and the part of it
+    /// the hypervisor withheld (the `steal` column of /proc/stat): on a virtual machine whose
+    /// host caps its CPU time, the guest stops whole for milliseconds when the cap is reached,
+    /// which no change to the server removes.
+    struct MachineTicks {
+        var steal: Double
+        var total: Double
+
+        /// The current ticks; `nil` where /proc/stat cannot be read (not Linux, no procfs).
+        static func now() -> MachineTicks? {
+            guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+            return MachineTicks(procStatLine: text.prefix { $0 != "\n" })
+        }
+
+        /// Parses the first line of /proc/stat: `cpu user nice system idle iowait irq softirq
+        /// steal …` (guest time is already counted in user and nice).
+        init?(procStatLine line: some StringProtocol) {
+            let fields = line.split(separator: " ")
+            guard fields.first == "cpu", fields.count >= 9 else { return nil }
+            let ticks = fields[1...8].compactMap { Double($0) }
+            guard ticks.count == 8 else { return nil }
+            steal = ticks[7]
+            total = ticks.reduce(0, +)
+        }
+
+        /// The share of the machine's CPU time since `earlier` that the hypervisor withheld
+        /// (0 to 1); `nil` when no tick passed.
+        func stealFraction(since earlier: MachineTicks) -> Double? {
+            let elapsed = total - earlier.total
+            return elapsed > 0 ? (steal - earlier.steal) / elapsed : nil
+        }
+    }
 }
