@@ -168,9 +168,10 @@ enum LoadGenerator {
     }
 
     /// The machine's CPU time so far, in clock ticks summed over its CPUs, and the part of it
-    /// the hypervisor withheld (the `steal` column of /proc/stat): on a virtual machine whose
-    /// host caps its CPU time, the guest stops whole for milliseconds when the cap is reached,
-    /// which no change to the server removes.
+    /// the hypervisor withheld (the `steal` column of /proc/stat). On a virtual machine the
+    /// host may stop the whole guest for milliseconds (on the bench machine, at 100 ms
+    /// intervals, the more so the more the virtual disk is used): such stops show in the tail
+    /// latencies, not in any process's CPU time.
     struct MachineTicks {
         var steal: Double
         var total: Double
