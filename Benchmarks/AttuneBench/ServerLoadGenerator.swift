@@ -200,4 +200,53 @@ enum LoadGenerator {
             return elapsed > 0 ? (steal - earlier.steal) / elapsed : nil
         }
     }
+
+    /// CPU time (user + system, seconds) of this process's threads, summed by stage of the
+    /// request path. The server's threads name themselves (`attune-journal`, `attune-learner`,
+    /// …; libmicrohttpd's event loops are `MHD-single`), so the CPU of a phase whose client runs
+    /// in another process (`wrk`) splits into event loops, journal, learner and checkpointers.
+    struct ThreadTimes {
+        /// Seconds by stage (see ``stage(ofThread:)``).
+        var seconds: [String: Double]
+
+        /// The threads' times now; `nil` where /proc/self/task cannot be read.
+        static func now() -> ThreadTimes? {
+            guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return nil }
+            let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+            guard ticksPerSecond > 0 else { return nil }
+            var seconds: [String: Double] = [:]
+            for task in tasks {
+                // `tid (comm) state …`: the name may hold spaces, so the fields are counted
+                // from the last ')'; utime and stime are fields 14 and 15 of the whole line.
+                guard let line = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                      let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")") else { continue }
+                let name = String(line[line.index(after: open)..<close])
+                let fields = line[line.index(after: close)...].split(separator: " ")
+                guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+                seconds[stage(ofThread: name), default: 0] += (user + system) / ticksPerSecond
+            }
+            return ThreadTimes(seconds: seconds)
+        }
+
+        /// The stage a thread belongs to, from its name.
+        static func stage(ofThread name: String) -> String {
+            switch name {
+            case _ where name.hasPrefix("MHD"): return "event_loops"
+            case "attune-journal": return "journal"
+            case "attune-learner": return "learner"
+            case "attune-wal-ckpt": return "wal_checkpointer"
+            case "attune-ckpt": return "checkpoint_writer"
+            case "attune-accept": return "acceptor"
+            default: return "other"
+            }
+        }
+
+        /// Microseconds of CPU per request in each stage since `earlier`, by stage name. A
+        /// thread that ended in between takes its time with it: a stage never goes below 0.
+        func microsecondsPerRequest(since earlier: ThreadTimes, requests: Int) -> [(stage: String, microseconds: Double)] {
+            seconds.keys.sorted().map { stage in
+                (stage, max(seconds[stage, default: 0] - earlier.seconds[stage, default: 0], 0) / Double(max(requests, 1)) * 1e6)
+            }
+        }
+    }
 }
