@@ -148,6 +148,12 @@ public struct ContextualBandit<S: Scorer, E: Explorer>: Policy {
         modelVersion += 1
     }
 
+    /// Takes `previous`'s work buffers when it is a `ContextualBandit` of the same type.
+    public mutating func adoptWorkBuffers(from previous: any Policy) {
+        guard let previous = previous as? Self else { return }
+        work = previous.work
+    }
+
     // MARK: - Internals
 
     @inline(__always)

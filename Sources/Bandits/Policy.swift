@@ -46,9 +46,17 @@ public protocol Policy: Sendable {
     /// - Throws: `BanditsError.snapshotMismatch` when the snapshot was taken from a policy of
     ///   another kind or configuration, `BanditsError.corruptSnapshot` when damaged.
     mutating func restore(from snapshot: PolicySnapshot) throws(BanditsError)
+
+    /// Takes over `previous`'s scratch buffers when `previous` is a policy of the same type, so
+    /// that a model replacing another in service (a learner publishing its update) decides
+    /// without allocating them again. Only scratch space moves: the model state, its
+    /// decisions and its snapshot are unchanged. The default does nothing.
+    mutating func adoptWorkBuffers(from previous: any Policy)
 }
 
 extension Policy {
+    public mutating func adoptWorkBuffers(from previous: any Policy) {}
+
     /// The distribution over `candidates`, without sampling.
     public func distribution(for context: Context, among candidates: [Int]) throws(BanditsError) -> ActionDistribution {
         var p: [Double] = []
