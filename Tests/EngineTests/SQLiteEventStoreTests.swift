@@ -4,6 +4,33 @@ import Testing
 
 @Suite("SQLiteEventStore")
 struct SQLiteEventStoreTests {
+    /// Records share their fields copy-on-write: a changed copy leaves the original as it was,
+    /// and the JSON form (checkpoints hold it) keeps the keys of the plain struct it replaced.
+    @Test func decisionRecordsAreValuesAndKeepTheirCodingKeys() throws {
+        let original = Fixtures.decisionRecord("e1", sequence: 7)
+        var changed = original
+        changed.probabilities[1] = 0.5
+        changed.eventID = "e2"
+        changed.timestamp = 9
+        #expect(original.probabilities == [0.25, 0.75] && original.eventID == "e1" && original.timestamp == 0)
+        #expect(changed.probabilities == [0.25, 0.5] && changed.eventID == "e2" && changed != original)
+        var same = original
+        same.sequence = 7
+        #expect(same == original)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(original), as: UTF8.self)
+        #expect(json == #"{"candidateIDs":["a","c"],"candidates":[0,2],"context":[0.5,-0,1e-300],"customerID":"c","eventID":"e1","#
+            + #""modelVersion":3,"policyID":"test","position":1,"probabilities":[0.25,0.75],"segment":1,"sequence":7,"timestamp":0}"#)
+        #expect(try JSONDecoder().decode(DecisionRecord.self, from: Data(json.utf8)) == original)
+        var anonymous = original
+        anonymous.customerID = nil
+        anonymous.segment = nil
+        let bare = String(decoding: try encoder.encode(anonymous), as: UTF8.self)
+        #expect(!bare.contains("customerID") && !bare.contains("segment"))
+        #expect(try JSONDecoder().decode(DecisionRecord.self, from: Data(bare.utf8)) == anonymous)
+    }
+
     @Test func appendAssignsOneJournalOrderAndReportsDuplicatesAndUnknownEvents() throws {
         let store = try SQLiteEventStore(path: ":memory:")
         let results = try store.append([
