@@ -12,7 +12,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 # Online learning makes many small BLAS calls: threads only add synchronisation to them.
 export OPENBLAS_NUM_THREADS ?= 1
 
-APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config libsqlite3-dev libmicrohttpd-dev
+APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config libsqlite3-dev libmicrohttpd-dev libmimalloc-dev
 SWIFT ?= swift
 RELEASE := .build/release
 

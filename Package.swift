@@ -28,6 +28,10 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
         // glibc's malloc.h (`malloc_trim`), for the Engine's background compaction.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // mimalloc replaces glibc's allocator in `attune`: the server's memory is allocated on
+        // its event loops and freed on the journal and learner threads, which glibc serves
+        // from its slow paths (see Sources/Server/README.md).
+        .systemLibrary(name: "CMimalloc", path: "Sources/CMimalloc"),
         // Wraps the variadic MHD_start_daemon and buffers request bodies for the Server module.
         .target(name: "CHTTPServer", dependencies: ["CMicroHTTPD"], linkerSettings: [.linkedLibrary("microhttpd")]),
 
@@ -41,18 +45,19 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "Segmentation", "Evaluation", "CSQLite", "CMalloc"], exclude: ["README.md"]),
         .target(name: "Server", dependencies: ["AttuneCore", "Bandits", "Engine", "Evaluation", "CHTTPServer"], exclude: ["README.md"]),
-        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient"]),
+        .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient", "CMimalloc"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
 
         // MARK: - Benchmarks
         // The benchmark links CBLAS directly only to measure raw OpenBLAS as the baseline of
         // Linalg's wrappers, CAllocationCounter to count heap allocations in hot loops, and
-        // CEventPoll for the open-loop HTTP load generator (epoll with nanosecond timeouts).
-        .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
+        // CEventPoll for the open-loop HTTP load generator (epoll with nanosecond timeouts);
+        // CMimalloc so that the in-process server allocates as `attune serve` does.
+        .target(name: "CAllocationCounter", dependencies: ["CMimalloc"], path: "Benchmarks/CAllocationCounter"),
         .target(name: "CEventPoll", path: "Benchmarks/CEventPoll"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient", "CBLAS", "CAllocationCounter", "CEventPoll"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient", "CBLAS", "CAllocationCounter", "CEventPoll", "CMimalloc"],
             path: "Benchmarks/AttuneBench"
         ),
 

@@ -1,4 +1,5 @@
 import Bandits
+import CMimalloc
 import Engine
 import Foundation
 import Server
@@ -26,6 +27,11 @@ enum ServerBenchmarks {
     static let suite = BenchSuite(name: "server") { options, writer throws(BenchError) in try run(options, writer) }
 
     static let actions = 10
+    /// The allocator the in-process server runs on: mimalloc, linked as in `attune`.
+    static var allocator: String {
+        let v = Int(mi_version())
+        return "mimalloc \(v / 100).\(v / 10 % 10).\(v % 10)"
+    }
     static let dimension = 20
 
     static func run(_ options: BenchOptions, _ writer: ResultWriter) throws(BenchError) {
@@ -158,6 +164,7 @@ enum ServerBenchmarks {
             record["task"] = .string(phase.name)
             record["size"] = .string("connections=\(phase.connections)")
             record["server_threads"] = .string(mode)
+            record["allocator"] = .string(allocator)
             record["generator"] = .string(phase.rate == nil ? "in-process threads" : "in-process epoll thread, open loop")
             if let rate = phase.rate {
                 // Latency counts from each request's scheduled time (corrected for coordinated omission).

@@ -1,4 +1,5 @@
 import AttuneCore
+import CMimalloc
 import Bandits
 import Dispatch
 import Engine
@@ -7,6 +8,12 @@ import PolicyGradient
 import Server
 
 struct Serve: Command {
+    /// mimalloc's version, `major.minor.patch` (`mi_version()` gives 209 for 2.0.9).
+    static var mimallocVersion: String {
+        let v = Int(mi_version())
+        return "\(v / 100).\(v / 10 % 10).\(v % 10)"
+    }
+
     static let config = Option<String>("config", help: "Server configuration file (JSON, strict); flags override it.")
     static let host = Option<String>("host", help: "IPv4 address to listen on (default 127.0.0.1).")
     static let port = Option<Int>("port", help: "TCP port (default 8080).")
@@ -92,7 +99,8 @@ struct Serve: Command {
             context.errors.writeLine("attune serve: serving \(id) from an attune.policy-gradient/1 file, frozen (mode \(mode)): decisions are sampled from its distribution and logged with their exact propensities; rewards are joined and logged but not learned online (retrain with 'attune learn --policy F --log exported.jsonl' and restart: reload cannot rebuild it)")
         }
 
-        // Large buffers are mapped on their own, so a long-running server's memory stays flat.
+        // The process allocates with mimalloc (linked in: see Package.swift). glibc's thresholds
+        // are still fixed: they keep memory flat wherever glibc's allocator is the one in use.
         MemoryTuning.fixMallocThresholds()
         let store = try SQLiteEventStore(path: directory + "/events.sqlite")
         if let days = file.retentionDays {
@@ -120,7 +128,7 @@ struct Serve: Command {
             engine.shutdown()
             throw EngineError.invalidField(field: "port", reason: error.message)
         }
-        context.errors.writeLine("attune serve: listening on http://\(server.host):\(http.port) (\(http.threading.name)) with \(specifications.count) policies (\(engine.policyIDs.joined(separator: ", "))); data in \(directory)")
+        context.errors.writeLine("attune serve: listening on http://\(server.host):\(http.port) (\(http.threading.name)) with \(specifications.count) policies (\(engine.policyIDs.joined(separator: ", "))); data in \(directory); allocator mimalloc \(Self.mimallocVersion)")
         if server.apiKeys.isEnabled {
             context.errors.writeLine("attune serve: API keys required (\(server.apiKeys.keys.count) configured: \(server.apiKeys.keys.map(\.name).joined(separator: ", ")))")
         } else {
