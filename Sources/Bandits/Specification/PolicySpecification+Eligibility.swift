@@ -24,11 +24,18 @@ extension PolicySpecification {
         }
         var result: [Int] = []
         result.reserveCapacity(catalog.count)
-        for (i, entry) in catalog.enumerated() where !excluded.contains(entry.id) {
-            if let segments = entry.eligibility?.segments {
+        // Entries are read in place, field by field: this runs on every decision, and a copy of
+        // an entry retains and releases each of its strings and arrays.
+        for i in catalog.indices {
+            if !excluded.isEmpty, excluded.contains(catalog[i].id) { continue }
+            guard let eligibility = catalog[i].eligibility else {
+                result.append(i)
+                continue
+            }
+            if let segments = eligibility.segments {
                 guard let segment, segments.contains(segment) else { continue }
             }
-            let rulesHold = (entry.eligibility?.rules ?? []).allSatisfy { rule in
+            let rulesHold = (eligibility.rules ?? []).allSatisfy { rule in
                 let value = values[rule.feature] ?? featureSchema.features.first { $0.name == rule.feature }?.default
                 guard let value, value.isFinite else { return false }
                 return (rule.min.map { value >= $0 } ?? true) && (rule.max.map { value <= $0 } ?? true)
