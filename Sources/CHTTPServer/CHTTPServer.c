@@ -189,14 +189,52 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
     return MHD_YES;
 }
 
+/// Resumptions held back while a thread completes a batch of requests (between
+/// attune_http_begin_batch and attune_http_end_batch). libmicrohttpd writes its loop's eventfd
+/// on every MHD_resume_connection: when a commit's replies were resumed one by one, as each was
+/// encoded, a loop woken by the first went back to sleep before the next, and was woken again.
+typedef struct {
+    struct MHD_Connection **connections;
+    size_t count;
+    size_t capacity;
+    int active;
+} held_resumptions;
+
+static _Thread_local held_resumptions held;
+
+/// Holds `connection`'s resumption until attune_http_end_batch; 0 when it cannot (no batch open,
+/// or no memory for the list), and the caller resumes it at once.
+static int hold_resumption(struct MHD_Connection *connection) {
+    if (!held.active) return 0;
+    if (held.count == held.capacity) {
+        size_t capacity = held.capacity ? held.capacity * 2 : 64;
+        struct MHD_Connection **grown = realloc(held.connections, capacity * sizeof(*grown));
+        if (grown == NULL) return 0;
+        held.connections = grown;
+        held.capacity = capacity;
+    }
+    held.connections[held.count++] = connection;
+    return 1;
+}
+
+void attune_http_begin_batch(void) { held.active = 1; }
+
+void attune_http_end_batch(void) {
+    held.active = 0;
+    for (size_t i = 0; i < held.count; i++) MHD_resume_connection(held.connections[i]);
+    held.count = 0;
+}
+
 void attune_http_complete(void *token, const attune_http_response *response) {
     request_state *state = token;
     pthread_mutex_lock(&state->lock);
     state->response = *response;
     state->completed = 1;
     if (state->suspended) {
+        // The connection stays suspended (so libmicrohttpd neither closes it nor frees
+        // `state`) until it is resumed, here or at the end of the batch.
         state->suspended = 0;
-        MHD_resume_connection(state->connection);
+        if (!hold_resumption(state->connection)) MHD_resume_connection(state->connection);
     }
     pthread_mutex_unlock(&state->lock);
 }

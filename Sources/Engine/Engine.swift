@@ -339,6 +339,15 @@ public final class Engine: Sendable {
     /// The last checkpoint failure, if any (reported by `/readyz`).
     public var checkpointFailure: String? { meters.checkpoint.withLock { $0.failure } }
 
+    /// What runs on the journal thread around the completions of each commit: `begin` before
+    /// the first, `end` after the last. An event-loop server holds its loops' wake-ups back in
+    /// between, so that a loop wakes once per commit rather than once per reply. Nil (the
+    /// default): completions run bare. Set it before requests arrive.
+    public var replyBatching: ReplyBatching? {
+        get { journal.replyBatching.withLock { $0 } }
+        set { journal.replyBatching.withLock { $0 = newValue } }
+    }
+
     /// Waits until every committed reward window that has closed is learned and published
     /// (tests and graceful shutdown).
     public func waitUntilLearned() {

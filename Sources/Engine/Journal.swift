@@ -111,6 +111,8 @@ final class Journal: Sendable {
     private let writer: Mutex<WriterState>
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
+    /// Brackets the completions of each pass (see ``Engine/replyBatching``).
+    let replyBatching = Mutex<ReplyBatching?>(nil)
 
     init(store: any EventStore, policies: PolicyTable, joiner: RewardJoiner, scheduler: CheckpointScheduler,
          lastTimestamp: Double, configuration: EngineConfiguration, clock: @escaping @Sendable () -> Double) {
@@ -297,6 +299,14 @@ final class Journal: Sendable {
         finished.signal()
     }
 
+    /// Calls a pass's completions inside the reply batch, when one is set.
+    private func deliver(_ completions: () -> Void) {
+        let batching = replyBatching.withLock { $0 }
+        batching?.begin()
+        completions()
+        batching?.end()
+    }
+
     /// One `fsync` per distinct descriptor, then every waiter is woken with its result.
     private func syncFiles(_ requests: [FileSync]) {
         guard !requests.isEmpty else { return }
@@ -337,7 +347,7 @@ final class Journal: Sendable {
             do throws(EngineError) {
                 results = try store.append(entries, outcomes: outcomes)
             } catch {
-                for s in submissions { s.finish(.failure(error)) }
+                deliver { for s in submissions { s.finish(.failure(error)) } }
                 return
             }
         }
@@ -376,7 +386,7 @@ final class Journal: Sendable {
             w.scheduler.record(entries: entries.count, learned: closed.count)
         }
         // Reply first: nothing below changes a reply, and requests never wait for learning.
-        for (s, reply) in zip(submissions, replies) { s.finish(.success(reply)) }
+        deliver { for (s, reply) in zip(submissions, replies) { s.finish(.success(reply)) } }
         // Closed windows by policy: each policy's serving lock, which its decisions take too,
         // is taken once per pass rather than once per window.
         var conversions: [String: [(action: Int, converted: Bool)]] = [:]

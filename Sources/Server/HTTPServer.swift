@@ -1,4 +1,5 @@
 import CHTTPServer
+import Engine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -121,6 +122,10 @@ public final class HTTPServer: @unchecked Sendable {
         }
         handle = started
         port = Int(attune_http_port(started))
+        if threads > 0 {
+            // A commit's connections are resumed together, after its last reply is stored.
+            router.engine.replyBatching = ReplyBatching(begin: { attune_http_begin_batch() }, end: { attune_http_end_batch() })
+        }
     }
 
     /// Stops accepting connections and waits for in-flight requests to finish (the engine must

@@ -1,6 +1,7 @@
 import Bandits
 @testable import Engine
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Engine")
@@ -24,6 +25,46 @@ struct EngineTests {
         let started = Date()
         for i in 0..<6 { _ = try engine.decide(DecisionRequest(eventID: "lone\(i)", context: .vector([0.1, 1]))) }
         #expect(Date().timeIntervalSince(started) < 1.2)
+    }
+
+    /// Every completion of a commit runs between the reply batch's `begin` and `end`, on the
+    /// journal thread: a server that holds its loops' wake-ups until `end` releases them all.
+    @Test func completionsOfACommitRunInsideOneReplyBatch() throws {
+        var configuration = EngineConfiguration(tickSeconds: 0.01)
+        configuration.commitIntervalSeconds = 0.2
+        let engine = try Engine(specifications: [Fixtures.specification()], store: SQLiteEventStore(path: ":memory:"),
+                                configuration: configuration)
+        defer { engine.shutdown() }
+        let events = Mutex<[String]>([])
+        engine.replyBatching = ReplyBatching(begin: { events.withLock { $0.append("begin") } },
+                                             end: { events.withLock { $0.append("end") } })
+        // Two requests first, so that the next commits are paced and gather the rest.
+        _ = try engine.decide(DecisionRequest(eventID: "w0", context: .vector([0.1, 1])))
+        events.withLock { $0.removeAll() }
+        let done = DispatchGroup()
+        for i in 0..<8 {
+            done.enter()
+            engine.decide(DecisionRequest(eventID: "b\(i)", context: .vector([0.1, 1]))) { result in
+                events.withLock { $0.append((try? result.get()) == nil ? "failed" : "reply") }
+                done.leave()
+            }
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        let log = events.withLock { $0 }
+        #expect(log.filter { $0 == "reply" }.count == 8)
+        // Replies only inside begin…end pairs, which never nest.
+        var open = false
+        for event in log {
+            switch event {
+            case "begin": #expect(!open); open = true
+            case "end": #expect(open); open = false
+            default: #expect(open, "a reply outside a batch: \(log)")
+            }
+        }
+        #expect(!open)
+        engine.replyBatching = nil
+        _ = try engine.decide(DecisionRequest(eventID: "after", context: .vector([0.1, 1])))
+        #expect(events.withLock { $0 }.count == log.count)
     }
 
     @Test func generatedEventIDsAreThePrefixAndTheZeroPaddedCounterInBase36() {

@@ -52,8 +52,17 @@ attune_http_server *attune_http_start(const char *host, uint16_t port, size_t ma
 /// (both 0 in thread-per-connection mode).
 void attune_http_open_connections(const attune_http_server *server, unsigned *polled, unsigned *epolled);
 
-/// Answers a deferred request (takes ownership of `response->body`) and resumes its connection.
+/// Answers a deferred request (takes ownership of `response->body`) and resumes its connection,
+/// or, inside a batch on this thread, marks it to be resumed when the batch ends.
 void attune_http_complete(void *token, const attune_http_response *response);
+
+/// Opens a batch of completions on the calling thread: the connections its
+/// `attune_http_complete` calls answer are resumed together by `attune_http_end_batch`, so that
+/// an event loop wakes once for them rather than once each.
+void attune_http_begin_batch(void);
+
+/// Resumes the connections completed since `attune_http_begin_batch` on this thread.
+void attune_http_end_batch(void);
 
 /// The port the server is bound to.
 uint16_t attune_http_port(const attune_http_server *server);
