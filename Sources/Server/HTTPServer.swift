@@ -77,6 +77,16 @@ public final class HTTPServer: @unchecked Sendable {
         return (Int(polled), Int(epolled))
     }
 
+    /// Open connections of each event loop, poll loops first (empty with a thread per
+    /// connection). An epoll loop holds at most 126: beyond that, spare epoll loops take them
+    /// (libmicrohttpd 0.9.75 stalls an epoll loop that has 128 events ready at once).
+    public var connectionsPerLoop: [Int] {
+        guard let handle else { return [] }
+        var counts = [UInt32](repeating: 0, count: 256)
+        let loops = Int(attune_http_loop_connections(handle, &counts, UInt32(counts.count)))
+        return counts.prefix(min(loops, counts.count)).map(Int.init)
+    }
+
     /// Binds and starts serving.
     /// - Parameters:
     ///   - router: Where requests go.

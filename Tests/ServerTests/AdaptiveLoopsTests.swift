@@ -69,6 +69,40 @@ struct AdaptiveLoopsTests {
         #expect(Self.eventually { server.openConnections == (poll: 0, epoll: 0) })
     }
 
+    /// libmicrohttpd 0.9.75 stalls an epoll loop that gets exactly 128 events from one
+    /// `epoll_wait`: no loop may hold more than 126 connections (and its eventfd). Beyond that,
+    /// spare epoll loops take the rest, and every connection is answered when all send at once.
+    @Test(arguments: [HTTPServer.Threading.eventLoops(1), .adaptiveLoops(1, pollConnections: 10)])
+    func noEpollLoopHoldsMoreThan126ConnectionsAndAllAreServedAtOnce(threading: HTTPServer.Threading) throws {
+        let engine = try Engine(specifications: [Support.specification()], store: SQLiteEventStore(path: ":memory:"))
+        defer { engine.shutdown() }
+        let server = try HTTPServer(router: Router(engine: engine, configuration: ServerConfiguration(port: 0, connectionLimit: 400)),
+                                    threading: threading)
+        defer { server.stop() }
+        var open: [Int32] = []
+        defer { open.forEach { close($0) } }
+        for _ in 0..<300 { open.append(Self.openAnswered(port: server.port)) }
+        #expect(!open.contains(-1))
+        let perLoop = server.connectionsPerLoop
+        let pollLoops = server.threading.name.contains("poll +") ? 1 : 0
+        #expect(perLoop.reduce(0, +) == 300)
+        #expect(perLoop.dropFirst(pollLoops).allSatisfy { $0 <= 126 }, "\(perLoop)")
+        // The first epoll loop is filled before the spare ones.
+        #expect(perLoop[pollLoops] == 126, "\(perLoop)")
+        // Every connection sends at once, then every reply is read.
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        for fd in open where fd >= 0 { _ = send(fd, request, request.count, Int32(MSG_NOSIGNAL)) }
+        var answered = 0
+        var reply = [UInt8](repeating: 0, count: 1024)
+        let started = Date()
+        for fd in open where fd >= 0 {
+            let received = recv(fd, &reply, reply.count, 0)
+            if received > 0, String(decoding: reply.prefix(received), as: UTF8.self).hasPrefix("HTTP/1.1 200") { answered += 1 }
+        }
+        #expect(answered == 300)
+        #expect(Date().timeIntervalSince(started) < 4, "replies took \(Date().timeIntervalSince(started)) s")
+    }
+
     @Test(arguments: [HTTPServer.Threading.adaptiveLoops(1, pollConnections: 2), .eventLoops(2), .pollLoops(2)])
     func theConnectionLimitHoldsAcrossBothKindsOfLoops(threading: HTTPServer.Threading) throws {
         let engine = try Engine(specifications: [Support.specification()], store: SQLiteEventStore(path: ":memory:"))

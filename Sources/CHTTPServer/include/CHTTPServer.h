@@ -52,6 +52,10 @@ attune_http_server *attune_http_start(const char *host, uint16_t port, size_t ma
 /// (both 0 in thread-per-connection mode).
 void attune_http_open_connections(const attune_http_server *server, unsigned *polled, unsigned *epolled);
 
+/// Event-loop modes: writes the open connections of each loop (poll loops first, then epoll
+/// loops, at most `capacity` of them) into `counts` and returns the number of loops.
+unsigned attune_http_loop_connections(const attune_http_server *server, unsigned *counts, unsigned capacity);
+
 /// Answers a deferred request (takes ownership of `response->body`) and resumes its connection,
 /// or, inside a batch on this thread, marks it to be resumed when the batch ends.
 void attune_http_complete(void *token, const attune_http_response *response);
