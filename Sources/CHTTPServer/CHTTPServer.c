@@ -257,6 +257,9 @@ static void connection_notified(void *cls, struct MHD_Connection *connection, vo
 /// eventfd never fills the 128.
 static const unsigned epoll_loop_capacity = 126;
 
+/// Epoll loops (threads) started at most, busy and spare together.
+static const unsigned max_epoll_loops = 64;
+
 /// The loop of `loops[first..<end]` with the fewest open connections, below `capacity`; NULL
 /// when none has room.
 static event_loop *least_open(event_loop *loops, unsigned first, unsigned end, unsigned capacity) {
@@ -431,9 +434,11 @@ attune_http_server *attune_http_start(const char *host, uint16_t port, size_t ma
     server->poll_loops = server->poll_capacity > 0 ? threads : 0;
     server->busy_epoll_loops = server->poll_capacity < connection_limit ? threads : 0;
     // Spare epoll loops, so that the connection limit fits at `epoll_loop_capacity` a loop;
-    // they sleep until the busy ones are full.
+    // they sleep until the busy ones are full. At most `max_epoll_loops` threads: beyond
+    // them (8,064 connections past the poll loops), a connection is refused as at the limit.
     unsigned beyond_poll = server->poll_capacity < connection_limit ? connection_limit - server->poll_capacity : 0;
     unsigned needed = (beyond_poll + epoll_loop_capacity - 1) / epoll_loop_capacity;
+    if (needed > max_epoll_loops) needed = max_epoll_loops;
     server->epoll_loops = server->busy_epoll_loops > 0 && needed > server->busy_epoll_loops ? needed : server->busy_epoll_loops;
     unsigned count = server->poll_loops + server->epoll_loops;
     server->loops = calloc(count, sizeof(event_loop));

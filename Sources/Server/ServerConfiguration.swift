@@ -14,7 +14,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var rateLimitPerSecond: Double?
     /// Burst size of the rate limiter.
     public var rateLimitBurst: Double
-    /// Most simultaneous connections.
+    /// Most simultaneous connections. With event loops, epoll loops hold 126 connections each
+    /// and at most 64 of them are started, so no more than 8,064 beyond the poll loops' are served.
     public var connectionLimit: Int
     /// Idle connection timeout in seconds.
     public var timeoutSeconds: Int
