@@ -38,8 +38,14 @@ struct EngineTests {
         let events = Mutex<[String]>([])
         engine.replyBatching = ReplyBatching(begin: { events.withLock { $0.append("begin") } },
                                              end: { events.withLock { $0.append("end") } })
+        // A reply comes before its batch's `end`, which the journal thread runs next.
+        func awaitBatchEnd() {
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline, events.withLock({ $0.last }) != "end" { usleep(1_000) }
+        }
         // Two requests first, so that the next commits are paced and gather the rest.
         _ = try engine.decide(DecisionRequest(eventID: "w0", context: .vector([0.1, 1])))
+        awaitBatchEnd()
         events.withLock { $0.removeAll() }
         let done = DispatchGroup()
         for i in 0..<8 {
@@ -50,6 +56,7 @@ struct EngineTests {
             }
         }
         #expect(done.wait(timeout: .now() + 10) == .success)
+        awaitBatchEnd()
         let log = events.withLock { $0 }
         #expect(log.filter { $0 == "reply" }.count == 8)
         // Replies only inside begin…end pairs, which never nest.
