@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CMimalloc", path: "Sources/CMimalloc"),
         // Wraps the variadic MHD_start_daemon and buffers request bodies for the Server module.
         .target(name: "CHTTPServer", dependencies: ["CMicroHTTPD"], linkerSettings: [.linkedLibrary("microhttpd")]),
+        // A SQLite VFS that hands a commit's WAL frames to the kernel as one write (Engine's store).
+        .target(name: "CSQLiteWALBuffer", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // MARK: - Modules
         .target(name: "AttuneCore", exclude: ["README.md"]),
@@ -43,7 +45,7 @@ let package = Package(
         .target(name: "PolicyGradient", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
         .target(name: "Simulation", dependencies: ["AttuneCore", "Linalg", "Bandits", "PolicyGradient"], exclude: ["README.md"]),
         .target(name: "Evaluation", dependencies: ["AttuneCore", "Linalg", "Bandits"], exclude: ["README.md"]),
-        .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "Segmentation", "Evaluation", "CSQLite", "CMalloc"], exclude: ["README.md"]),
+        .target(name: "Engine", dependencies: ["AttuneCore", "Bandits", "Segmentation", "Evaluation", "CSQLite", "CSQLiteWALBuffer", "CMalloc"], exclude: ["README.md"]),
         .target(name: "Server", dependencies: ["AttuneCore", "Bandits", "Engine", "Evaluation", "CHTTPServer"], exclude: ["README.md"]),
         .executableTarget(name: "AttuneCLI", dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient", "CMimalloc"]),
         .target(name: "_AttuneTestSupport", dependencies: ["AttuneCore", "Linalg", "Bandits"]),
@@ -68,7 +70,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "_AttuneTestSupport"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "_AttuneTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Segmentation", "Evaluation", "PolicyGradient", "_AttuneTestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Bandits", "Segmentation", "AttuneCore", "PolicyGradient", "Evaluation"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CSQLite", "CSQLiteWALBuffer", "Bandits", "Segmentation", "AttuneCore", "PolicyGradient", "Evaluation"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Engine", "Bandits", "Segmentation", "AttuneCore", "Evaluation"]),
         .testTarget(name: "PolicyGradientTests", dependencies: ["PolicyGradient", "_AttuneTestSupport"]),
         .testTarget(name: "AttuneCLITests", dependencies: ["AttuneCLI", "AttuneCore", "Bandits", "PolicyGradient", "_AttuneTestSupport"]),

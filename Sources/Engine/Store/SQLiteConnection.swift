@@ -6,10 +6,11 @@ final class SQLiteConnection {
     let handle: OpaquePointer
 
     /// Opens (creating) the database at `path`; ":memory:" gives a private in-memory database.
-    init(path: String) throws(EngineError) {
+    /// - Parameter vfs: the name of a registered SQLite VFS, or nil for the default.
+    init(path: String, vfs: String? = nil) throws(EngineError) {
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        let status = sqlite3_open_v2(path, &db, flags, nil)
+        let status = sqlite3_open_v2(path, &db, flags, vfs)
         guard status == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot allocate a connection"
             if let db { sqlite3_close_v2(db) }
