@@ -52,6 +52,7 @@ struct BenchOptions: Sendable {
     var seed: UInt64 = 20_240_601
     var budgetSeconds: Double? = nil
     var soakSeconds: Double? = nil
+    var repeats: Int? = nil
     var help = false
 
     static let usage = """
@@ -84,6 +85,9 @@ struct BenchOptions: Sendable {
       --seed N              seed of the generated inputs (default: 20240601)
       --soak SECONDS        server only: a steady decide+reward+events load for SECONDS,
                             RSS at start, at intervals and at the end (JSON lines)
+      --repeats N           server only: rounds of the wrk phases, each round every
+                            connection count once; the summaries give medians, spread and
+                            the runs that met the target (default: 3; 1 with --quick)
       --no-peers            do not start the Python peers
       --tasks LIST          only these tasks of the suite (segmentation: kmeans, tree, dbscan,
                             ingestion; server: stages, load, sweep, kill, recovery;
@@ -147,6 +151,12 @@ struct BenchOptions: Sendable {
                     throw .invalidValue(option: argument, value: text, expected: "seconds in [1, 86400]")
                 }
                 options.soakSeconds = s
+            case "--repeats":
+                let text = try value(argument)
+                guard let n = Int(text), n >= 1, n <= 100 else {
+                    throw .invalidValue(option: argument, value: text, expected: "an integer in 1...100")
+                }
+                options.repeats = n
             case "--tasks":
                 let text = try value(argument)
                 let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

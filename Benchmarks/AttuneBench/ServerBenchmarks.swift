@@ -52,7 +52,8 @@ enum ServerBenchmarks {
         let connections = 64
         let wants = { (task: String) in options.tasks?.contains(task) ?? true }
         if wants("stages") { try stages(requests: options.quick ? 5_000 : 20_000, writer) }
-        if wants("load") { try inProcess(directory: directory, seconds: seconds, connections: connections, writer) }
+        let rounds = options.repeats ?? (options.quick ? 1 : 3)
+        if wants("load") { try inProcess(directory: directory, seconds: seconds, connections: connections, rounds: rounds, writer) }
         if wants("sweep") { try rateSweep(directory: directory, seconds: seconds, connections: connections, writer) }
         if wants("kill") { try killNine(directory: directory, kills: options.quick ? 3 : 20, connections: 16, writer) }
         if wants("recovery") { try recovery(directory: directory, entries: options.quick ? 100_000 : 1_000_000, writer) }
@@ -90,7 +91,8 @@ enum ServerBenchmarks {
         }
     }
 
-    static func inProcess(directory: String, seconds: Double, connections: Int, _ writer: ResultWriter) throws(BenchError) {
+    /// The load phases in each threading mode; the wrk phases `rounds` times over.
+    static func inProcess(directory: String, seconds: Double, connections: Int, rounds: Int, _ writer: ResultWriter) throws(BenchError) {
         let engine = try durableEngine(directory: directory)
         defer { engine.shutdown() }
         writer.emit(diskSync(directory: directory + "/data"))
@@ -104,7 +106,7 @@ enum ServerBenchmarks {
             let mode = threading.name
             let ceiling = try loadPhases(port: server.port, mode: mode, seconds: seconds, connections: connections, engine: engine, writer)
             if threading != .threadPerConnection, let ceiling {
-                try wrkPhases(server: server, directory: directory, seconds: seconds, ceiling: ceiling, engine: engine, writer)
+                try wrkPhases(server: server, directory: directory, seconds: seconds, rounds: rounds, ceiling: ceiling, engine: engine, writer)
             }
         }
         let stats = engine.statistics
