@@ -5,9 +5,11 @@
 #include <stdatomic.h>
 #include <string.h>
 
-/// Writes gathered up to this size before they are handed on early: a commit of a few hundred
-/// decisions fits, and a larger one is written in pieces of this size.
-#define BUFFER_CAPACITY (4 << 20)
+/// Writes gathered up to this size before they are handed on, so a large commit is written in
+/// pieces of this size: the unix VFS writes at most 128 KiB - 1 bytes per call (it masks the
+/// length with 0x1ffff, and a longer write comes back as SQLITE_FULL), and the pages SQLite
+/// writes are at most 64 KiB, so this is the largest multiple of 4 KiB that it takes whole.
+#define BUFFER_CAPACITY (124 << 10)
 
 /// A WAL file opened through the VFS: the gathered writes, then the default VFS's own file
 /// (`szOsFile` bytes), which every call is forwarded to.
