@@ -134,7 +134,7 @@ extension ServerBenchmarks {
         }
         var summary = BenchmarkRecord()
         summary["task"] = .string("server latency target")
-        summary["size"] = .string("p99 <= \(Int(latencyTargetNanoseconds / 1e6)) ms, closed loop (wrk), \(wrkDecisionConnections.map(String.init).joined(separator: "/")) connections, \(rounds) rounds")
+        summary["size"] = .string("p99 <= \(Int(latencyTargetNanoseconds / 1e6)) ms, closed loop (wrk), \(wrkDecisionConnections.map(String.init).joined(separator: "/")) connections, \(rounds == 1 ? "1 round" : "\(rounds) rounds")")
         summary["server_threads"] = .string(mode)
         summary["allocator"] = .string(allocator)
         summary["generator"] = .string("wrk -t2")
