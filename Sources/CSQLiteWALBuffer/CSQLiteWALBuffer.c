@@ -24,7 +24,6 @@ typedef struct buffered_file {
 } buffered_file;
 
 static sqlite3_vfs *root;
-static sqlite3_vfs vfs;
 static const char *registered_name;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static _Atomic uint64_t os_writes, sqlite_writes;
@@ -190,27 +189,31 @@ static int vfs_current_time_int64(sqlite3_vfs *self, sqlite3_int64 *out) {
     return root->xCurrentTimeInt64(root, out);
 }
 
+/// The VFS; its file size and path length are the default's, filled in at registration.
+static sqlite3_vfs vfs = {
+    .iVersion = 2,
+    .zName = "attune-wal-buffer",
+    .xOpen = vfs_open,
+    .xDelete = vfs_delete,
+    .xAccess = vfs_access,
+    .xFullPathname = vfs_full_pathname,
+    .xDlOpen = vfs_dl_open,
+    .xDlError = vfs_dl_error,
+    .xDlSym = vfs_dl_sym,
+    .xDlClose = vfs_dl_close,
+    .xRandomness = vfs_randomness,
+    .xSleep = vfs_sleep,
+    .xCurrentTime = vfs_current_time,
+    .xGetLastError = vfs_get_last_error,
+    .xCurrentTimeInt64 = vfs_current_time_int64,
+};
+
 static void register_vfs(void) {
     root = sqlite3_vfs_find(NULL);
     // Version 2 methods at least (xCurrentTimeInt64); the unix VFS is version 3.
     if (root == NULL || root->iVersion < 2) return;
-    vfs.iVersion = 2;
     vfs.szOsFile = (int)sizeof(buffered_file) + root->szOsFile;
     vfs.mxPathname = root->mxPathname;
-    vfs.zName = "attune-wal-buffer";
-    vfs.xOpen = vfs_open;
-    vfs.xDelete = vfs_delete;
-    vfs.xAccess = vfs_access;
-    vfs.xFullPathname = vfs_full_pathname;
-    vfs.xDlOpen = vfs_dl_open;
-    vfs.xDlError = vfs_dl_error;
-    vfs.xDlSym = vfs_dl_sym;
-    vfs.xDlClose = vfs_dl_close;
-    vfs.xRandomness = vfs_randomness;
-    vfs.xSleep = vfs_sleep;
-    vfs.xCurrentTime = vfs_current_time;
-    vfs.xGetLastError = vfs_get_last_error;
-    vfs.xCurrentTimeInt64 = vfs_current_time_int64;
     if (sqlite3_vfs_register(&vfs, 0) == SQLITE_OK) registered_name = vfs.zName;
 }
 
