@@ -34,7 +34,7 @@ let package = Package(
         .systemLibrary(name: "CMimalloc", path: "Sources/CMimalloc"),
         // Wraps the variadic MHD_start_daemon and buffers request bodies for the Server module.
         .target(name: "CHTTPServer", dependencies: ["CMicroHTTPD"], linkerSettings: [.linkedLibrary("microhttpd")]),
-        // A SQLite VFS that hands a commit's WAL frames to the kernel as one write (Engine's store).
+        // A SQLite VFS that hands a commit's WAL frames to the kernel gathered (Engine's store).
         .target(name: "CSQLiteWALBuffer", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // MARK: - Modules

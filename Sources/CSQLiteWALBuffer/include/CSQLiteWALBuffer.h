@@ -4,11 +4,11 @@
 #include <stdint.h>
 
 /// The name of a SQLite VFS that gathers the writes to a WAL file and hands them to the
-/// operating system as one write, just before the file is synced.
+/// operating system as one write per 124 KiB, just before the file is synced.
 ///
 /// SQLite writes each WAL frame as two writes (its 24-byte header, then the page), so a commit
 /// of n pages costs 2n `pwrite` calls and then one `fdatasync`. Through this VFS the same commit
-/// is one `pwrite` and one `fdatasync`. Everything else (the database file, its shared-memory
+/// is one `pwrite` per 124 KiB and one `fdatasync`. Everything else (the database file, its shared-memory
 /// index, locks, journals) goes straight to the default VFS it wraps.
 ///
 /// The frames reach the file no later than the sync that makes them durable, and before any

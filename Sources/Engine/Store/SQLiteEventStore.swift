@@ -57,7 +57,7 @@ public final class SQLiteEventStore: EventStore {
     private static let decisionColumns =
         "seq, event_id, policy, ts, customer, segment, context, candidates, candidate_ids, position, probabilities, model_version"
 
-    /// Whether commits hand their WAL frames to the kernel as one write (see
+    /// Whether commits hand their WAL frames to the kernel gathered (see
     /// `attune_sqlite_wal_buffer_vfs`); false for ":memory:", which has no WAL.
     public let gathersWALWrites: Bool
 
@@ -65,8 +65,8 @@ public final class SQLiteEventStore: EventStore {
     /// - Parameters:
     ///   - walRestartFrames: WAL frames (pages) past which the WAL is rewound to its start (see
     ///     `WALCheckpointer`); 8192 frames, 32 MiB with 4 KiB pages.
-    ///   - gatheringWALWrites: write each commit's WAL frames with one system call rather than
-    ///     two per page (the default; false only to measure the difference). Falls back to
+    ///   - gatheringWALWrites: write each commit's WAL frames with one system call per 124 KiB
+    ///     rather than two per page (the default; false only to measure the difference). Falls back to
     ///     SQLite's own writes if the gathering VFS cannot be registered.
     /// - Throws: `EngineError.storage` when the file cannot be opened or the schema created.
     public init(path: String, walRestartFrames: Int32 = 8192, gatheringWALWrites: Bool = true) throws(EngineError) {
