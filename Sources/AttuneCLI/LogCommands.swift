@@ -55,7 +55,7 @@ struct LogExportCommand: Command {
             }
         }
         context.output.write(buffer)
-        context.errors.writeLine("attune log export: \(count) decisions")
+        context.errors.writeLine("attune log export: \(count) \(count == 1 ? "decision" : "decisions")")
         return .success
     }
 }
