@@ -33,7 +33,7 @@ static int flush(buffered_file *f) {
     if (f->length == 0) return SQLITE_OK;
     int rc = f->real->pMethods->xWrite(f->real, f->buffer, f->length, f->start);
     atomic_fetch_add_explicit(&os_writes, 1, memory_order_relaxed);
-    // Kept on failure too: SQLite rolls the commit back and rewrites the frames it needs.
+    // Dropped on failure too: SQLite rolls the commit back and writes its frames again.
     f->length = 0;
     return rc;
 }
@@ -61,16 +61,11 @@ static int buffered_write(sqlite3_file *file, const void *data, int amount, sqli
         int rc = flush(f);
         if (rc != SQLITE_OK) return rc;
     }
-    if (amount > BUFFER_CAPACITY) {
+    if (f->buffer == NULL) f->buffer = sqlite3_malloc(BUFFER_CAPACITY);
+    // Larger than the buffer (never, with pages of at most 64 KiB), or out of memory: written as it comes.
+    if (amount > BUFFER_CAPACITY || f->buffer == NULL) {
         atomic_fetch_add_explicit(&os_writes, 1, memory_order_relaxed);
         return f->real->pMethods->xWrite(f->real, data, amount, offset);
-    }
-    if (f->buffer == NULL) {
-        f->buffer = sqlite3_malloc(BUFFER_CAPACITY);
-        if (f->buffer == NULL) {
-            atomic_fetch_add_explicit(&os_writes, 1, memory_order_relaxed);
-            return f->real->pMethods->xWrite(f->real, data, amount, offset);
-        }
     }
     if (f->length == 0) f->start = offset;
     memcpy(f->buffer + f->length, data, (size_t)amount);
