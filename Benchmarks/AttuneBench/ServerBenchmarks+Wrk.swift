@@ -152,13 +152,8 @@ extension ServerBenchmarks {
         writer.emit(summary)
     }
 
-    /// The middle value (the mean of the two middle ones for an even count); NaN when empty.
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return .nan }
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    /// The median (the upper middle value for an even count, as ``quantile(_:_:)`` takes it); NaN when empty.
+    static func median(_ values: [Double]) -> Double { quantile(values.sorted(), 0.5) }
 
     /// One wrk run of `seconds` on `path` with `connections`, emitted as a record.
     static func wrkRun(_ wrk: URL, script: String, server: HTTPServer, path: String, connections: Int, seconds: Double,
