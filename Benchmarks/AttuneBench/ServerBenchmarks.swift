@@ -28,10 +28,7 @@ enum ServerBenchmarks {
 
     static let actions = 10
     /// The allocator the in-process server runs on: mimalloc, linked as in `attune`.
-    static var allocator: String {
-        let v = Int(mi_version())
-        return "mimalloc \(v / 100).\(v / 10 % 10).\(v % 10)"
-    }
+    static var allocator: String { "mimalloc " + MemoryTuning.mimallocVersion(Int(mi_version())) }
     static let dimension = 20
 
     static func run(_ options: BenchOptions, _ writer: ResultWriter) throws(BenchError) {

@@ -9,10 +9,7 @@ import Server
 
 struct Serve: Command {
     /// mimalloc's version, `major.minor.patch` (`mi_version()` gives 209 for 2.0.9).
-    static var mimallocVersion: String {
-        let v = Int(mi_version())
-        return "\(v / 100).\(v / 10 % 10).\(v % 10)"
-    }
+    static var mimallocVersion: String { MemoryTuning.mimallocVersion(Int(mi_version())) }
 
     static let config = Option<String>("config", help: "Server configuration file (JSON, strict); flags override it.")
     static let host = Option<String>("host", help: "IPv4 address to listen on (default 127.0.0.1).")

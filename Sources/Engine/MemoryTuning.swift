@@ -20,4 +20,10 @@ public enum MemoryTuning {
         return false
         #endif
     }
+
+    /// mimalloc's version as `major.minor.patch`, from the number `mi_version()` returns
+    /// (209 for 2.0.9). The server links mimalloc and reports it at start and in bench results.
+    public static func mimallocVersion(_ encoded: Int) -> String {
+        "\(encoded / 100).\(encoded / 10 % 10).\(encoded % 10)"
+    }
 }

@@ -17,4 +17,10 @@ struct MemoryTuningTests {
         #expect(MemoryTuning.fixMallocThresholds() == !sanitized)
         #endif
     }
+
+    @Test func mimallocVersionsReadAsMajorMinorPatch() {
+        #expect(MemoryTuning.mimallocVersion(209) == "2.0.9")
+        #expect(MemoryTuning.mimallocVersion(212) == "2.1.2")
+        #expect(MemoryTuning.mimallocVersion(300) == "3.0.0")
+    }
 }
