@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "CEventPoll", path: "Benchmarks/CEventPoll"),
         .executableTarget(
             name: "AttuneBench",
-            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient", "CBLAS", "CAllocationCounter", "CEventPoll", "CMimalloc"],
+            dependencies: ["AttuneCore", "Linalg", "Bandits", "Segmentation", "Simulation", "Evaluation", "Engine", "Server", "PolicyGradient", "CBLAS", "CAllocationCounter", "CEventPoll", "CMimalloc", "CSQLite"],
             path: "Benchmarks/AttuneBench"
         ),
 

@@ -1,5 +1,7 @@
 import AttuneCore
 import Bandits
+import CMimalloc
+import CSQLite
 import Engine
 import Foundation
 import Segmentation
@@ -57,6 +59,7 @@ enum ServerSoakBenchmark {
         var samples: [Double] = []
         samples.append(ServerBenchmarks.residentMegabytes())
         let anonymousStart = memoryBreakdown().anonymous
+        let heapStart = heapBreakdown()
         writer.emit(sample(engine, elapsed: 0, rss: samples[0], requests: 0, errors: 0, rate: 0))
         for thread in 0..<connections {
             group.enter()
@@ -133,6 +136,9 @@ enum ServerSoakBenchmark {
         summary["rss_mb_max"] = .double(samples.max() ?? .nan)
         summary["rss_anon_mb_start"] = .double(anonymousStart)
         summary["rss_anon_mb_end"] = .double(memoryBreakdown().anonymous)
+        summary["heap_committed_mb_start"] = .double(heapStart.committed)
+        summary["heap_committed_mb_end"] = .double(heapBreakdown().committed)
+        summary["sqlite_heap_mb_end"] = .double(heapBreakdown().sqlite)
         // Growth over the second half of the run: flat memory shows as about zero.
         let half = samples[(samples.count / 2)...]
         summary["rss_mb_growth_second_half"] = .double((half.last ?? 0) - (half.first ?? 0))
@@ -156,6 +162,10 @@ enum ServerSoakBenchmark {
         record["rss_anon_mb"] = .double(parts.anonymous)
         record["rss_file_mb"] = .double(parts.file)
         record["rss_shmem_mb"] = .double(parts.shared)
+        // Whose heap it is: what mimalloc holds from the system, and the part of it SQLite uses.
+        let heap = heapBreakdown()
+        record["heap_committed_mb"] = .double(heap.committed)
+        record["sqlite_heap_mb"] = .double(heap.sqlite)
         record["requests"] = .int(requests)
         record["errors"] = .int(errors)
         record["connections_lost"] = .int(lost)
@@ -168,6 +178,15 @@ enum ServerSoakBenchmark {
         record["learned"] = .int(stats.learned)
         record["checkpoints"] = .int(stats.checkpoints)
         return record
+    }
+
+    /// Memory mimalloc has committed for the process (every `malloc`: Swift, SQLite,
+    /// libmicrohttpd) and the bytes SQLite has allocated through it, both in MiB. Anonymous RSS
+    /// beyond the committed heap is thread stacks and other mappings.
+    static func heapBreakdown() -> (committed: Double, sqlite: Double) {
+        var elapsed = 0, user = 0, system = 0, rss = 0, peakRSS = 0, committed = 0, peakCommitted = 0, faults = 0
+        mi_process_info(&elapsed, &user, &system, &rss, &peakRSS, &committed, &peakCommitted, &faults)
+        return (Double(committed) / 1_048_576, Double(sqlite3_memory_used()) / 1_048_576)
     }
 
     /// `RssAnon`, `RssFile` and `RssShmem` of this process in MiB (NaN where the kernel lacks them).
