@@ -137,8 +137,9 @@ enum ServerSoakBenchmark {
         summary["rss_anon_mb_start"] = .double(anonymousStart)
         summary["rss_anon_mb_end"] = .double(memoryBreakdown().anonymous)
         summary["heap_committed_mb_start"] = .double(heapStart.committed)
-        summary["heap_committed_mb_end"] = .double(heapBreakdown().committed)
-        summary["sqlite_heap_mb_end"] = .double(heapBreakdown().sqlite)
+        let heapEnd = heapBreakdown()
+        summary["heap_committed_mb_end"] = .double(heapEnd.committed)
+        summary["sqlite_heap_mb_end"] = .double(heapEnd.sqlite)
         // Growth over the second half of the run: flat memory shows as about zero.
         let half = samples[(samples.count / 2)...]
         summary["rss_mb_growth_second_half"] = .double((half.last ?? 0) - (half.first ?? 0))
